@@ -1,0 +1,101 @@
+//! Logging activities and the rep's own score: quick-log, today's list, the explained total.
+
+pub mod page;
+#[cfg(feature = "ssr")]
+pub mod repo;
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::error::AppError;
+use crate::scoring::Points;
+
+/// An activity type as the quick-log buttons show it, with the weight in force today.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ActivityTypeView {
+    pub key: String,
+    pub label: String,
+    pub icon: String,
+    pub leading: bool,
+    pub weight: Points,
+    pub daily_cap: Option<i64>,
+}
+
+/// One line of a score's explanation: type × units × weight (version) = points.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExplainLine {
+    pub label: String,
+    pub icon: String,
+    pub units: i64,
+    pub counted_units: i64,
+    pub weight: Points,
+    /// The day the weight used came into force (`None` when the type had no weight then).
+    pub weight_from: Option<chrono::NaiveDate>,
+    pub points: Points,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TodayActivity {
+    pub id: i64,
+    pub label: String,
+    pub icon: String,
+    /// Local time of day, "14:05".
+    pub time: String,
+    pub quantity: i64,
+    /// False when it is too short to count (minimum duration).
+    pub counts: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MyScore {
+    pub name: String,
+    pub period_label: String,
+    pub total: Points,
+    /// `(rank, of)` among everyone scored.
+    pub rank: Option<(i32, i32)>,
+    pub index_tenths: i32,
+    pub lines: Vec<ExplainLine>,
+    pub today: Vec<TodayActivity>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Logged {
+    pub id: i64,
+    /// True when this was a retry of an entry already stored (nothing was added).
+    pub duplicate: bool,
+}
+
+#[server(endpoint = "activity_types")]
+pub async fn list_activity_types() -> Result<Vec<ActivityTypeView>, AppError> {
+    let state = crate::server::state::app_state()?;
+    crate::server::session::require_user().await?;
+    service::type_views(&state.db).await
+}
+
+/// Logs one unit of an activity type for the signed-in rep, now. `client_key` makes retries
+/// safe: the same key twice stores one activity.
+#[server(endpoint = "log_activity")]
+pub async fn log_activity(type_key: String, client_key: Option<String>) -> Result<Logged, AppError> {
+    let state = crate::server::state::app_state()?;
+    let user = crate::server::session::require_user().await?;
+    let client_key = client_key.filter(|k| !k.trim().is_empty());
+    service::log_now(&state.db, &user, &type_key, client_key.as_deref()).await
+}
+
+/// Deletes one of the signed-in rep's own activities of today.
+#[server(endpoint = "delete_activity")]
+pub async fn delete_activity(id: i64) -> Result<(), AppError> {
+    let state = crate::server::state::app_state()?;
+    let user = crate::server::session::require_user().await?;
+    service::delete_own_today(&state.db, &user, id).await
+}
+
+#[server(endpoint = "my_score")]
+pub async fn get_my_score(period: String) -> Result<MyScore, AppError> {
+    let state = crate::server::state::app_state()?;
+    let user = crate::server::session::require_user().await?;
+    service::my_score(&state.db, &user, &period).await
+}
+
+#[cfg(feature = "ssr")]
+pub mod service;

@@ -1,0 +1,58 @@
+//! The HTML shell, the root component and the routes.
+
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, Meta, MetaTags, Stylesheet, Title};
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::path;
+
+use crate::activities::page::MyScorePage;
+use crate::auth::page::SignInPage;
+use crate::auth::whoami;
+use crate::components::TopBar;
+use crate::leaderboard::page::{LeaderboardPage, TvPage};
+
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <AutoReload options=options.clone()/>
+                <HydrationScripts options/>
+                <MetaTags/>
+            </head>
+            <body>
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    view! {
+        <Stylesheet id="leptos" href="/pkg/pacesetter.css"/>
+        <Title text="Pacesetter"/>
+        <Meta name="color-scheme" content="light dark"/>
+        <Router>
+            <Routes fallback=|| view! { <main class="page"><h1>"Page not found"</h1></main> }>
+                <Route path=path!("/tv/:token") view=TvPage/>
+                <Route path=path!("/") view=|| view! { <Framed><LeaderboardPage/></Framed> }/>
+                <Route path=path!("/me") view=|| view! { <Framed><MyScorePage/></Framed> }/>
+                <Route path=path!("/login") view=|| view! { <Framed><SignInPage/></Framed> }/>
+            </Routes>
+        </Router>
+    }
+}
+
+/// The top bar and page frame shared by every page but the TV.
+#[component]
+fn Framed(children: Children) -> impl IntoView {
+    let user = Resource::new(|| (), |_| whoami());
+    view! {
+        <TopBar user=user/>
+        <main class="page">{children()}</main>
+    }
+}

@@ -1,0 +1,42 @@
+//! The sign-in page: a plain form that works before (and without) the WebAssembly bundle.
+
+use leptos::prelude::*;
+use leptos_router::hooks::use_query_map;
+
+use super::SignIn;
+
+#[component]
+pub fn SignInPage() -> impl IntoView {
+    let action = ServerAction::<SignIn>::new();
+    let query = use_query_map();
+    let next = move || query.with(|q| q.get("next")).unwrap_or_else(|| "/me".to_string());
+    let error = move || {
+        action
+            .value()
+            .get()
+            .and_then(|r| r.err())
+            .map(|e| e.to_string())
+    };
+    view! {
+        <section class="card narrow">
+            <h1>"Sign in"</h1>
+            <ActionForm action=action attr:class="stack">
+                <input type="hidden" name="next" value=next/>
+                <label>
+                    "Email"
+                    <input type="email" name="email" autocomplete="username" required inputmode="email"/>
+                </label>
+                <label>
+                    "Password"
+                    <input type="password" name="password" autocomplete="current-password" required/>
+                </label>
+                <Show when=move || error().is_some()>
+                    <p class="error" role="alert">{error}</p>
+                </Show>
+                <button type="submit" class="primary" disabled=move || action.pending().get()>
+                    {move || if action.pending().get() { "Signing in…" } else { "Sign in" }}
+                </button>
+            </ActionForm>
+        </section>
+    }
+}

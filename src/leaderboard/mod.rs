@@ -1,0 +1,53 @@
+//! The public leaderboard: activity score ranking for a period, for signed-in users and TVs.
+
+pub mod page;
+#[cfg(feature = "ssr")]
+pub mod repo;
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::error::AppError;
+use crate::scoring::{Period, Points};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LeaderboardEntry {
+    pub rank: i32,
+    pub rep_id: i64,
+    pub name: String,
+    pub team: Option<String>,
+    pub points: Points,
+    /// Activity Index in tenths (0–100 is 0.0–10.0).
+    pub index_tenths: i32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Leaderboard {
+    pub org_name: String,
+    pub period: Period,
+    pub period_label: String,
+    pub entries: Vec<LeaderboardEntry>,
+}
+
+/// The activity-score leaderboard for the period of `period` kind containing today.
+#[server(endpoint = "leaderboard")]
+pub async fn get_leaderboard(period: String) -> Result<Leaderboard, AppError> {
+    let state = crate::server::state::app_state()?;
+    crate::server::session::require_user().await?;
+    repo::leaderboard(&state.db, &period, None).await
+}
+
+/// The same leaderboard for a TV display, authorised by its display token instead of a session.
+#[server(endpoint = "tv_leaderboard")]
+pub async fn tv_leaderboard(token: String, period: String) -> Result<Leaderboard, AppError> {
+    let state = crate::server::state::app_state()?;
+    if crate::server::tokens::display_for_token(&state.db, &token).await?.is_none() {
+        return Err(AppError::Unauthorized("This display link is not valid (revoked or mistyped).".into()));
+    }
+    repo::leaderboard(&state.db, &period, None).await
+}
+
+/// Formats an Activity Index given in tenths as "7.5".
+pub fn format_index(tenths: i32) -> String {
+    format!("{}.{}", tenths / 10, tenths % 10)
+}

@@ -1,0 +1,139 @@
+//! The leaderboard page (signed-in users) and the TV display page (display token).
+
+use leptos::prelude::*;
+use leptos_router::components::Redirect;
+use leptos_router::hooks::{use_params_map, use_query_map};
+
+use super::{format_index, get_leaderboard, tv_leaderboard, Leaderboard};
+use crate::components::{ErrorMessage, PeriodTabs};
+use crate::error::AppError;
+
+/// Refetches a resource every `seconds` in the browser (never during server rendering).
+pub fn refetch_every<T>(resource: Resource<T>, seconds: u64)
+where
+    T: 'static + Send + Sync + serde::Serialize + serde::de::DeserializeOwned,
+{
+    Effect::new(move |_| {
+        let handle = set_interval_with_handle(move || resource.refetch(), std::time::Duration::from_secs(seconds));
+        if let Ok(h) = handle {
+            on_cleanup(move || h.clear());
+        }
+    });
+}
+
+#[component]
+pub fn LeaderboardPage() -> impl IntoView {
+    let query = use_query_map();
+    let period = Signal::derive(move || query.with(|q| q.get("period")).unwrap_or_else(|| "month".to_string()));
+    let board = Resource::new(move || period.get(), get_leaderboard);
+    refetch_every(board, 30);
+    view! {
+        <section class="board-page">
+            <PeriodTabs base="/" current=period/>
+            <Transition fallback=|| view! { <p class="muted">"Loading the leaderboard…"</p> }>
+                {move || {
+                    board.get()
+                        .map(|r| match r {
+                            Ok(b) => view! { <LeaderboardTable board=b/> }.into_any(),
+                            Err(AppError::Unauthenticated) => view! { <Redirect path="/login?next=/"/> }.into_any(),
+                            Err(e) => view! { <ErrorMessage error=e/> }.into_any(),
+                        })
+                }}
+            </Transition>
+        </section>
+    }
+}
+
+#[component]
+pub fn LeaderboardTable(board: Leaderboard) -> impl IntoView {
+    let empty = board.entries.is_empty();
+    view! {
+        <div class="board">
+            <h1>
+                "Activity score " <span class="period-label">{board.period_label.clone()}</span>
+            </h1>
+            <Show when=move || empty>
+                <p class="muted">"No reps yet. An admin can add them with `pacesetter create-user`."</p>
+            </Show>
+            <table class="leaderboard">
+                <thead>
+                    <tr>
+                        <th scope="col" class="rank">"#"</th>
+                        <th scope="col">"Rep"</th>
+                        <th scope="col" class="team">"Team"</th>
+                        <th scope="col" class="num">"Points"</th>
+                        <th scope="col" class="num index" title="Activity Index: 10 = the highest score this period">"Index"</th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {board
+                        .entries
+                        .into_iter()
+                        .map(|e| {
+                            let width = format!("width: {}%", e.index_tenths);
+                            view! {
+                                <tr data-rep-id=e.rep_id>
+                                    <td class="rank">{e.rank}</td>
+                                    <td class="name">{e.name}</td>
+                                    <td class="team">{e.team.unwrap_or_default()}</td>
+                                    <td class="num points">{e.points.display()}</td>
+                                    <td class="num index">
+                                        <span class="index-bar" aria-hidden="true"><span style=width></span></span>
+                                        {format_index(e.index_tenths)}
+                                    </td>
+                                </tr>
+                            }
+                        })
+                        .collect_view()}
+                </tbody>
+            </table>
+        </div>
+    }
+}
+
+/// The office TV: opened by URL with a display token, no sign-in, dark and large.
+#[component]
+pub fn TvPage() -> impl IntoView {
+    let params = use_params_map();
+    let token = move || params.with(|p| p.get("token")).unwrap_or_default();
+    let board = Resource::new(token, |t| tv_leaderboard(t, "month".to_string()));
+    refetch_every(board, 15);
+    view! {
+        <div class="tv">
+            <Transition fallback=|| view! { <p class="tv-status">"Loading…"</p> }>
+                {move || {
+                    board.get()
+                        .map(|r| match r {
+                            Ok(b) => {
+                                view! {
+                                    <header class="tv-head">
+                                        <span class="tv-org">{b.org_name.clone()}</span>
+                                        <span class="tv-period">{b.period_label.clone()}</span>
+                                    </header>
+                                    <ol class="tv-board">
+                                        {b.entries
+                                            .into_iter()
+                                            .take(12)
+                                            .map(|e| {
+                                                let width = format!("width: {}%", e.index_tenths);
+                                                view! {
+                                                    <li>
+                                                        <span class="tv-rank">{e.rank}</span>
+                                                        <span class="tv-name">{e.name}</span>
+                                                        <span class="tv-bar"><span style=width></span></span>
+                                                        <span class="tv-points">{e.points.round_whole()}</span>
+                                                    </li>
+                                                }
+                                            })
+                                            .collect_view()}
+                                    </ol>
+                                }
+                                    .into_any()
+                            }
+                            Err(e) => view! { <p class="tv-status">{e.to_string()}</p> }.into_any(),
+                        })
+                }}
+            </Transition>
+        </div>
+    }
+}

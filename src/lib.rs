@@ -1,0 +1,18 @@
+//! Pacesetter: fair, explainable, live sales-activity scoring.
+
+pub mod activities;
+pub mod app;
+pub mod auth;
+pub mod components;
+pub mod error;
+pub mod leaderboard;
+pub mod scoring;
+#[cfg(feature = "ssr")]
+pub mod server;
+
+#[cfg(feature = "hydrate")]
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn hydrate() {
+    console_error_panic_hook::set_once();
+    leptos::mount::hydrate_body(app::App);
+}

@@ -1,0 +1,56 @@
+//! The pure scoring engine of Pacesetter: every rule of DESIGN.md "Scoring rules", exact and explainable.
+//!
+//! Pure Rust (serde + chrono, no IO, no clock): the same code runs on the server and in the
+//! browser. Callers pass `today`; nothing here reads the time.
+//!
+//! # Conventions
+//!
+//! * **Dates are org-local.** Every `NaiveDate` given to this module (rollup dates, deal
+//!   dates, `today`) is a date in the organisation's time zone. The server converts
+//!   `occurred_at` timestamps with the configured zone *before* calling in; an activity at
+//!   23:30 local time belongs to that local day even when it is already tomorrow in UTC.
+//! * **Fixed point, no floats.** [`Points`] are hundredths of a point, [`Money`] is the
+//!   currency's minor unit, [`Percent`] is basis points (`10_000` = 100 %), the Activity
+//!   Index is tenths (`0..=100` = 0.0–10.0). Intermediate products use `i128`.
+//! * **One rounding rule: half away from zero** ([`div_round`]), applied once, at the end of
+//!   each derived figure (a ratio, an expected-to-date, a prorated target). Sums of points
+//!   and money are exact and never rounded.
+//! * **Exact distributions.** Splitting a total (annual target × seasonality, a month target
+//!   over working days) uses cumulative rounding / largest remainder, so the parts always
+//!   sum back to the total.
+//! * **"n/a" is `None`.** A ratio with a zero denominator (target 0, no expectation because
+//!   the rep is absent all period, no closed deals for a win rate) is `None`, shown "n/a",
+//!   never 0 %.
+//! * Public types use `i64`/`i32` (never `usize`) and derive serde, so they cross to the
+//!   browser unchanged.
+//! * Inputs are never trusted to be consistent: unknown activity types, unknown reps,
+//!   negative units are ignored or treated as 0; nothing here panics on data.
+
+pub mod activity;
+pub mod bands;
+pub mod explain;
+pub mod metrics;
+pub mod pacing;
+pub mod period;
+pub mod points;
+pub mod ranking;
+pub mod scorecard;
+pub mod targets;
+pub mod weights;
+pub mod workdays;
+
+#[cfg(test)]
+mod tests;
+
+pub use self::activity::*;
+pub use self::bands::*;
+pub use self::explain::*;
+pub use self::metrics::*;
+pub use self::pacing::*;
+pub use self::period::*;
+pub use self::points::*;
+pub use self::ranking::*;
+pub use self::scorecard::*;
+pub use self::targets::*;
+pub use self::weights::*;
+pub use self::workdays::*;

@@ -1,0 +1,132 @@
+//! The database handle: one engine chosen at start from the URL scheme, the same schema on both.
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::postgres::{PgPool, PgPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
+
+/// A pool on either engine. Queries are written once in SQL both engines accept
+/// (`$1` placeholders, `ON CONFLICT`, `RETURNING`) and run through [`on_db!`].
+#[derive(Clone, Debug)]
+pub enum Db {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum DbOpenError {
+    #[error("unsupported database URL (expected sqlite://… or postgres://…): {0}")]
+    Scheme(String),
+    #[error("cannot open the database: {0}")]
+    Connect(#[source] sqlx::Error),
+    #[error("cannot create the database folder {0}: {1}")]
+    Folder(String, #[source] std::io::Error),
+    #[error("cannot apply migrations: {0}")]
+    Migrate(#[source] sqlx::migrate::MigrateError),
+}
+
+/// Runs `$body` with `$pool` bound to the concrete pool of whichever engine is in use.
+#[macro_export]
+macro_rules! on_db {
+    ($db:expr, |$pool:ident| $body:expr) => {
+        match $db {
+            $crate::server::db::Db::Sqlite($pool) => $body,
+            $crate::server::db::Db::Postgres($pool) => $body,
+        }
+    };
+}
+
+/// Begins a write transaction. SQLite gets `BEGIN IMMEDIATE` so two writers queue on the
+/// busy timeout instead of failing when a read lock is upgraded.
+#[macro_export]
+macro_rules! write_tx {
+    (sqlite $pool:expr) => {
+        $pool.begin_with("BEGIN IMMEDIATE").await
+    };
+    (postgres $pool:expr) => {
+        $pool.begin().await
+    };
+}
+
+/// Runs `$body` inside a write transaction bound to `$tx` on whichever engine is in use;
+/// `$body` is an async block returning `Result<T, E>` where `E: From<sqlx::Error>`.
+#[macro_export]
+macro_rules! in_write_tx {
+    ($db:expr, |$tx:ident| $body:expr) => {
+        match $db {
+            $crate::server::db::Db::Sqlite(pool) => {
+                let mut $tx = $crate::write_tx!(sqlite pool)?;
+                let out = $body;
+                $tx.commit().await?;
+                out
+            }
+            $crate::server::db::Db::Postgres(pool) => {
+                let mut $tx = $crate::write_tx!(postgres pool)?;
+                let out = $body;
+                $tx.commit().await?;
+                out
+            }
+        }
+    };
+}
+
+impl Db {
+    /// Opens (creating the SQLite file and its folder when missing) and migrates.
+    pub async fn open(url: &str) -> Result<Db, DbOpenError> {
+        let db = if url.starts_with("sqlite:") {
+            let opts = SqliteConnectOptions::from_str(url)
+                .map_err(DbOpenError::Connect)?
+                .create_if_missing(true)
+                .journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Normal)
+                .foreign_keys(true)
+                .busy_timeout(Duration::from_secs(10));
+            if let Some(parent) = opts.get_filename().parent() {
+                if !parent.as_os_str().is_empty() && !parent.exists() {
+                    std::fs::create_dir_all(parent)
+                        .map_err(|e| DbOpenError::Folder(parent.display().to_string(), e))?;
+                }
+            }
+            let pool = SqlitePoolOptions::new()
+                .max_connections(8)
+                .acquire_timeout(Duration::from_secs(10))
+                .connect_with(opts)
+                .await
+                .map_err(DbOpenError::Connect)?;
+            Db::Sqlite(pool)
+        } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            let pool = PgPoolOptions::new()
+                .max_connections(16)
+                .acquire_timeout(Duration::from_secs(10))
+                .connect(url)
+                .await
+                .map_err(DbOpenError::Connect)?;
+            Db::Postgres(pool)
+        } else {
+            return Err(DbOpenError::Scheme(url.to_string()));
+        };
+        db.migrate().await?;
+        Ok(db)
+    }
+
+    async fn migrate(&self) -> Result<(), DbOpenError> {
+        match self {
+            Db::Sqlite(pool) => sqlx::migrate!("migrations/sqlite").run(pool).await,
+            Db::Postgres(pool) => sqlx::migrate!("migrations/postgres").run(pool).await,
+        }
+        .map_err(DbOpenError::Migrate)
+    }
+
+    pub fn engine(&self) -> &'static str {
+        match self {
+            Db::Sqlite(_) => "sqlite",
+            Db::Postgres(_) => "postgres",
+        }
+    }
+
+    /// A cheap round trip, for `/healthz`.
+    pub async fn ping(&self) -> Result<(), sqlx::Error> {
+        on_db!(self, |pool| sqlx::query("SELECT 1").execute(pool).await.map(|_| ()))
+    }
+}
