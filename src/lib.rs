@@ -1,6 +1,8 @@
 //! Pacesetter: fair, explainable, live sales-activity scoring.
 
 pub mod activities;
+#[cfg(feature = "ssr")]
+pub mod api;
 pub mod app;
 pub mod auth;
 pub mod components;

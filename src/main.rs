@@ -14,7 +14,11 @@ mod cli {
     const DEFAULT_DATABASE: &str = "sqlite://data/pacesetter.db";
 
     #[derive(Parser)]
-    #[command(name = "pacesetter", version, about = "Fair, explainable, live sales-activity scoring")]
+    #[command(
+        name = "pacesetter",
+        version,
+        about = "Fair, explainable, live sales-activity scoring"
+    )]
     struct Cli {
         /// Database URL: sqlite://path/to/file.db (created if missing) or postgres://…
         #[arg(long, global = true, env = "DATABASE_URL", default_value = DEFAULT_DATABASE)]
@@ -89,73 +93,151 @@ mod cli {
     pub async fn run() -> Result<(), String> {
         let cli = Cli::parse();
         let db = Db::open(&cli.database).await.map_err(|e| e.to_string())?;
-        org::ensure(&db, "Pacesetter", "UTC").await.map_err(|e| e.to_string())?;
+        org::ensure(&db, "Pacesetter", "UTC")
+            .await
+            .map_err(|e| e.to_string())?;
         match cli.command {
-            Command::Serve { addr, demo, secure_cookies } => serve(db, addr, demo, secure_cookies).await,
-            Command::CreateUser { email, name, role, team, .. } => {
+            Command::Serve {
+                addr,
+                demo,
+                secure_cookies,
+            } => serve(db, addr, demo, secure_cookies).await,
+            Command::CreateUser {
+                email,
+                name,
+                role,
+                team,
+                ..
+            } => {
                 let mut password = String::new();
-                std::io::stdin().read_to_string(&mut password).map_err(|e| format!("cannot read the password: {e}"))?;
+                std::io::stdin()
+                    .read_to_string(&mut password)
+                    .map_err(|e| format!("cannot read the password: {e}"))?;
                 let password = password.trim_end_matches(['\r', '\n']);
                 let team_id = match &team {
-                    Some(t) => users::team_id(&db, t, true).await.map_err(|e| e.to_string())?,
+                    Some(t) => users::team_id(&db, t, true)
+                        .await
+                        .map_err(|e| e.to_string())?,
                     None => None,
                 };
                 let role = AccessRole::parse(&role).ok_or("role must be admin, manager or rep")?;
                 let id = users::create_user(
                     &db,
-                    users::NewUser { email: &email, name: &name, role, team_id, sales_role_id: None, password: Some(password) },
+                    users::NewUser {
+                        email: &email,
+                        name: &name,
+                        role,
+                        team_id,
+                        sales_role_id: None,
+                        password: Some(password),
+                    },
                 )
                 .await
                 .map_err(|e| e.to_string())?;
-                println!("created user {id} <{}> as {}", email.trim().to_lowercase(), role.as_str());
+                println!(
+                    "created user {id} <{}> as {}",
+                    email.trim().to_lowercase(),
+                    role.as_str()
+                );
                 Ok(())
             }
-            Command::Tokens { command: TokenCommand::Create { name, scope } } => {
+            Command::Tokens {
+                command: TokenCommand::Create { name, scope },
+            } => {
                 let scopes = tokens::parse_scopes(&scope).map_err(|e| e.to_string())?;
-                let (id, token) = tokens::create_api_token(&db, "cli", &name, &scopes).await.map_err(|e| e.to_string())?;
-                println!("created API token {id} '{}' with scopes {}; it is shown only once:", name.trim(), scopes.join(","));
+                let (id, token) = tokens::create_api_token(&db, "cli", &name, &scopes)
+                    .await
+                    .map_err(|e| e.to_string())?;
+                println!(
+                    "created API token {id} '{}' with scopes {}; it is shown only once:",
+                    name.trim(),
+                    scopes.join(",")
+                );
                 println!("{token}");
                 Ok(())
             }
-            Command::Displays { command: DisplayCommand::Create { name } } => {
-                let (id, token) = tokens::create_display(&db, "cli", &name).await.map_err(|e| e.to_string())?;
-                println!("created display {id} '{}'; open this path on the TV (shown only once):", name.trim());
+            Command::Displays {
+                command: DisplayCommand::Create { name },
+            } => {
+                let (id, token) = tokens::create_display(&db, "cli", &name)
+                    .await
+                    .map_err(|e| e.to_string())?;
+                println!(
+                    "created display {id} '{}'; open this path on the TV (shown only once):",
+                    name.trim()
+                );
                 println!("/tv/{token}");
                 Ok(())
             }
         }
     }
 
-    async fn serve(db: Db, addr: SocketAddr, demo: bool, secure_cookies: bool) -> Result<(), String> {
+    async fn serve(
+        db: Db,
+        addr: SocketAddr,
+        demo: bool,
+        secure_cookies: bool,
+    ) -> Result<(), String> {
         let mut seeded_display = None;
         if demo && seed::is_empty(&db).await.map_err(|e| e.to_string())? {
             let settings = org::load(&db).await.map_err(|e| e.to_string())?;
             let started = std::time::Instant::now();
-            let s = seed::seed_demo(&db, settings.today()).await.map_err(|e| e.to_string())?;
-            tracing::info!(reps = s.reps, activities = s.activities, deals = s.deals, ms = started.elapsed().as_millis() as u64, "seeded the demo organisation");
-            let (_, token) = tokens::create_display(&db, "demo", "Office TV").await.map_err(|e| e.to_string())?;
+            let s = seed::seed_demo(&db, settings.today())
+                .await
+                .map_err(|e| e.to_string())?;
+            tracing::info!(
+                reps = s.reps,
+                activities = s.activities,
+                deals = s.deals,
+                ms = started.elapsed().as_millis() as u64,
+                "seeded the demo organisation"
+            );
+            let (_, token) = tokens::create_display(&db, "demo", "Office TV")
+                .await
+                .map_err(|e| e.to_string())?;
             seeded_display = Some(token);
         }
-        let conf = leptos::config::get_configuration(None).map_err(|e| format!("cannot read the Leptos configuration: {e}"))?;
+        let conf = leptos::config::get_configuration(None)
+            .map_err(|e| format!("cannot read the Leptos configuration: {e}"))?;
         let mut leptos_options = conf.leptos_options;
         leptos_options.site_addr = addr;
-        let state = AppState { leptos_options, db, secure_cookies };
+        let state = AppState {
+            leptos_options,
+            db,
+            secure_cookies,
+        };
         let app = http::app(state);
-        let listener = tokio::net::TcpListener::bind(addr).await.map_err(|e| format!("cannot listen on {addr}: {e}"))?;
-        let url = format!("http://{}", listener.local_addr().map_err(|e| e.to_string())?);
+        let listener = tokio::net::TcpListener::bind(addr)
+            .await
+            .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
+        let url = format!(
+            "http://{}",
+            listener.local_addr().map_err(|e| e.to_string())?
+        );
         println!("Pacesetter is running at {url}");
         if demo {
-            println!("  demo admin: {} / {}", seed::DEMO_ADMIN_EMAIL, seed::DEMO_ADMIN_PASSWORD);
-            println!("  demo rep:   {} / {}", seed::DEMO_REP_EMAIL, seed::DEMO_PASSWORD);
+            println!(
+                "  demo admin: {} / {}",
+                seed::DEMO_ADMIN_EMAIL,
+                seed::DEMO_ADMIN_PASSWORD
+            );
+            println!(
+                "  demo rep:   {} / {}",
+                seed::DEMO_REP_EMAIL,
+                seed::DEMO_PASSWORD
+            );
             match seeded_display {
                 Some(token) => println!("  office TV:  {url}/tv/{token}"),
                 None => println!("  office TV:  create one with `pacesetter displays create --name \"Office TV\"`"),
             }
         }
-        axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
-            .with_graceful_shutdown(shutdown_signal())
-            .await
-            .map_err(|e| format!("server error: {e}"))
+        axum::serve(
+            listener,
+            app.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .map_err(|e| format!("server error: {e}"))
     }
 
     async fn shutdown_signal() {
@@ -164,7 +246,9 @@ mod cli {
         };
         #[cfg(unix)]
         let term = async {
-            if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            if let Ok(mut s) =
+                tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+            {
                 s.recv().await;
             }
         };
@@ -179,7 +263,8 @@ mod cli {
 async fn main() {
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,sqlx=warn".into()),
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info,sqlx=warn".into()),
         )
         .with_writer(std::io::stderr)
         .init();

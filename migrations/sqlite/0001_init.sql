@@ -48,7 +48,7 @@ CREATE TABLE activity_types (
     key TEXT NOT NULL UNIQUE,
     label TEXT NOT NULL,
     icon TEXT NOT NULL,
-    leading BOOLEAN NOT NULL DEFAULT TRUE,
+    is_leading BOOLEAN NOT NULL DEFAULT TRUE,
     daily_cap INTEGER,
     min_duration_seconds INTEGER,
     sort_order INTEGER NOT NULL DEFAULT 0,
@@ -147,7 +147,7 @@ CREATE TABLE scorecard_metrics (
     id INTEGER PRIMARY KEY,
     sales_role_id INTEGER NOT NULL REFERENCES sales_roles(id),
     metric TEXT NOT NULL,
-    leading BOOLEAN NOT NULL,
+    is_leading BOOLEAN NOT NULL,
     weight INTEGER NOT NULL,
     sort_order INTEGER NOT NULL DEFAULT 0,
     UNIQUE (sales_role_id, metric)

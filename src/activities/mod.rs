@@ -67,34 +67,49 @@ pub struct Logged {
 
 #[server(endpoint = "activity_types")]
 pub async fn list_activity_types() -> Result<Vec<ActivityTypeView>, AppError> {
-    let state = crate::server::state::app_state()?;
-    crate::server::session::require_user().await?;
-    service::type_views(&state.db).await
+    crate::server::respond(async move {
+        let state = crate::server::state::app_state()?;
+        crate::server::session::require_user().await?;
+        service::type_views(&state.db).await
+    })
+    .await
 }
 
 /// Logs one unit of an activity type for the signed-in rep, now. `client_key` makes retries
 /// safe: the same key twice stores one activity.
 #[server(endpoint = "log_activity")]
-pub async fn log_activity(type_key: String, client_key: Option<String>) -> Result<Logged, AppError> {
-    let state = crate::server::state::app_state()?;
-    let user = crate::server::session::require_user().await?;
-    let client_key = client_key.filter(|k| !k.trim().is_empty());
-    service::log_now(&state.db, &user, &type_key, client_key.as_deref()).await
+pub async fn log_activity(
+    type_key: String,
+    client_key: Option<String>,
+) -> Result<Logged, AppError> {
+    crate::server::respond(async move {
+        let state = crate::server::state::app_state()?;
+        let user = crate::server::session::require_user().await?;
+        let client_key = client_key.filter(|k| !k.trim().is_empty());
+        service::log_now(&state.db, &user, &type_key, client_key.as_deref()).await
+    })
+    .await
 }
 
 /// Deletes one of the signed-in rep's own activities of today.
 #[server(endpoint = "delete_activity")]
 pub async fn delete_activity(id: i64) -> Result<(), AppError> {
-    let state = crate::server::state::app_state()?;
-    let user = crate::server::session::require_user().await?;
-    service::delete_own_today(&state.db, &user, id).await
+    crate::server::respond(async move {
+        let state = crate::server::state::app_state()?;
+        let user = crate::server::session::require_user().await?;
+        service::delete_own_today(&state.db, &user, id).await
+    })
+    .await
 }
 
 #[server(endpoint = "my_score")]
 pub async fn get_my_score(period: String) -> Result<MyScore, AppError> {
-    let state = crate::server::state::app_state()?;
-    let user = crate::server::session::require_user().await?;
-    service::my_score(&state.db, &user, &period).await
+    crate::server::respond(async move {
+        let state = crate::server::state::app_state()?;
+        let user = crate::server::session::require_user().await?;
+        service::my_score(&state.db, &user, &period).await
+    })
+    .await
 }
 
 #[cfg(feature = "ssr")]

@@ -3,7 +3,9 @@
 use leptos::prelude::*;
 use leptos_router::components::{Redirect, A};
 
-use super::{get_my_score, list_activity_types, ActivityTypeView, DeleteActivity, LogActivity, MyScore};
+use super::{
+    get_my_score, list_activity_types, ActivityTypeView, DeleteActivity, LogActivity, MyScore,
+};
 use crate::components::ErrorMessage;
 use crate::error::AppError;
 use crate::leaderboard::format_index;

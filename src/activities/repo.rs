@@ -13,13 +13,13 @@ struct TypeRow {
     key: String,
     label: String,
     icon: String,
-    leading: bool,
+    is_leading: bool,
     daily_cap: Option<i64>,
     min_duration_seconds: Option<i64>,
 }
 
 pub async fn activity_types(db: &Db) -> Result<Vec<ActivityTypeRule>, AppError> {
-    const SQL: &str = "SELECT id, key, label, icon, leading, daily_cap, min_duration_seconds \
+    const SQL: &str = "SELECT id, key, label, icon, is_leading, daily_cap, min_duration_seconds \
         FROM activity_types WHERE active = TRUE ORDER BY sort_order, id";
     let rows: Vec<TypeRow> = on_db!(db, |pool| sqlx::query_as(SQL).fetch_all(pool).await)?;
     Ok(rows
@@ -29,7 +29,7 @@ pub async fn activity_types(db: &Db) -> Result<Vec<ActivityTypeRule>, AppError> 
             key: r.key,
             label: r.label,
             icon: r.icon,
-            leading: r.leading,
+            leading: r.is_leading,
             daily_cap: r.daily_cap,
             min_duration_seconds: r.min_duration_seconds,
         })
@@ -45,7 +45,8 @@ struct WeightRow {
 }
 
 pub async fn weight_table(db: &Db) -> Result<WeightTable, AppError> {
-    const SQL: &str = "SELECT id, activity_type_id, effective_from, weight_hundredths FROM weight_versions";
+    const SQL: &str =
+        "SELECT id, activity_type_id, effective_from, weight_hundredths FROM weight_versions";
     let rows: Vec<WeightRow> = on_db!(db, |pool| sqlx::query_as(SQL).fetch_all(pool).await)?;
     Ok(WeightTable::new(
         rows.into_iter()
@@ -69,8 +70,14 @@ struct RollupRow {
 }
 
 /// Daily rollups between two local dates (inclusive), optionally for one rep.
-pub async fn rollups(db: &Db, start: NaiveDate, end: NaiveDate, rep_id: Option<i64>) -> Result<Vec<DailyRollup>, AppError> {
-    const SQL: &str = "SELECT rep_id, local_date, activity_type_id, units, duration_seconds FROM daily_rollups \
+pub async fn rollups(
+    db: &Db,
+    start: NaiveDate,
+    end: NaiveDate,
+    rep_id: Option<i64>,
+) -> Result<Vec<DailyRollup>, AppError> {
+    const SQL: &str =
+        "SELECT rep_id, local_date, activity_type_id, units, duration_seconds FROM daily_rollups \
         WHERE local_date >= $1 AND local_date <= $2 AND ($3 IS NULL OR rep_id = $3)";
     let rows: Vec<RollupRow> = on_db!(db, |pool| sqlx::query_as(SQL)
         .bind(start)
@@ -135,12 +142,24 @@ pub async fn insert_activity(db: &Db, a: &NewActivity<'_>) -> Result<Written, Ap
         match id {
             Some(id) => {
                 if a.qualifies {
-                    add_to_rollup(&mut tx, a.rep_id, a.local_date, a.activity_type_id, a.quantity, a.duration_seconds.unwrap_or(0)).await?;
+                    add_to_rollup(
+                        &mut tx,
+                        a.rep_id,
+                        a.local_date,
+                        a.activity_type_id,
+                        a.quantity,
+                        a.duration_seconds.unwrap_or(0),
+                    )
+                    .await?;
                 }
                 Written::Created(id)
             }
             None => {
-                let id: i64 = sqlx::query_scalar(EXISTING).bind(a.rep_id).bind(a.client_key).fetch_one(&mut *tx).await?;
+                let id: i64 = sqlx::query_scalar(EXISTING)
+                    .bind(a.rep_id)
+                    .bind(a.client_key)
+                    .fetch_one(&mut *tx)
+                    .await?;
                 Written::AlreadyThere(id)
             }
         }
@@ -192,23 +211,48 @@ pub struct ActivityRow {
     pub qualifies: bool,
 }
 
-pub async fn rep_activities_on(db: &Db, rep_id: i64, date: NaiveDate) -> Result<Vec<ActivityRow>, AppError> {
+pub async fn rep_activities_on(
+    db: &Db,
+    rep_id: i64,
+    date: NaiveDate,
+) -> Result<Vec<ActivityRow>, AppError> {
     const SQL: &str = "SELECT id, rep_id, activity_type_id, occurred_at, local_date, quantity, duration_seconds, qualifies \
         FROM activities WHERE rep_id = $1 AND local_date = $2 AND deleted_at IS NULL ORDER BY occurred_at DESC, id DESC";
-    let rows = on_db!(db, |pool| sqlx::query_as(SQL).bind(rep_id).bind(date).fetch_all(pool).await)?;
+    let rows = on_db!(db, |pool| sqlx::query_as(SQL)
+        .bind(rep_id)
+        .bind(date)
+        .fetch_all(pool)
+        .await)?;
     Ok(rows)
 }
 
 /// Soft-deletes an activity of `rep_id` and takes it out of its rollup. `false` when there
 /// is no such live activity (already deleted, or someone else's).
-pub async fn delete_activity(db: &Db, rep_id: i64, id: i64) -> Result<Option<ActivityRow>, AppError> {
+pub async fn delete_activity(
+    db: &Db,
+    rep_id: i64,
+    id: i64,
+) -> Result<Option<ActivityRow>, AppError> {
     const MARK: &str = "UPDATE activities SET deleted_at = $1 WHERE id = $2 AND rep_id = $3 AND deleted_at IS NULL \
         RETURNING id, rep_id, activity_type_id, occurred_at, local_date, quantity, duration_seconds, qualifies";
     let row = crate::in_write_tx!(db, |tx| {
-        let row: Option<ActivityRow> = sqlx::query_as(MARK).bind(Utc::now()).bind(id).bind(rep_id).fetch_optional(&mut *tx).await?;
+        let row: Option<ActivityRow> = sqlx::query_as(MARK)
+            .bind(Utc::now())
+            .bind(id)
+            .bind(rep_id)
+            .fetch_optional(&mut *tx)
+            .await?;
         if let Some(r) = &row {
             if r.qualifies {
-                add_to_rollup(&mut tx, r.rep_id, r.local_date, r.activity_type_id, -r.quantity, -r.duration_seconds.unwrap_or(0)).await?;
+                add_to_rollup(
+                    &mut tx,
+                    r.rep_id,
+                    r.local_date,
+                    r.activity_type_id,
+                    -r.quantity,
+                    -r.duration_seconds.unwrap_or(0),
+                )
+                .await?;
             }
         }
         row

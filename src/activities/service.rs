@@ -19,7 +19,10 @@ pub async fn type_views(db: &Db) -> Result<Vec<ActivityTypeView>, AppError> {
     Ok(types
         .into_iter()
         .map(|t| ActivityTypeView {
-            weight: weights.weight_on(t.id, today).map(|w| w.weight).unwrap_or_default(),
+            weight: weights
+                .weight_on(t.id, today)
+                .map(|w| w.weight)
+                .unwrap_or_default(),
             key: t.key,
             label: t.label,
             icon: t.icon,
@@ -29,9 +32,16 @@ pub async fn type_views(db: &Db) -> Result<Vec<ActivityTypeView>, AppError> {
         .collect())
 }
 
-pub async fn log_now(db: &Db, user: &User, type_key: &str, client_key: Option<&str>) -> Result<Logged, AppError> {
+pub async fn log_now(
+    db: &Db,
+    user: &User,
+    type_key: &str,
+    client_key: Option<&str>,
+) -> Result<Logged, AppError> {
     if user.sales_role_id.is_none() {
-        return Err(AppError::BadRequest("Your account has no sales role, so it has no score to log to.".into()));
+        return Err(AppError::BadRequest(
+            "Your account has no sales role, so it has no score to log to.".into(),
+        ));
     }
     if client_key.is_some_and(|k| k.len() > 100) {
         return Err(AppError::BadRequest("The entry key is too long.".into()));
@@ -60,8 +70,14 @@ pub async fn log_now(db: &Db, user: &User, type_key: &str, client_key: Option<&s
     )
     .await?;
     Ok(match written {
-        Written::Created(id) => Logged { id, duplicate: false },
-        Written::AlreadyThere(id) => Logged { id, duplicate: true },
+        Written::Created(id) => Logged {
+            id,
+            duplicate: false,
+        },
+        Written::AlreadyThere(id) => Logged {
+            id,
+            duplicate: true,
+        },
     })
 }
 
@@ -70,7 +86,9 @@ pub async fn delete_own_today(db: &Db, user: &User, id: i64) -> Result<(), AppEr
     let today = settings.today();
     let mine_today = repo::rep_activities_on(db, user.id, today).await?;
     if !mine_today.iter().any(|a| a.id == id) {
-        return Err(AppError::NotFound("That activity of yours from today".into()));
+        return Err(AppError::NotFound(
+            "That activity of yours from today".into(),
+        ));
     }
     repo::delete_activity(db, user.id, id).await?;
     Ok(())
@@ -139,4 +157,3 @@ pub async fn my_score(db: &Db, user: &User, period: &str) -> Result<MyScore, App
         today: today_list,
     })
 }
-

@@ -49,61 +49,80 @@ pub struct UserInfo {
 /// The signed-in user, or `None`.
 #[server(endpoint = "whoami")]
 pub async fn whoami() -> Result<Option<UserInfo>, AppError> {
-    Ok(crate::server::session::current_user().await?.map(|u| u.info()))
+    crate::server::respond(async move {
+        Ok(crate::server::session::current_user()
+            .await?
+            .map(|u| u.info()))
+    })
+    .await
 }
 
 /// Signs in with email and password; on success goes to `next` (a local path) or `/me`.
 #[server(endpoint = "sign_in")]
-pub async fn sign_in(email: String, password: String, next: Option<String>) -> Result<(), AppError> {
-    use crate::server::{secrets, session, state::app_state};
-    let state = app_state()?;
-    let email = email.trim().to_lowercase();
-    if email.is_empty() || password.is_empty() {
-        return Err(AppError::BadRequest("Enter your email and password.".into()));
-    }
-    let client = throttle::client_address().await;
-    let now = chrono::Utc::now();
-    throttle::check(&state.db, &email, &client, now).await?;
+pub async fn sign_in(
+    email: String,
+    password: String,
+    next: Option<String>,
+) -> Result<(), AppError> {
+    crate::server::respond(async move {
+        use crate::server::{secrets, session, state::app_state};
+        let state = app_state()?;
+        let email = email.trim().to_lowercase();
+        if email.is_empty() || password.is_empty() {
+            return Err(AppError::BadRequest(
+                "Enter your email and password.".into(),
+            ));
+        }
+        let client = throttle::client_address().await;
+        let now = chrono::Utc::now();
+        throttle::check(&state.db, &email, &client, now).await?;
 
-    let row = crate::server::users::credentials(&state.db, &email).await?;
-    let ok = match &row {
-        Some((_, Some(hash))) => {
-            let (password, hash) = (password.clone(), hash.clone());
-            tokio::task::spawn_blocking(move || secrets::verify_password(&password, &hash))
-                .await
-                .unwrap_or(false)
-        }
-        _ => {
-            let password = password.clone();
-            let _ = tokio::task::spawn_blocking(move || secrets::dummy_verify(&password)).await;
-            false
-        }
-    };
-    let user_id = match (ok, row) {
-        (true, Some((id, _))) => id,
-        _ => {
-            throttle::record_failure(&state.db, &email, &client, now).await?;
-            return Err(AppError::Unauthorized("Wrong email or password.".into()));
-        }
-    };
-    throttle::clear(&state.db, &email).await?;
-    let sid = session::create_session(&state.db, user_id, now).await?;
-    session::set_session_cookie(&sid, state.secure_cookies);
-    leptos_axum::redirect(&safe_next(next.as_deref()));
-    Ok(())
+        let row = crate::server::users::credentials(&state.db, &email).await?;
+        let ok = match &row {
+            Some((_, Some(hash))) => {
+                let (password, hash) = (password.clone(), hash.clone());
+                tokio::task::spawn_blocking(move || secrets::verify_password(&password, &hash))
+                    .await
+                    .unwrap_or(false)
+            }
+            _ => {
+                let password = password.clone();
+                let _ = tokio::task::spawn_blocking(move || secrets::dummy_verify(&password)).await;
+                false
+            }
+        };
+        let user_id = match (ok, row) {
+            (true, Some((id, _))) => id,
+            _ => {
+                throttle::record_failure(&state.db, &email, &client, now).await?;
+                return Err(AppError::Unauthorized("Wrong email or password.".into()));
+            }
+        };
+        throttle::clear(&state.db, &email).await?;
+        let sid = session::create_session(&state.db, user_id, now).await?;
+        session::set_session_cookie(&sid, state.secure_cookies);
+        leptos_axum::redirect(&safe_next(next.as_deref()));
+        Ok(())
+    })
+    .await
 }
 
 #[server(endpoint = "sign_out")]
 pub async fn sign_out() -> Result<(), AppError> {
-    use crate::server::{session, state::app_state};
-    let state = app_state()?;
-    let headers: axum::http::HeaderMap = leptos_axum::extract().await.map_err(|_| AppError::Internal)?;
-    if let Some(sid) = session::session_id_from_headers(&headers) {
-        session::delete_session(&state.db, &sid).await?;
-    }
-    session::set_session_cookie("", state.secure_cookies);
-    leptos_axum::redirect("/login");
-    Ok(())
+    crate::server::respond(async move {
+        use crate::server::{session, state::app_state};
+        let state = app_state()?;
+        let headers: axum::http::HeaderMap = leptos_axum::extract()
+            .await
+            .map_err(|_| AppError::Internal)?;
+        if let Some(sid) = session::session_id_from_headers(&headers) {
+            session::delete_session(&state.db, &sid).await?;
+        }
+        session::set_session_cookie("", state.secure_cookies);
+        leptos_axum::redirect("/login");
+        Ok(())
+    })
+    .await
 }
 
 /// Only local paths are followed after sign-in (no open redirect to another site).

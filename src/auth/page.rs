@@ -9,7 +9,11 @@ use super::SignIn;
 pub fn SignInPage() -> impl IntoView {
     let action = ServerAction::<SignIn>::new();
     let query = use_query_map();
-    let next = move || query.with(|q| q.get("next")).unwrap_or_else(|| "/me".to_string());
+    let next = move || {
+        query
+            .with(|q| q.get("next"))
+            .unwrap_or_else(|| "/me".to_string())
+    };
     let error = move || {
         action
             .value()

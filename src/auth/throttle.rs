@@ -23,16 +23,20 @@ pub async fn client_address() -> String {
 pub async fn check(db: &Db, email: &str, client: &str, now: DateTime<Utc>) -> Result<(), AppError> {
     let since = now - WINDOW;
     let (per_account, per_client): (i64, i64) = on_db!(db, |pool| {
-        let a: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM sign_in_attempts WHERE email = $1 AND at > $2")
-            .bind(email)
-            .bind(since)
-            .fetch_one(pool)
-            .await?;
-        let c: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM sign_in_attempts WHERE client = $1 AND at > $2")
-            .bind(client)
-            .bind(since)
-            .fetch_one(pool)
-            .await?;
+        let a: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM sign_in_attempts WHERE email = $1 AND at > $2",
+        )
+        .bind(email)
+        .bind(since)
+        .fetch_one(pool)
+        .await?;
+        let c: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM sign_in_attempts WHERE client = $1 AND at > $2",
+        )
+        .bind(client)
+        .bind(since)
+        .fetch_one(pool)
+        .await?;
         Ok::<_, sqlx::Error>((a, c))
     })?;
     if per_account >= MAX_PER_ACCOUNT || per_client >= MAX_PER_CLIENT {
@@ -43,17 +47,31 @@ pub async fn check(db: &Db, email: &str, client: &str, now: DateTime<Utc>) -> Re
     Ok(())
 }
 
-pub async fn record_failure(db: &Db, email: &str, client: &str, now: DateTime<Utc>) -> Result<(), AppError> {
-    on_db!(db, |pool| sqlx::query("INSERT INTO sign_in_attempts (email, client, at) VALUES ($1, $2, $3)")
-        .bind(email)
-        .bind(client)
-        .bind(now)
-        .execute(pool)
-        .await.map(|r| r.rows_affected()))?;
+pub async fn record_failure(
+    db: &Db,
+    email: &str,
+    client: &str,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    on_db!(db, |pool| sqlx::query(
+        "INSERT INTO sign_in_attempts (email, client, at) VALUES ($1, $2, $3)"
+    )
+    .bind(email)
+    .bind(client)
+    .bind(now)
+    .execute(pool)
+    .await
+    .map(|r| r.rows_affected()))?;
     Ok(())
 }
 
 pub async fn clear(db: &Db, email: &str) -> Result<(), AppError> {
-    on_db!(db, |pool| sqlx::query("DELETE FROM sign_in_attempts WHERE email = $1").bind(email).execute(pool).await.map(|r| r.rows_affected()))?;
+    on_db!(db, |pool| sqlx::query(
+        "DELETE FROM sign_in_attempts WHERE email = $1"
+    )
+    .bind(email)
+    .execute(pool)
+    .await
+    .map(|r| r.rows_affected()))?;
     Ok(())
 }

@@ -32,19 +32,30 @@ pub struct Leaderboard {
 /// The activity-score leaderboard for the period of `period` kind containing today.
 #[server(endpoint = "leaderboard")]
 pub async fn get_leaderboard(period: String) -> Result<Leaderboard, AppError> {
-    let state = crate::server::state::app_state()?;
-    crate::server::session::require_user().await?;
-    repo::leaderboard(&state.db, &period, None).await
+    crate::server::respond(async move {
+        let state = crate::server::state::app_state()?;
+        crate::server::session::require_user().await?;
+        repo::leaderboard(&state.db, &period, None).await
+    })
+    .await
 }
 
 /// The same leaderboard for a TV display, authorised by its display token instead of a session.
 #[server(endpoint = "tv_leaderboard")]
 pub async fn tv_leaderboard(token: String, period: String) -> Result<Leaderboard, AppError> {
-    let state = crate::server::state::app_state()?;
-    if crate::server::tokens::display_for_token(&state.db, &token).await?.is_none() {
-        return Err(AppError::Unauthorized("This display link is not valid (revoked or mistyped).".into()));
-    }
-    repo::leaderboard(&state.db, &period, None).await
+    crate::server::respond(async move {
+        let state = crate::server::state::app_state()?;
+        if crate::server::tokens::display_for_token(&state.db, &token)
+            .await?
+            .is_none()
+        {
+            return Err(AppError::Unauthorized(
+                "This display link is not valid (revoked or mistyped).".into(),
+            ));
+        }
+        repo::leaderboard(&state.db, &period, None).await
+    })
+    .await
 }
 
 /// Formats an Activity Index given in tenths as "7.5".

@@ -14,7 +14,10 @@ where
     T: 'static + Send + Sync + serde::Serialize + serde::de::DeserializeOwned,
 {
     Effect::new(move |_| {
-        let handle = set_interval_with_handle(move || resource.refetch(), std::time::Duration::from_secs(seconds));
+        let handle = set_interval_with_handle(
+            move || resource.refetch(),
+            std::time::Duration::from_secs(seconds),
+        );
         if let Ok(h) = handle {
             on_cleanup(move || h.clear());
         }
@@ -24,7 +27,11 @@ where
 #[component]
 pub fn LeaderboardPage() -> impl IntoView {
     let query = use_query_map();
-    let period = Signal::derive(move || query.with(|q| q.get("period")).unwrap_or_else(|| "month".to_string()));
+    let period = Signal::derive(move || {
+        query
+            .with(|q| q.get("period"))
+            .unwrap_or_else(|| "month".to_string())
+    });
     let board = Resource::new(move || period.get(), get_leaderboard);
     refetch_every(board, 30);
     view! {

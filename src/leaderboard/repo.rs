@@ -22,7 +22,10 @@ pub async fn reps(db: &Db, team_id: Option<i64>) -> Result<Vec<RepRow>, AppError
     const SQL: &str = "SELECT u.id, u.name, u.email, u.team_id, t.name AS team FROM users u \
         LEFT JOIN teams t ON t.id = u.team_id \
         WHERE u.active = TRUE AND u.sales_role_id IS NOT NULL AND ($1 IS NULL OR u.team_id = $1) ORDER BY u.name";
-    let rows = on_db!(db, |pool| sqlx::query_as(SQL).bind(team_id).fetch_all(pool).await)?;
+    let rows = on_db!(db, |pool| sqlx::query_as(SQL)
+        .bind(team_id)
+        .fetch_all(pool)
+        .await)?;
     Ok(rows)
 }
 
@@ -31,7 +34,11 @@ pub fn parse_period_kind(s: &str) -> Result<PeriodKind, AppError> {
         .map_err(|_| AppError::BadRequest(format!("Unknown period '{s}'.")))
 }
 
-pub async fn leaderboard(db: &Db, period: &str, team_id: Option<i64>) -> Result<Leaderboard, AppError> {
+pub async fn leaderboard(
+    db: &Db,
+    period: &str,
+    team_id: Option<i64>,
+) -> Result<Leaderboard, AppError> {
     let kind = parse_period_kind(period)?;
     let settings = org::load(db).await?;
     let today = settings.today();
@@ -39,7 +46,12 @@ pub async fn leaderboard(db: &Db, period: &str, team_id: Option<i64>) -> Result<
     leaderboard_for(db, &settings.org_name, period, team_id).await
 }
 
-pub async fn leaderboard_for(db: &Db, org_name: &str, period: Period, team_id: Option<i64>) -> Result<Leaderboard, AppError> {
+pub async fn leaderboard_for(
+    db: &Db,
+    org_name: &str,
+    period: Period,
+    team_id: Option<i64>,
+) -> Result<Leaderboard, AppError> {
     let reps = reps(db, team_id).await?;
     let types = activity_repo::activity_types(db).await?;
     let weights = activity_repo::weight_table(db).await?;
@@ -54,7 +66,10 @@ pub async fn leaderboard_for(db: &Db, org_name: &str, period: Period, team_id: O
 }
 
 /// Ranks every rep (those without activity score 0) and attaches the Activity Index.
-pub fn rank(reps: &[RepRow], scores: &std::collections::BTreeMap<i64, Points>) -> Vec<LeaderboardEntry> {
+pub fn rank(
+    reps: &[RepRow],
+    scores: &std::collections::BTreeMap<i64, Points>,
+) -> Vec<LeaderboardEntry> {
     let values: Vec<(i64, i64)> = reps
         .iter()
         .map(|r| (r.id, scores.get(&r.id).copied().unwrap_or_default().0))
@@ -79,6 +94,9 @@ pub fn rank(reps: &[RepRow], scores: &std::collections::BTreeMap<i64, Points>) -
 /// A rep's rank in the organisation for a period, with the number of ranked reps.
 pub fn rank_of(board: &Leaderboard, rep_id: i64) -> Option<(i32, i32)> {
     let total = i32::try_from(board.entries.len()).unwrap_or(i32::MAX);
-    board.entries.iter().find(|e| e.rep_id == rep_id).map(|e| (e.rank, total))
+    board
+        .entries
+        .iter()
+        .find(|e| e.rep_id == rep_id)
+        .map(|e| (e.rank, total))
 }
-

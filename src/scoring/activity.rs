@@ -112,6 +112,30 @@ impl ScoreLine {
         self.units - self.counted_units
     }
 
+    /// Like [`ScoreLine::explain`], naming the weight version by its effective date:
+    /// `"Call × 6 × 4.50 (weight since 2026-11-16) = 27.00"`.
+    pub fn explain_versioned(&self, type_label: &str, weights: &WeightTable) -> String {
+        let since = self.weight_version_id.and_then(|id| {
+            weights
+                .history(self.activity_type_id)
+                .iter()
+                .find(|v| v.id == id)
+                .map(|v| v.effective_from)
+        });
+        match since {
+            Some(date) => {
+                let plain = self.explain(type_label);
+                let marker = format!(" × {} = ", self.weight.display());
+                plain.replacen(
+                    &marker,
+                    &format!(" × {} (weight since {}) = ", self.weight.display(), date),
+                    1,
+                )
+            }
+            None => self.explain(type_label),
+        }
+    }
+
     /// `"Call × 12 × 3.00 = 36.00"`, with `" (2 over daily cap)"` when units were capped.
     pub fn explain(&self, type_label: &str) -> String {
         let mut s = format!(
@@ -136,7 +160,7 @@ impl ScoreLine {
 pub struct ScoreBreakdown {
     pub rep_id: i64,
     pub total: Points,
-    /// Ordered as `types`, then by weight version date.
+    /// Ordered as `types`, then by weight version date (lines without a version first).
     pub lines: Vec<ScoreLine>,
 }
 
@@ -151,7 +175,12 @@ impl ScoreBreakdown {
 
 /// Index of known types by id → position in `types`.
 fn type_index(types: &[ActivityTypeRule]) -> HashMap<i64, usize> {
-    types.iter().enumerate().map(|(i, t)| (t.id, i)).collect()
+    // the first definition wins if an id is listed twice (same rule as `scores_where`)
+    let mut m = HashMap::with_capacity(types.len());
+    for (i, t) in types.iter().enumerate() {
+        m.entry(t.id).or_insert(i);
+    }
+    m
 }
 
 /// Sums duplicate rows of the same (rep, date, type) so the cap applies to the day's total.
@@ -228,32 +257,97 @@ pub fn activity_scores(
     weights: &WeightTable,
     period: &Period,
 ) -> BTreeMap<i64, Points> {
-    let index = type_index(types);
+    scores_where(rollups, types, weights, period, |_| true)
+}
+
+/// [`activity_scores`] restricted to the reps for which `include` is true (a team).
+///
+/// One pass over the rows. Uncapped types are linear in units, so their rows are scored as
+/// they come; only rows of capped types are grouped by (rep, date, type) — by sorting, no
+/// hashing — so that the cap applies to the day's total even when the day is split over
+/// several rows.
+pub(super) fn scores_where(
+    rollups: &[DailyRollup],
+    types: &[ActivityTypeRule],
+    weights: &WeightTable,
+    period: &Period,
+    include: impl Fn(i64) -> bool,
+) -> BTreeMap<i64, Points> {
+    // (type id, position) sorted by id, and each type's weight history, looked up by position
+    let mut ids: Vec<(i64, usize)> = types.iter().enumerate().map(|(i, t)| (t.id, i)).collect();
+    ids.sort_unstable();
+    ids.dedup_by_key(|x| x.0);
+    let histories: Vec<&[super::weights::WeightVersion]> =
+        types.iter().map(|t| weights.history(t.id)).collect();
+    let weight_on = |ti: usize, date: NaiveDate| -> Points {
+        let h = histories[ti];
+        match h.partition_point(|v| v.effective_from <= date) {
+            0 => Points::ZERO,
+            n => h[n - 1].weight,
+        }
+    };
+
     let mut out: BTreeMap<i64, Points> = BTreeMap::new();
-    // Sum duplicate (rep, date, type) rows first so the cap applies to the day's total.
-    let mut days: HashMap<(i64, usize, NaiveDate), i64> = HashMap::with_capacity(rollups.len());
-    let mut last_rep = None;
+    let mut capped: Vec<(i64, usize, NaiveDate, i64)> = Vec::new();
+    // rows usually come grouped by rep: accumulate locally, flush on change
+    let mut current: Option<(i64, Points)> = None;
+    let flush = |out: &mut BTreeMap<i64, Points>, c: Option<(i64, Points)>| {
+        if let Some((rep, pts)) = c {
+            let e = out.entry(rep).or_insert(Points::ZERO);
+            *e = e.saturating_add(pts);
+        }
+    };
     for r in rollups {
-        if last_rep != Some(r.rep_id) {
-            out.entry(r.rep_id).or_insert(Points::ZERO);
-            last_rep = Some(r.rep_id);
+        if !include(r.rep_id) {
+            continue;
+        }
+        if current.map(|c| c.0) != Some(r.rep_id) {
+            flush(&mut out, current.take());
+            current = Some((r.rep_id, Points::ZERO));
         }
         if !period.contains(r.date) {
             continue;
         }
-        let Some(&ti) = index.get(&r.activity_type_id) else {
+        let Ok(pos) = ids.binary_search_by_key(&r.activity_type_id, |x| x.0) else {
             continue;
         };
-        let e = days.entry((r.rep_id, ti, r.date)).or_insert(0);
-        *e = e.saturating_add(r.units.max(0));
+        let ti = ids[pos].1;
+        if types[ti].daily_cap.is_some() {
+            capped.push((r.rep_id, ti, r.date, r.units.max(0)));
+            continue;
+        }
+        if let Some(c) = current.as_mut() {
+            c.1 =
+                c.1.saturating_add(weight_on(ti, r.date).times(r.units.max(0)));
+        }
     }
-    for ((rep, ti, date), units) in days {
-        let rule = &types[ti];
-        let w = weights.weight_value_on(rule.id, date);
-        let p = out.entry(rep).or_insert(Points::ZERO);
-        *p = p.saturating_add(w.times(rule.counted_units(units)));
+    flush(&mut out, current.take());
+
+    capped.sort_unstable_by_key(|x| (x.0, x.1, x.2));
+    let mut i = 0;
+    while i < capped.len() {
+        let (rep, ti, date, mut units) = capped[i];
+        let mut j = i + 1;
+        while j < capped.len() && (capped[j].0, capped[j].1, capped[j].2) == (rep, ti, date) {
+            units = units.saturating_add(capped[j].3);
+            j += 1;
+        }
+        let pts = weight_on(ti, date).times(types[ti].counted_units(units));
+        let e = out.entry(rep).or_insert(Points::ZERO);
+        *e = e.saturating_add(pts);
+        i = j;
     }
     out
+}
+
+/// The average week of a window: `total × 7 / window_days`, rounded half away from zero
+/// (the weekly report compares this week with the average week of the last 30 days).
+/// 0 for an empty window.
+pub fn average_week(total: Points, window_days: i64) -> Points {
+    if window_days <= 0 {
+        return Points::ZERO;
+    }
+    Points(div_round(total.0 as i128 * 7, window_days as i128))
 }
 
 /// Activity Index in tenths (0..=100 means 0.0..=10.0): `10 × score / highest`, rounded

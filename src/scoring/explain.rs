@@ -14,6 +14,7 @@ use super::period::Period;
 use super::points::{display_percent, Percent};
 use super::scorecard::{composite_score, Indicator, ScorecardTemplate};
 use super::targets::TargetBook;
+use super::weights::WeightTable;
 use super::workdays::{Absence, WorkCalendar};
 
 /// One line of a scorecard: everything needed to show *why* a rep is where they are.
@@ -194,9 +195,13 @@ pub fn build_scorecard(
     }
 }
 
-/// The text explanation of an Activity Score: one line per (type, weight version), then
-/// the total. Unknown type ids show as `#id`.
-pub fn explain_breakdown(b: &ScoreBreakdown, types: &[ActivityTypeRule]) -> Vec<String> {
+/// The text explanation of an Activity Score: one line per (type, weight version) naming
+/// the version by its effective date, then the total. Unknown type ids show as `#id`.
+pub fn explain_breakdown(
+    b: &ScoreBreakdown,
+    types: &[ActivityTypeRule],
+    weights: &WeightTable,
+) -> Vec<String> {
     let mut out: Vec<String> = b
         .lines
         .iter()
@@ -206,7 +211,7 @@ pub fn explain_breakdown(b: &ScoreBreakdown, types: &[ActivityTypeRule]) -> Vec<
                 .find(|t| t.id == l.activity_type_id)
                 .map(|t| t.label.clone())
                 .unwrap_or_else(|| format!("#{}", l.activity_type_id));
-            l.explain(&label)
+            l.explain_versioned(&label, weights)
         })
         .collect();
     out.push(format!("Total = {}", b.total.display()));

@@ -7,7 +7,7 @@ use std::str::FromStr;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use super::activity::{score_rep, ActivityTypeRule, DailyRollup};
+use super::activity::{scores_where, ActivityTypeRule, DailyRollup};
 use super::period::{Period, YearMonth};
 use super::points::{div_round, saturate, Money, Percent, Points};
 use super::weights::WeightTable;
@@ -331,7 +331,9 @@ impl Deal {
 
 /// Whose numbers: one rep, a team (its reps), or the whole organisation.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "kind", content = "reps", rename_all = "snake_case")]
+/// Serialized as `{"kind":"organisation"}`, `{"kind":"team","value":[3,7]}`,
+/// `{"kind":"rep","value":7}`.
+#[serde(tag = "kind", content = "value", rename_all = "snake_case")]
 pub enum Population {
     Organisation,
     Team(BTreeSet<i64>),
@@ -367,15 +369,25 @@ pub fn population_activity_score(
     population: &Population,
     period: &Period,
 ) -> Points {
-    let reps: BTreeSet<i64> = inputs
-        .rollups
-        .iter()
-        .filter(|r| population.includes(r.rep_id))
-        .map(|r| r.rep_id)
-        .collect();
-    reps.into_iter()
-        .map(|rep| score_rep(rep, inputs.rollups, inputs.types, inputs.weights, period).total)
+    activity_scores_in(inputs, population, period)
+        .into_values()
         .fold(Points::ZERO, Points::saturating_add)
+}
+
+/// Activity Score of every rep of a population that appears in the rollups (see
+/// [`super::activity::activity_scores`]); a team leaderboard's input.
+pub fn activity_scores_in(
+    inputs: &MetricInputs<'_>,
+    population: &Population,
+    period: &Period,
+) -> BTreeMap<i64, Points> {
+    scores_where(
+        inputs.rollups,
+        inputs.types,
+        inputs.weights,
+        period,
+        |rep| population.includes(rep),
+    )
 }
 
 /// Counted units (within the daily cap) of one activity type. Raw units over the cap are
@@ -1135,6 +1147,14 @@ mod tests {
             r#"{"kind":"activity_count","activity_type_id":3}"#
         );
         assert!("activity_count:x".parse::<Metric>().is_err());
+        assert_eq!(
+            serde_json::to_string(&Population::Rep(7)).unwrap(),
+            r#"{"kind":"rep","value":7}"#
+        );
+        assert_eq!(
+            serde_json::from_str::<Population>(r#"{"kind":"team","value":[3,7]}"#).unwrap(),
+            Population::Team([3, 7].into())
+        );
         assert!("bogus".parse::<Metric>().is_err());
         assert_eq!(
             Metric::ActivityCount {

@@ -21,6 +21,25 @@
 //! * **"n/a" is `None`.** A ratio with a zero denominator (target 0, no expectation because
 //!   the rep is absent all period, no closed deals for a win rate) is `None`, shown "n/a",
 //!   never 0 %.
+//!
+//! # Choices where DESIGN.md is silent
+//!
+//! * Daily cap: applied to the day's total per (rep, local date, type); units over it stay
+//!   in [`ScoreLine::units`] (flagged as [`ScoreLine::capped_units`]) and score 0. Activity
+//!   counts and activity rates use counted units, so they match what scores.
+//! * Minimum duration: with a minimum set, an activity without a recorded duration does not
+//!   qualify ([`ActivityTypeRule::qualifies`]).
+//! * Before a type's first weight version no weight is in force: those units score 0 and
+//!   the explanation line says so.
+//! * Fiscal years are named by the calendar year in which they end (April start: FY2027 =
+//!   2026-04-01..=2027-03-31).
+//! * Targets of partial months (day, week, rolling windows) are prorated by working days;
+//!   ratios and averages (win rate, deal size, cycle length) are not prorated: their target
+//!   applies as is, and pace equals attainment. Lower-is-better metrics (cycle length, lost
+//!   business) invert the ratio so that beating the target reads above 100 %.
+//! * Composite score: lines with pace "n/a" drop out of both sums; a negative pace counts 0.
+//! * Rankings break ties by id ascending for a stable order; tied entries share the rank.
+//!
 //! * Public types use `i64`/`i32` (never `usize`) and derive serde, so they cross to the
 //!   browser unchanged.
 //! * Inputs are never trusted to be consistent: unknown activity types, unknown reps,

@@ -32,11 +32,24 @@ pub struct MonthlyTarget {
 /// All monthly targets, for look-ups. A rep's own target for a month overrides their
 /// role's default for that month (month by month: a rep may override only some months).
 /// When the same (metric, owner, month) is given twice, the later row wins.
+/// Serialized as the plain list of its rows.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(from = "Vec<MonthlyTarget>", into = "Vec<MonthlyTarget>")]
 pub struct TargetBook {
     rows: Vec<MonthlyTarget>,
-    #[serde(skip)]
     index: BTreeMap<(Metric, TargetOwner, YearMonth), i64>,
+}
+
+impl From<Vec<MonthlyTarget>> for TargetBook {
+    fn from(rows: Vec<MonthlyTarget>) -> Self {
+        TargetBook::new(rows)
+    }
+}
+
+impl From<TargetBook> for Vec<MonthlyTarget> {
+    fn from(book: TargetBook) -> Self {
+        book.rows
+    }
 }
 
 impl TargetBook {
@@ -53,15 +66,6 @@ impl TargetBook {
     }
 
     fn get(&self, metric: Metric, owner: TargetOwner, month: YearMonth) -> Option<i64> {
-        if self.index.is_empty() && !self.rows.is_empty() {
-            // deserialized without the index: fall back to a scan (later row wins)
-            return self
-                .rows
-                .iter()
-                .rev()
-                .find(|r| r.metric == metric && r.owner == owner && r.month == month)
-                .map(|r| r.value);
-        }
         self.index.get(&(metric, owner, month)).copied()
     }
 

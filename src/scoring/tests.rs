@@ -118,6 +118,10 @@ fn weight_change_mid_period_splits_the_explanation() {
         ]
     );
     assert_eq!(b.lines[1].explain("Call"), "Call × 6 × 4.50 = 27.00");
+    assert_eq!(
+        b.lines[1].explain_versioned("Call", &weights()),
+        "Call × 6 × 4.50 (weight since 2026-11-16) = 27.00"
+    );
 }
 
 #[test]
@@ -194,6 +198,10 @@ fn activity_index_tenths() {
     assert_eq!(activity_index(Points(2), Points(400)), 1); // 0.05 → 0.1 (half away)
     assert_eq!(activity_index(Points(0), Points(0)), 0);
     assert_eq!(display_activity_index(75), "7.5");
+    // 300.00 points over 30 days = 70.00 a week; 100.00 over 30 days = 23.333… → 23.33
+    assert_eq!(average_week(Points(30_000), 30), Points(7_000));
+    assert_eq!(average_week(Points(10_000), 30), Points(2_333));
+    assert_eq!(average_week(Points(10_000), 0), Points(0));
     assert_eq!(display_activity_index(100), "10.0");
     let idx = activity_indexes(&BTreeMap::from([(1, Points(800)), (2, Points(400))]));
     assert_eq!(idx, BTreeMap::from([(1, 100), (2, 50)]));
@@ -701,10 +709,10 @@ fn breakdown_text() {
     ];
     let b = score_rep(7, &rollups, &types(), &weights(), &nov());
     assert_eq!(
-        explain_breakdown(&b, &types()),
+        explain_breakdown(&b, &types(), &weights()),
         vec![
-            "email × 3 × 1.00 = 3.00".to_string(),
-            "visit × 3 × 10.00 = 30.00 (1 over daily cap)".to_string(),
+            "email × 3 × 1.00 (weight since 2020-01-01) = 3.00".to_string(),
+            "visit × 3 × 10.00 (weight since 2020-01-01) = 30.00 (1 over daily cap)".to_string(),
             "Total = 33.00".to_string(),
         ]
     );
@@ -786,6 +794,19 @@ mod props {
                     prop_assert!(l.counted_units <= l.units);
                 }
             }
+        }
+
+        #[test]
+        fn team_scores_are_the_members_scores(rollups in arb_rollups(), weights in arb_weights(), team in prop::collection::btree_set(1i64..=5, 0..4)) {
+            let period = Period::containing(PeriodKind::Month, d(2026, 11, 12), 1);
+            let ts = types();
+            let inputs = MetricInputs { rollups: &rollups, types: &ts, weights: &weights, deals: &[] };
+            let all = activity_scores(&rollups, &ts, &weights, &period);
+            let pop = Population::Team(team.clone());
+            let team_scores = activity_scores_in(&inputs, &pop, &period);
+            let expected: BTreeMap<i64, Points> = all.iter().filter(|(r, _)| team.contains(r)).map(|(r, p)| (*r, *p)).collect();
+            prop_assert_eq!(&team_scores, &expected);
+            prop_assert_eq!(population_activity_score(&inputs, &pop, &period), expected.values().sum::<Points>());
         }
 
         #[test]

@@ -23,10 +23,24 @@ pub struct WeightVersion {
 /// When two versions of one type share an `effective_from`, the one with the higher `id`
 /// (the later write) wins. Before a type's first version no weight is in force: such
 /// activities score 0 and their explanation line has no version.
+/// Serialized as the plain list of its versions.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(from = "Vec<WeightVersion>", into = "Vec<WeightVersion>")]
 pub struct WeightTable {
     /// Per type, sorted by (effective_from, id).
     by_type: BTreeMap<i64, Vec<WeightVersion>>,
+}
+
+impl From<Vec<WeightVersion>> for WeightTable {
+    fn from(versions: Vec<WeightVersion>) -> Self {
+        WeightTable::new(versions)
+    }
+}
+
+impl From<WeightTable> for Vec<WeightVersion> {
+    fn from(table: WeightTable) -> Self {
+        table.by_type.into_values().flatten().collect()
+    }
 }
 
 impl WeightTable {
@@ -108,6 +122,11 @@ mod tests {
         assert_eq!(t.weight_value_on(1, d(2027, 6, 1)), Points(400));
         assert_eq!(t.weight_on(99, d(2026, 6, 1)), None);
         assert_eq!(t.history(1).len(), 2);
+        let json = serde_json::to_string(&t).unwrap();
+        assert!(json.starts_with(
+            r#"[{"id":1,"activity_type_id":1,"effective_from":"2026-01-01","weight":300}"#
+        ));
+        assert_eq!(serde_json::from_str::<WeightTable>(&json).unwrap(), t);
         let preview = t.with_version(v(9, 2, d(2026, 11, 1), 2));
         assert_eq!(preview.weight_value_on(2, d(2026, 10, 31)), Points(100));
         assert_eq!(preview.weight_value_on(2, d(2026, 11, 1)), Points(200));

@@ -14,7 +14,8 @@ pub async fn record(
     before: Option<serde_json::Value>,
     after: Option<serde_json::Value>,
 ) -> Result<(), AppError> {
-    on_db!(db, |pool| sqlx::query(
+    on_db!(db, |pool| {
+        sqlx::query(
         "INSERT INTO audit_log (at, actor, action, entity, before_json, after_json) VALUES ($1, $2, $3, $4, $5, $6)"
     )
     .bind(Utc::now())
@@ -24,6 +25,7 @@ pub async fn record(
     .bind(before.map(|v| v.to_string()))
     .bind(after.map(|v| v.to_string()))
     .execute(pool)
-    .await.map(|r| r.rows_affected()))?;
+    .await.map(|r| r.rows_affected())
+    })?;
     Ok(())
 }

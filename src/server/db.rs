@@ -4,7 +4,9 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use sqlx::postgres::{PgPool, PgPoolOptions};
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
 
 /// A pool on either engine. Queries are written once in SQL both engines accept
 /// (`$1` placeholders, `ON CONFLICT`, `RETURNING`) and run through [`on_db!`].
@@ -127,6 +129,9 @@ impl Db {
 
     /// A cheap round trip, for `/healthz`.
     pub async fn ping(&self) -> Result<(), sqlx::Error> {
-        on_db!(self, |pool| sqlx::query("SELECT 1").execute(pool).await.map(|_| ()))
+        on_db!(self, |pool| sqlx::query("SELECT 1")
+            .execute(pool)
+            .await
+            .map(|_| ()))
     }
 }

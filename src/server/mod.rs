@@ -10,3 +10,30 @@ pub mod session;
 pub mod state;
 pub mod tokens;
 pub mod users;
+
+use crate::error::AppError;
+
+/// Runs a server function's body and gives an error its HTTP status (401, 403, 404…), so
+/// that scripts and tests see what happened. Plain form posts (no JavaScript) keep the
+/// redirect back to the form that Leptos gives them.
+pub async fn respond<T>(
+    body: impl std::future::Future<Output = Result<T, AppError>>,
+) -> Result<T, AppError> {
+    let result = body.await;
+    if let Err(e) = &result {
+        let headers: axum::http::HeaderMap = leptos_axum::extract().await.unwrap_or_default();
+        let form_post = headers
+            .get(axum::http::header::ACCEPT)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.contains("text/html"));
+        if !form_post {
+            if let Some(opts) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
+                opts.set_status(
+                    axum::http::StatusCode::from_u16(e.status_code())
+                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
+                );
+            }
+        }
+    }
+    result
+}

@@ -34,14 +34,18 @@ impl OrgSettings {
     }
 
     pub fn fiscal_start(&self) -> u32 {
-        u32::try_from(self.fiscal_year_start_month).ok().filter(|m| (1..=12).contains(m)).unwrap_or(1)
+        u32::try_from(self.fiscal_year_start_month)
+            .ok()
+            .filter(|m| (1..=12).contains(m))
+            .unwrap_or(1)
     }
 }
 
 pub async fn load(db: &Db) -> Result<OrgSettings, AppError> {
     const SQL: &str = "SELECT org_name, time_zone, fiscal_year_start_month, working_weekdays, \
         band_outstanding_bp, band_on_track_bp, band_at_risk_bp, composite_cap_bp FROM settings WHERE id = 1";
-    let row: Option<OrgSettings> = on_db!(db, |pool| sqlx::query_as(SQL).fetch_optional(pool).await)?;
+    let row: Option<OrgSettings> =
+        on_db!(db, |pool| sqlx::query_as(SQL).fetch_optional(pool).await)?;
     Ok(row.unwrap_or_else(|| OrgSettings {
         org_name: "Pacesetter".into(),
         time_zone: "UTC".into(),
@@ -56,12 +60,14 @@ pub async fn load(db: &Db) -> Result<OrgSettings, AppError> {
 
 /// Creates the settings row when missing (first start).
 pub async fn ensure(db: &Db, org_name: &str, time_zone: &str) -> Result<(), AppError> {
-    on_db!(db, |pool| sqlx::query(
+    on_db!(db, |pool| {
+        sqlx::query(
         "INSERT INTO settings (id, org_name, time_zone) VALUES (1, $1, $2) ON CONFLICT (id) DO NOTHING"
     )
     .bind(org_name)
     .bind(time_zone)
     .execute(pool)
-    .await.map(|r| r.rows_affected()))?;
+    .await.map(|r| r.rows_affected())
+    })?;
     Ok(())
 }

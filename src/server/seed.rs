@@ -22,19 +22,54 @@ pub const DEMO_PASSWORD: &str = "demo-rep-password";
 pub const DEMO_TIME_ZONE: &str = "Europe/London";
 
 const TEAMS: [&str; 3] = ["Atlas", "Borealis", "Cascade"];
-const ROLES: [(&str, &str); 3] = [("sdr", "SDR"), ("ae", "Account Executive"), ("field", "Field Rep")];
+const ROLES: [(&str, &str); 3] = [
+    ("sdr", "SDR"),
+    ("ae", "Account Executive"),
+    ("field", "Field Rep"),
+];
 /// Per team: 3 SDRs, 3 AEs, 2 field reps.
 const ROLE_MIX: [usize; 8] = [0, 0, 0, 1, 1, 1, 2, 2];
 const NAMES: [&str; 24] = [
-    "Sam Rivera", "Priya Shah", "Tom Becker", "Lena Novak", "Marcus Reid", "Aiko Tanaka",
-    "Diego Alvarez", "Hannah Cole", "Omar Haddad", "Julia Weiss", "Kofi Mensah", "Nora Lindqvist",
-    "Ravi Patel", "Emma Dubois", "Lucas Costa", "Grace Okafor", "Felix Wagner", "Mei Chen",
-    "Jonas Berg", "Sofia Rossi", "Ethan Brooks", "Amara Nwosu", "Leo Fischer", "Chloe Martin",
+    "Sam Rivera",
+    "Priya Shah",
+    "Tom Becker",
+    "Lena Novak",
+    "Marcus Reid",
+    "Aiko Tanaka",
+    "Diego Alvarez",
+    "Hannah Cole",
+    "Omar Haddad",
+    "Julia Weiss",
+    "Kofi Mensah",
+    "Nora Lindqvist",
+    "Ravi Patel",
+    "Emma Dubois",
+    "Lucas Costa",
+    "Grace Okafor",
+    "Felix Wagner",
+    "Mei Chen",
+    "Jonas Berg",
+    "Sofia Rossi",
+    "Ethan Brooks",
+    "Amara Nwosu",
+    "Leo Fischer",
+    "Chloe Martin",
 ];
 const LOST_REASONS: [&str; 5] = ["Price", "Competitor", "No decision", "Timing", "Budget"];
-const OPEN_STAGES: [(&str, i64); 4] = [("Qualification", 10), ("Discovery", 25), ("Proposal", 50), ("Negotiation", 75)];
+const OPEN_STAGES: [(&str, i64); 4] = [
+    ("Qualification", 10),
+    ("Discovery", 25),
+    ("Proposal", 50),
+    ("Negotiation", 75),
+];
 const ICONS: [(&str, &str); 7] = [
-    ("call", "📞"), ("email", "✉️"), ("meeting", "🤝"), ("visit", "🚗"), ("check_in", "✅"), ("demo", "🖥️"), ("proposal", "📄"),
+    ("call", "📞"),
+    ("email", "✉️"),
+    ("meeting", "🤝"),
+    ("visit", "🚗"),
+    ("check_in", "✅"),
+    ("demo", "🖥️"),
+    ("proposal", "📄"),
 ];
 
 /// Mean units per working day by role (SDR, AE, field) for each default type, in order.
@@ -55,7 +90,9 @@ pub struct SeedSummary {
 }
 
 pub async fn is_empty(db: &Db) -> Result<bool, AppError> {
-    let n: i64 = on_db!(db, |pool| sqlx::query_scalar("SELECT COUNT(*) FROM users").fetch_one(pool).await)?;
+    let n: i64 = on_db!(db, |pool| sqlx::query_scalar("SELECT COUNT(*) FROM users")
+        .fetch_one(pool)
+        .await)?;
     Ok(n == 0)
 }
 
@@ -113,20 +150,34 @@ struct DealRow {
 pub async fn seed_demo(db: &Db, today: NaiveDate) -> Result<SeedSummary, AppError> {
     let mut rng = StdRng::seed_from_u64(0x5EED_2026);
     org::ensure(db, "Northwind Demo Sales", DEMO_TIME_ZONE).await?;
+    on_db!(db, |pool| sqlx::query(
+        "UPDATE settings SET org_name = $1, time_zone = $2 WHERE id = 1"
+    )
+    .bind("Northwind Demo Sales")
+    .bind(DEMO_TIME_ZONE)
+    .execute(pool)
+    .await
+    .map(|r| r.rows_affected()))?;
     let tz: chrono_tz::Tz = DEMO_TIME_ZONE.parse().unwrap_or(chrono_tz::UTC);
 
     // Teams, sales roles, people.
     let mut team_ids = Vec::new();
     for t in TEAMS {
-        team_ids.push(users::team_id(db, t, true).await?.ok_or(AppError::Internal)?);
+        team_ids.push(
+            users::team_id(db, t, true)
+                .await?
+                .ok_or(AppError::Internal)?,
+        );
     }
     let mut role_ids = Vec::new();
     for (key, name) in ROLES {
-        let id: i64 = on_db!(db, |pool| sqlx::query_scalar("INSERT INTO sales_roles (key, name) VALUES ($1, $2) RETURNING id")
-            .bind(key)
-            .bind(name)
-            .fetch_one(pool)
-            .await)?;
+        let id: i64 = on_db!(db, |pool| sqlx::query_scalar(
+            "INSERT INTO sales_roles (key, name) VALUES ($1, $2) RETURNING id"
+        )
+        .bind(key)
+        .bind(name)
+        .fetch_one(pool)
+        .await)?;
         role_ids.push(id);
     }
     let admin_hash = hash_password(DEMO_ADMIN_PASSWORD).map_err(|_| AppError::Internal)?;
@@ -167,7 +218,10 @@ pub async fn seed_demo(db: &Db, today: NaiveDate) -> Result<SeedSummary, AppErro
     for (i, name) in NAMES.iter().enumerate() {
         let team = team_ids[i / 8];
         let role = ROLE_MIX[i % 8];
-        let email = format!("{}@demo.pacesetter.test", name.to_lowercase().replace(' ', "."));
+        let email = format!(
+            "{}@demo.pacesetter.test",
+            name.to_lowercase().replace(' ', ".")
+        );
         let id: i64 = on_db!(db, |pool| sqlx::query_scalar(insert_rep)
             .bind(&email)
             .bind(*name)
@@ -182,14 +236,20 @@ pub async fn seed_demo(db: &Db, today: NaiveDate) -> Result<SeedSummary, AppErro
     }
 
     // Activity types with a year of weight history: calls were worth 2 until three months ago.
-    let first_month = NaiveDate::from_ymd_opt(today.year() - 1, today.month(), 1).ok_or(AppError::Internal)?;
+    let first_month =
+        NaiveDate::from_ymd_opt(today.year() - 1, today.month(), 1).ok_or(AppError::Internal)?;
     let call_change = first_of_month_back(today, 3);
     let mut type_ids = Vec::new();
     for (i, (rule, weight)) in default_activity_types().into_iter().enumerate() {
-        let icon = ICONS.iter().find(|(k, _)| *k == rule.key).map(|(_, g)| *g).unwrap_or("•");
+        let icon = ICONS
+            .iter()
+            .find(|(k, _)| *k == rule.key)
+            .map(|(_, g)| *g)
+            .unwrap_or("•");
         let daily_cap = (rule.key == "email").then_some(40i64);
-        let id: i64 = on_db!(db, |pool| sqlx::query_scalar(
-            "INSERT INTO activity_types (key, label, icon, leading, daily_cap, min_duration_seconds, sort_order, active) \
+        let id: i64 = on_db!(db, |pool| {
+            sqlx::query_scalar(
+            "INSERT INTO activity_types (key, label, icon, is_leading, daily_cap, min_duration_seconds, sort_order, active) \
              VALUES ($1, $2, $3, $4, $5, NULL, $6, TRUE) RETURNING id"
         )
         .bind(&rule.key)
@@ -199,13 +259,15 @@ pub async fn seed_demo(db: &Db, today: NaiveDate) -> Result<SeedSummary, AppErro
         .bind(daily_cap)
         .bind(i as i64)
         .fetch_one(pool)
-        .await)?;
+        .await
+        })?;
         let mut versions = vec![(first_month, weight.0)];
         if rule.key == "call" {
             versions = vec![(first_month, 200), (call_change, weight.0)];
         }
         for (from, w) in versions {
-            on_db!(db, |pool| sqlx::query(
+            on_db!(db, |pool| {
+                sqlx::query(
                 "INSERT INTO weight_versions (activity_type_id, effective_from, weight_hundredths, created_at) VALUES ($1, $2, $3, $4)"
             )
             .bind(id)
@@ -213,7 +275,8 @@ pub async fn seed_demo(db: &Db, today: NaiveDate) -> Result<SeedSummary, AppErro
             .bind(w)
             .bind(now)
             .execute(pool)
-            .await.map(|r| r.rows_affected()))?;
+            .await.map(|r| r.rows_affected())
+            })?;
         }
         type_ids.push(id);
     }
@@ -221,16 +284,21 @@ pub async fn seed_demo(db: &Db, today: NaiveDate) -> Result<SeedSummary, AppErro
     // Holidays and absences.
     let holidays: Vec<NaiveDate> = [(1, 1), (5, 1), (12, 25), (12, 26)]
         .iter()
-        .flat_map(|(m, d)| [today.year() - 1, today.year()].map(|y| NaiveDate::from_ymd_opt(y, *m, *d)))
+        .flat_map(|(m, d)| {
+            [today.year() - 1, today.year()].map(|y| NaiveDate::from_ymd_opt(y, *m, *d))
+        })
         .flatten()
         .filter(|d| *d >= first_month && *d <= today + Duration::days(60))
         .collect();
     for d in &holidays {
-        on_db!(db, |pool| sqlx::query("INSERT INTO holidays (day, name) VALUES ($1, $2)")
-            .bind(*d)
-            .bind("Public holiday")
-            .execute(pool)
-            .await.map(|r| r.rows_affected()))?;
+        on_db!(db, |pool| sqlx::query(
+            "INSERT INTO holidays (day, name) VALUES ($1, $2)"
+        )
+        .bind(*d)
+        .bind("Public holiday")
+        .execute(pool)
+        .await
+        .map(|r| r.rows_affected()))?;
     }
     let mut absences: Vec<(i64, NaiveDate, NaiveDate)> = Vec::new();
     for (i, (rep, _, _)) in reps.iter().enumerate().filter(|(i, _)| i % 5 == 2) {
@@ -238,12 +306,15 @@ pub async fn seed_demo(db: &Db, today: NaiveDate) -> Result<SeedSummary, AppErro
         absences.push((*rep, start, start + Duration::days(4 + (i as i64 % 3) * 3)));
     }
     for (rep, start, end) in &absences {
-        on_db!(db, |pool| sqlx::query("INSERT INTO absences (user_id, start_date, end_date) VALUES ($1, $2, $3)")
-            .bind(*rep)
-            .bind(*start)
-            .bind(*end)
-            .execute(pool)
-            .await.map(|r| r.rows_affected()))?;
+        on_db!(db, |pool| sqlx::query(
+            "INSERT INTO absences (user_id, start_date, end_date) VALUES ($1, $2, $3)"
+        )
+        .bind(*rep)
+        .bind(*start)
+        .bind(*end)
+        .execute(pool)
+        .await
+        .map(|r| r.rows_affected()))?;
     }
 
     // A year of activities, working days only.
@@ -253,7 +324,10 @@ pub async fn seed_demo(db: &Db, today: NaiveDate) -> Result<SeedSummary, AppErro
         let weekend = matches!(day.weekday(), Weekday::Sat | Weekday::Sun);
         if !weekend && !holidays.contains(&day) {
             for &(rep, role, skill) in &reps {
-                if absences.iter().any(|(r, s, e)| *r == rep && day >= *s && day <= *e) {
+                if absences
+                    .iter()
+                    .any(|(r, s, e)| *r == rep && day >= *s && day <= *e)
+                {
                     continue;
                 }
                 let mood = rng.gen_range(0.7..1.3);
@@ -266,7 +340,10 @@ pub async fn seed_demo(db: &Db, today: NaiveDate) -> Result<SeedSummary, AppErro
                     let rows = if batch { 1 } else { n };
                     for _ in 0..rows {
                         let minute = rng.gen_range(8 * 60..18 * 60);
-                        let local = day.and_time(NaiveTime::from_hms_opt(minute / 60, minute % 60, 0).unwrap_or_default());
+                        let local = day.and_time(
+                            NaiveTime::from_hms_opt(minute / 60, minute % 60, 0)
+                                .unwrap_or_default(),
+                        );
                         let occurred_at = tz
                             .from_local_datetime(&local)
                             .earliest()
@@ -289,30 +366,63 @@ pub async fn seed_demo(db: &Db, today: NaiveDate) -> Result<SeedSummary, AppErro
 
     // Deals: AEs and field reps sell, SDRs open a few.
     let mut deals: Vec<DealRow> = Vec::new();
-    let accounts = ["Acme", "Globex", "Initech", "Umbrella", "Hooli", "Stark", "Wayne", "Wonka", "Soylent", "Tyrell", "Cyberdyne", "Aperture"];
+    let accounts = [
+        "Acme",
+        "Globex",
+        "Initech",
+        "Umbrella",
+        "Hooli",
+        "Stark",
+        "Wayne",
+        "Wonka",
+        "Soylent",
+        "Tyrell",
+        "Cyberdyne",
+        "Aperture",
+    ];
     for &(rep, role, skill) in &reps {
         let per_month = [0.5, 4.0, 3.0][role] * skill;
         let (lo, hi) = [(2_000, 12_000), (8_000, 90_000), (1_500, 25_000)][role];
         let n = (per_month * 12.0).round() as i64;
         for k in 0..n {
-            let created_on = first_month + Duration::days(rng.gen_range(0..(today - first_month).num_days().max(1)));
+            let created_on = first_month
+                + Duration::days(rng.gen_range(0..(today - first_month).num_days().max(1)));
             let account = accounts[rng.gen_range(0..accounts.len())];
             let amount = rng.gen_range(lo..hi) as i64 * 100;
             let cycle = rng.gen_range(12..110);
             let close = created_on + Duration::days(cycle);
             let roll: f64 = rng.gen();
-            let (status, stage, probability, lost_reason, closed_on, expected_close) = if close <= today && roll < 0.38 * skill.min(1.2) {
-                ("won", "Won".to_string(), 100, None, Some(close), Some(close))
-            } else if close <= today && roll < 0.8 {
-                ("lost", "Lost".to_string(), 0, Some(LOST_REASONS[rng.gen_range(0..LOST_REASONS.len())]), Some(close), Some(close))
-            } else {
-                let (stage, p) = OPEN_STAGES[rng.gen_range(0..OPEN_STAGES.len())];
-                let expected = today + Duration::days(rng.gen_range(5..120));
-                ("open", stage.to_string(), p, None, None, Some(expected))
-            };
+            let (status, stage, probability, lost_reason, closed_on, expected_close) =
+                if close <= today && roll < 0.38 * skill.min(1.2) {
+                    (
+                        "won",
+                        "Won".to_string(),
+                        100,
+                        None,
+                        Some(close),
+                        Some(close),
+                    )
+                } else if close <= today && roll < 0.8 {
+                    (
+                        "lost",
+                        "Lost".to_string(),
+                        0,
+                        Some(LOST_REASONS[rng.gen_range(0..LOST_REASONS.len())]),
+                        Some(close),
+                        Some(close),
+                    )
+                } else {
+                    let (stage, p) = OPEN_STAGES[rng.gen_range(0..OPEN_STAGES.len())];
+                    let expected = today + Duration::days(rng.gen_range(5..120));
+                    ("open", stage.to_string(), p, None, None, Some(expected))
+                };
             deals.push(DealRow {
                 rep_id: rep,
-                name: format!("{account} — {} #{}", ["Platform", "Expansion", "Renewal", "Pilot"][k as usize % 4], k + 1),
+                name: format!(
+                    "{account} — {} #{}",
+                    ["Platform", "Expansion", "Renewal", "Pilot"][k as usize % 4],
+                    k + 1
+                ),
                 account: account.to_string(),
                 amount,
                 stage,
@@ -331,12 +441,17 @@ pub async fn seed_demo(db: &Db, today: NaiveDate) -> Result<SeedSummary, AppErro
     write_deals(db, &deals).await?;
     write_targets(db, &role_ids, &reps, first_month, today).await?;
     write_scorecards(db, &role_ids).await?;
-    Ok(SeedSummary { reps: reps.len(), activities: activities.len(), deals: deals.len() })
+    Ok(SeedSummary {
+        reps: reps.len(),
+        activities: activities.len(),
+        deals: deals.len(),
+    })
 }
 
 fn first_of_month_back(today: NaiveDate, months: i32) -> NaiveDate {
     let total = today.year() * 12 + today.month0() as i32 - months;
-    NaiveDate::from_ymd_opt(total.div_euclid(12), total.rem_euclid(12) as u32 + 1, 1).unwrap_or(today)
+    NaiveDate::from_ymd_opt(total.div_euclid(12), total.rem_euclid(12) as u32 + 1, 1)
+        .unwrap_or(today)
 }
 
 const CHUNK: usize = 400;
@@ -344,7 +459,9 @@ const CHUNK: usize = 400;
 async fn write_activities(db: &Db, rows: &[ActivityRow]) -> Result<(), AppError> {
     let mut rollups: BTreeMap<(i64, NaiveDate, i64), (i64, i64)> = BTreeMap::new();
     for a in rows {
-        let e = rollups.entry((a.rep_id, a.local_date, a.type_id)).or_default();
+        let e = rollups
+            .entry((a.rep_id, a.local_date, a.type_id))
+            .or_default();
         e.0 += a.quantity;
         e.1 += a.duration.unwrap_or(0);
     }
@@ -371,7 +488,11 @@ async fn write_activities(db: &Db, rows: &[ActivityRow]) -> Result<(), AppError>
         for chunk in rollups.chunks(CHUNK) {
             let mut qb = sqlx::QueryBuilder::new("INSERT INTO daily_rollups (rep_id, local_date, activity_type_id, units, duration_seconds) ");
             qb.push_values(chunk, |mut b, ((rep, date, t), (units, dur))| {
-                b.push_bind(*rep).push_bind(*date).push_bind(*t).push_bind(*units).push_bind(*dur);
+                b.push_bind(*rep)
+                    .push_bind(*date)
+                    .push_bind(*t)
+                    .push_bind(*units)
+                    .push_bind(*dur);
             });
             qb.build().execute(&mut *tx).await?;
         }
@@ -412,7 +533,13 @@ async fn write_deals(db: &Db, rows: &[DealRow]) -> Result<(), AppError> {
 }
 
 /// Monthly role targets for the year and the next two months, and a few personal overrides.
-async fn write_targets(db: &Db, role_ids: &[i64], reps: &[(i64, usize, f64)], first_month: NaiveDate, today: NaiveDate) -> Result<(), AppError> {
+async fn write_targets(
+    db: &Db,
+    role_ids: &[i64],
+    reps: &[(i64, usize, f64)],
+    first_month: NaiveDate,
+    today: NaiveDate,
+) -> Result<(), AppError> {
     // (metric, per role SDR/AE/field); points in hundredths, money in cents.
     let per_role: [(&str, [i64; 3]); 3] = [
         ("activity_score", [1_500_00, 1_000_00, 1_000_00]),
@@ -433,16 +560,28 @@ async fn write_targets(db: &Db, role_ids: &[i64], reps: &[(i64, usize, f64)], fi
         // The strongest rep of each role carries a stretch target.
         for (rep, role, skill) in reps {
             if *skill > 1.3 {
-                rows.push(("activity_score", "rep", *rep, month, per_role[0].1[*role] * 13 / 10));
+                rows.push((
+                    "activity_score",
+                    "rep",
+                    *rep,
+                    month,
+                    per_role[0].1[*role] * 13 / 10,
+                ));
             }
         }
         month = first_of_month_back(month, -1);
     }
     crate::in_write_tx!(db, |tx| {
         for chunk in rows.chunks(CHUNK) {
-            let mut qb = sqlx::QueryBuilder::new("INSERT INTO targets (metric, scope, subject_id, month, value) ");
+            let mut qb = sqlx::QueryBuilder::new(
+                "INSERT INTO targets (metric, scope, subject_id, month, value) ",
+            );
             qb.push_values(chunk, |mut b, (metric, scope, subject, month, value)| {
-                b.push_bind(*metric).push_bind(*scope).push_bind(*subject).push_bind(*month).push_bind(*value);
+                b.push_bind(*metric)
+                    .push_bind(*scope)
+                    .push_bind(*subject)
+                    .push_bind(*month)
+                    .push_bind(*value);
             });
             qb.build().execute(&mut *tx).await?;
         }
@@ -452,14 +591,29 @@ async fn write_targets(db: &Db, role_ids: &[i64], reps: &[(i64, usize, f64)], fi
 
 async fn write_scorecards(db: &Db, role_ids: &[i64]) -> Result<(), AppError> {
     let cards: [&[(&str, bool, i64)]; 3] = [
-        &[("activity_score", true, 2), ("count:call", true, 1), ("count:meeting", true, 2), ("deals_won", false, 1)],
-        &[("count:demo", true, 2), ("count:proposal", true, 1), ("activity_score", true, 1), ("turnover_won", false, 3)],
-        &[("count:visit", true, 2), ("count:check_in", true, 1), ("turnover_won", false, 2)],
+        &[
+            ("activity_score", true, 2),
+            ("count:call", true, 1),
+            ("count:meeting", true, 2),
+            ("deals_won", false, 1),
+        ],
+        &[
+            ("count:demo", true, 2),
+            ("count:proposal", true, 1),
+            ("activity_score", true, 1),
+            ("turnover_won", false, 3),
+        ],
+        &[
+            ("count:visit", true, 2),
+            ("count:check_in", true, 1),
+            ("turnover_won", false, 2),
+        ],
     ];
     for (r, card) in cards.iter().enumerate() {
         for (i, (metric, leading, weight)) in card.iter().enumerate() {
-            on_db!(db, |pool| sqlx::query(
-                "INSERT INTO scorecard_metrics (sales_role_id, metric, leading, weight, sort_order) VALUES ($1, $2, $3, $4, $5)"
+            on_db!(db, |pool| {
+                sqlx::query(
+                "INSERT INTO scorecard_metrics (sales_role_id, metric, is_leading, weight, sort_order) VALUES ($1, $2, $3, $4, $5)"
             )
             .bind(role_ids[r])
             .bind(*metric)
@@ -467,7 +621,8 @@ async fn write_scorecards(db: &Db, role_ids: &[i64]) -> Result<(), AppError> {
             .bind(*weight)
             .bind(i as i64)
             .execute(pool)
-            .await.map(|r| r.rows_affected()))?;
+            .await.map(|r| r.rows_affected())
+            })?;
         }
     }
     Ok(())

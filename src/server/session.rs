@@ -76,24 +76,41 @@ pub fn session_id_from_headers(headers: &HeaderMap) -> Option<String> {
 }
 
 /// Looks up the live session behind a cookie value, expiring it when it is too old.
-pub async fn user_for_session(db: &Db, session_id: &str, now: DateTime<Utc>) -> Result<Option<User>, AppError> {
+pub async fn user_for_session(
+    db: &Db,
+    session_id: &str,
+    now: DateTime<Utc>,
+) -> Result<Option<User>, AppError> {
     let hash = hash_token(session_id);
-    const SQL: &str = "SELECT u.id, u.email, u.name, u.access_role, u.team_id, t.name AS team_name, \
+    const SQL: &str =
+        "SELECT u.id, u.email, u.name, u.access_role, u.team_id, t.name AS team_name, \
         u.sales_role_id, s.created_at, s.last_seen_at \
         FROM sessions s JOIN users u ON u.id = s.user_id LEFT JOIN teams t ON t.id = u.team_id \
         WHERE s.id_hash = $1 AND u.active = TRUE";
-    let row: Option<SessionRow> = on_db!(db, |pool| sqlx::query_as(SQL).bind(&hash).fetch_optional(pool).await)?;
+    let row: Option<SessionRow> = on_db!(db, |pool| sqlx::query_as(SQL)
+        .bind(&hash)
+        .fetch_optional(pool)
+        .await)?;
     let Some(row) = row else { return Ok(None) };
     if now - row.last_seen_at > IDLE_TIMEOUT || now - row.created_at > ABSOLUTE_TIMEOUT {
-        on_db!(db, |pool| sqlx::query("DELETE FROM sessions WHERE id_hash = $1").bind(&hash).execute(pool).await.map(|r| r.rows_affected()))?;
+        on_db!(db, |pool| sqlx::query(
+            "DELETE FROM sessions WHERE id_hash = $1"
+        )
+        .bind(&hash)
+        .execute(pool)
+        .await
+        .map(|r| r.rows_affected()))?;
         return Ok(None);
     }
     if now - row.last_seen_at > TOUCH_EVERY {
-        on_db!(db, |pool| sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE id_hash = $2")
-            .bind(now)
-            .bind(&hash)
-            .execute(pool)
-            .await.map(|r| r.rows_affected()))?;
+        on_db!(db, |pool| sqlx::query(
+            "UPDATE sessions SET last_seen_at = $1 WHERE id_hash = $2"
+        )
+        .bind(now)
+        .bind(&hash)
+        .execute(pool)
+        .await
+        .map(|r| r.rows_affected()))?;
     }
     Ok(Some(User {
         id: row.id,
@@ -109,29 +126,48 @@ pub async fn user_for_session(db: &Db, session_id: &str, now: DateTime<Utc>) -> 
 /// Creates a session and returns the cookie value. A fresh id every sign-in (rotation).
 pub async fn create_session(db: &Db, user_id: i64, now: DateTime<Utc>) -> Result<String, AppError> {
     let (id, hash) = new_token();
-    on_db!(db, |pool| sqlx::query("INSERT INTO sessions (id_hash, user_id, created_at, last_seen_at) VALUES ($1, $2, $3, $3)")
-        .bind(&hash)
-        .bind(user_id)
-        .bind(now)
-        .execute(pool)
-        .await.map(|r| r.rows_affected()))?;
+    on_db!(db, |pool| sqlx::query(
+        "INSERT INTO sessions (id_hash, user_id, created_at, last_seen_at) VALUES ($1, $2, $3, $3)"
+    )
+    .bind(&hash)
+    .bind(user_id)
+    .bind(now)
+    .execute(pool)
+    .await
+    .map(|r| r.rows_affected()))?;
     Ok(id)
 }
 
 pub async fn delete_session(db: &Db, session_id: &str) -> Result<(), AppError> {
     let hash = hash_token(session_id);
-    on_db!(db, |pool| sqlx::query("DELETE FROM sessions WHERE id_hash = $1").bind(&hash).execute(pool).await.map(|r| r.rows_affected()))?;
+    on_db!(db, |pool| sqlx::query(
+        "DELETE FROM sessions WHERE id_hash = $1"
+    )
+    .bind(&hash)
+    .execute(pool)
+    .await
+    .map(|r| r.rows_affected()))?;
     Ok(())
 }
 
 /// Ends every session of a user (password change, deactivation).
 pub async fn delete_user_sessions(db: &Db, user_id: i64) -> Result<(), AppError> {
-    on_db!(db, |pool| sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user_id).execute(pool).await.map(|r| r.rows_affected()))?;
+    on_db!(db, |pool| sqlx::query(
+        "DELETE FROM sessions WHERE user_id = $1"
+    )
+    .bind(user_id)
+    .execute(pool)
+    .await
+    .map(|r| r.rows_affected()))?;
     Ok(())
 }
 
 pub fn session_cookie(value: &str, secure: bool) -> String {
-    let max_age = if value.is_empty() { 0 } else { ABSOLUTE_TIMEOUT.num_seconds() };
+    let max_age = if value.is_empty() {
+        0
+    } else {
+        ABSOLUTE_TIMEOUT.num_seconds()
+    };
     format!(
         "{COOKIE_NAME}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{}",
         if secure { "; Secure" } else { "" }
@@ -150,7 +186,9 @@ pub fn set_session_cookie(value: &str, secure: bool) {
 /// The user behind the current request, if signed in. For server functions and SSR.
 pub async fn current_user() -> Result<Option<User>, AppError> {
     let state = super::state::app_state()?;
-    let headers: HeaderMap = leptos_axum::extract().await.map_err(|_| AppError::Internal)?;
+    let headers: HeaderMap = leptos_axum::extract()
+        .await
+        .map_err(|_| AppError::Internal)?;
     match session_id_from_headers(&headers) {
         Some(id) => user_for_session(&state.db, &id, Utc::now()).await,
         None => Ok(None),

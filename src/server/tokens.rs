@@ -34,7 +34,9 @@ pub fn parse_scopes(s: &str) -> Result<Vec<String>, AppError> {
 fn check_name(name: &str) -> Result<&str, AppError> {
     let name = name.trim();
     if name.is_empty() || name.chars().count() > 100 {
-        return Err(AppError::BadRequest("The name must have 1 to 100 characters.".into()));
+        return Err(AppError::BadRequest(
+            "The name must have 1 to 100 characters.".into(),
+        ));
     }
     Ok(name)
 }
@@ -51,7 +53,15 @@ pub async fn create_display(db: &Db, actor: &str, name: &str) -> Result<(i64, St
     .bind(Utc::now())
     .fetch_one(pool)
     .await)?;
-    audit::record(db, actor, "create", &format!("display:{id}"), None, Some(serde_json::json!({ "name": name }))).await?;
+    audit::record(
+        db,
+        actor,
+        "create",
+        &format!("display:{id}"),
+        None,
+        Some(serde_json::json!({ "name": name })),
+    )
+    .await?;
     Ok((id, token))
 }
 
@@ -68,11 +78,17 @@ pub async fn display_for_token(db: &Db, token: &str) -> Result<Option<i64>, AppE
 }
 
 /// Creates an API token; returns `(id, token)`.
-pub async fn create_api_token(db: &Db, actor: &str, name: &str, scopes: &[String]) -> Result<(i64, String), AppError> {
+pub async fn create_api_token(
+    db: &Db,
+    actor: &str,
+    name: &str,
+    scopes: &[String],
+) -> Result<(i64, String), AppError> {
     let name = check_name(name)?;
     let (token, hash) = new_token();
     let scopes = scopes.join(",");
-    let id: i64 = on_db!(db, |pool| sqlx::query_scalar(
+    let id: i64 = on_db!(db, |pool| {
+        sqlx::query_scalar(
         "INSERT INTO api_tokens (name, token_hash, scopes, created_at) VALUES ($1, $2, $3, $4) RETURNING id"
     )
     .bind(name)
@@ -80,7 +96,8 @@ pub async fn create_api_token(db: &Db, actor: &str, name: &str, scopes: &[String
     .bind(&scopes)
     .bind(Utc::now())
     .fetch_one(pool)
-    .await)?;
+    .await
+    })?;
     audit::record(
         db,
         actor,
@@ -99,7 +116,10 @@ mod tests {
 
     #[test]
     fn scopes_are_checked_and_normalised() {
-        assert_eq!(parse_scopes("read, ingest,read").unwrap(), vec!["ingest", "read"]);
+        assert_eq!(
+            parse_scopes("read, ingest,read").unwrap(),
+            vec!["ingest", "read"]
+        );
         assert!(parse_scopes("read,write").is_err());
         assert!(parse_scopes(" , ").is_err());
     }

@@ -21,15 +21,20 @@ pub async fn credentials(db: &Db, email: &str) -> Result<Option<(i64, Option<Str
 
 pub async fn team_id(db: &Db, name: &str, create: bool) -> Result<Option<i64>, AppError> {
     if create {
-        on_db!(db, |pool| sqlx::query("INSERT INTO teams (name) VALUES ($1) ON CONFLICT (name) DO NOTHING")
-            .bind(name)
-            .execute(pool)
-            .await.map(|r| r.rows_affected()))?;
-    }
-    let id: Option<i64> = on_db!(db, |pool| sqlx::query_scalar("SELECT id FROM teams WHERE name = $1")
+        on_db!(db, |pool| sqlx::query(
+            "INSERT INTO teams (name) VALUES ($1) ON CONFLICT (name) DO NOTHING"
+        )
         .bind(name)
-        .fetch_optional(pool)
-        .await)?;
+        .execute(pool)
+        .await
+        .map(|r| r.rows_affected()))?;
+    }
+    let id: Option<i64> = on_db!(db, |pool| sqlx::query_scalar(
+        "SELECT id FROM teams WHERE name = $1"
+    )
+    .bind(name)
+    .fetch_optional(pool)
+    .await)?;
     Ok(id)
 }
 
@@ -48,8 +53,15 @@ pub const MIN_PASSWORD_LEN: usize = 10;
 pub fn parse_email(email: &str) -> Result<String, AppError> {
     let e = email.trim().to_lowercase();
     match e.split_once('@') {
-        Some((local, domain)) if !local.is_empty() && domain.contains('.') && !e.contains(char::is_whitespace) => Ok(e),
-        _ => Err(AppError::BadRequest(format!("'{}' is not an email address.", email.trim()))),
+        Some((local, domain))
+            if !local.is_empty() && domain.contains('.') && !e.contains(char::is_whitespace) =>
+        {
+            Ok(e)
+        }
+        _ => Err(AppError::BadRequest(format!(
+            "'{}' is not an email address.",
+            email.trim()
+        ))),
     }
 }
 
@@ -67,7 +79,8 @@ pub async fn create_user(db: &Db, new: NewUser<'_>) -> Result<i64, AppError> {
         Some(p) => Some(hash_password(p).map_err(|_| AppError::Internal)?),
         None => None,
     };
-    let id: Option<i64> = on_db!(db, |pool| sqlx::query_scalar(
+    let id: Option<i64> = on_db!(db, |pool| {
+        sqlx::query_scalar(
         "INSERT INTO users (email, name, password_hash, access_role, team_id, sales_role_id, active, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6, TRUE, $7) ON CONFLICT (email) DO NOTHING RETURNING id"
     )
@@ -79,6 +92,7 @@ pub async fn create_user(db: &Db, new: NewUser<'_>) -> Result<i64, AppError> {
     .bind(new.sales_role_id)
     .bind(Utc::now())
     .fetch_optional(pool)
-    .await)?;
+    .await
+    })?;
     id.ok_or_else(|| AppError::Conflict(format!("A user with email {email} already exists.")))
 }

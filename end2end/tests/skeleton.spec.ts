@@ -1,0 +1,97 @@
+import { test, expect, Page } from '@playwright/test';
+import * as fs from 'fs';
+
+const REP = { email: 'sam.rivera@demo.pacesetter.test', password: 'demo-rep-password', name: 'Sam Rivera' };
+const SHOTS = 'screenshots';
+fs.mkdirSync(SHOTS, { recursive: true });
+
+async function signIn(page: Page, next = '/me') {
+  await page.goto(`/login?next=${encodeURIComponent(next)}`);
+  await page.getByLabel('Email').fill(REP.email);
+  await page.getByLabel('Password').fill(REP.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForURL((url) => url.pathname === next);
+}
+
+function points(text: string | null): number {
+  return Math.round(parseFloat((text ?? '').replace(/,/g, '')) * 100);
+}
+
+test.describe('phone, JavaScript on', () => {
+  test.use({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+
+  test('a rep logs a call and sees score and leaderboard change without a reload', async ({ page }) => {
+    await signIn(page);
+    await expect(page.locator('body[data-hydrated="true"]')).toHaveCount(1);
+    const total = page.getByTestId('my-total');
+    await expect(total).toBeVisible();
+    const before = points(await total.textContent());
+    const callButton = page.locator('button.log-button[data-type="call"]');
+    const weight = points((await callButton.locator('.weight').textContent())!.replace('+', ''));
+    expect(weight).toBeGreaterThan(0);
+
+    // Mark the page: a full reload would lose this.
+    await page.evaluate(() => ((window as any).__noReload = true));
+    await callButton.tap();
+    await expect(page.getByRole('status')).toContainText('Logged: Call');
+    await expect(total).toHaveText(((before + weight) / 100).toFixed(2));
+    await expect(page.locator('ul.today li').first()).toContainText('Call');
+    await page.screenshot({ path: `${SHOTS}/phone-me.png`, fullPage: true });
+
+    // Client-side navigation to the leaderboard: the new total is there, no reload happened.
+    await page.getByRole('link', { name: 'Leaderboard →' }).click();
+    await page.waitForURL('**/');
+    const row = page.locator('table.leaderboard tbody tr', { hasText: REP.name });
+    await expect(row.locator('td.points')).toHaveText(((before + weight) / 100).toFixed(2));
+    expect(await page.evaluate(() => (window as any).__noReload)).toBe(true);
+    await page.screenshot({ path: `${SHOTS}/phone-leaderboard.png`, fullPage: true });
+  });
+
+  test('wrong password keeps the email typed and says why', async ({ page }) => {
+    await page.goto('/login');
+    await expect(page.locator('body[data-hydrated="true"]')).toHaveCount(1);
+    await page.getByLabel('Email').fill(REP.email);
+    await page.getByLabel('Password').fill('wrong-password');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expect(page.getByRole('alert')).toContainText('Wrong email or password');
+    await expect(page.getByLabel('Email')).toHaveValue(REP.email);
+  });
+
+  test('signed-out visitors are sent to sign in', async ({ page }) => {
+    await page.goto('/me');
+    await page.waitForURL('**/login?next=/me');
+    await expect(page.getByRole('heading', { name: 'Sign in' })).toBeVisible();
+  });
+});
+
+test.describe('JavaScript off (server rendering only)', () => {
+  test.use({ javaScriptEnabled: false, viewport: { width: 390, height: 844 } });
+
+  test('sign-in, the leaderboard and quick log work from plain HTML', async ({ page }) => {
+    await signIn(page, '/');
+    const rows = page.locator('table.leaderboard tbody tr');
+    await expect(rows).toHaveCount(24);
+    await expect(rows.first().locator('td.rank')).toHaveText('1');
+    await page.goto('/me');
+    const before = points(await page.getByTestId('my-total').textContent());
+    await page.locator('button.log-button[data-type="meeting"]').click();
+    await page.waitForURL('**/me');
+    const after = points(await page.getByTestId('my-total').textContent());
+    expect(after - before).toBe(500);
+  });
+});
+
+test.describe('office TV', () => {
+  test.use({ viewport: { width: 1920, height: 1080 } });
+
+  test('the display link shows the leaderboard without sign-in', async ({ page }) => {
+    const tvPath = process.env.TV_PATH;
+    expect(tvPath, 'TV_PATH is set by scripts/e2e.sh').toBeTruthy();
+    await page.goto(tvPath!);
+    await expect(page.locator('.tv-board li')).toHaveCount(12);
+    await expect(page.locator('.tv-org')).toHaveText('Northwind Demo Sales');
+    await page.screenshot({ path: `${SHOTS}/tv.png` });
+    await page.goto('/tv/not-a-real-token');
+    await expect(page.locator('.tv-status')).toContainText('not valid');
+  });
+});

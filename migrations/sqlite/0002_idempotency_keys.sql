@@ -1,0 +1,14 @@
+-- Integration API: one row per Idempotency-Key a token has used, claimed in the same
+-- transaction as the write it guards, holding the response to replay on a retry.
+-- Keep in step with migrations/postgres/0002_idempotency_keys.sql.
+CREATE TABLE idempotency_keys (
+    id INTEGER PRIMARY KEY,
+    token_id INTEGER NOT NULL REFERENCES api_tokens(id),
+    idempotency_key TEXT NOT NULL,
+    request_hash TEXT NOT NULL,
+    status INTEGER NOT NULL,
+    response TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    UNIQUE (token_id, idempotency_key)
+);
+CREATE INDEX idempotency_keys_created ON idempotency_keys(created_at);

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Every test, in the order a failure is cheapest to find: formatting, lints for both
+# targets, unit and integration tests (real SQLite file and real PostgreSQL server),
+# then end-to-end tests in a real Chromium. CI (.ci/run) runs exactly this.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh
+source scripts/env.sh
+
+step() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
+
+step "cargo fmt --check"
+cargo fmt --check
+
+step "clippy, server (ssr)"
+cargo clippy --features ssr --all-targets -- -D warnings
+
+step "clippy, browser (hydrate, wasm32)"
+cargo clippy --lib --features hydrate --target wasm32-unknown-unknown -- -D warnings
+
+step "PostgreSQL for the integration tests"
+TEST_POSTGRES_URL=$(scripts/postgres.sh)
+export TEST_POSTGRES_URL
+
+step "unit and integration tests (SQLite and PostgreSQL)"
+cargo test --features ssr
+
+step "build the app (cargo leptos build)"
+cargo leptos build
+
+step "end-to-end tests (Playwright, /usr/bin/chromium)"
+scripts/e2e.sh
+
+step "all tests passed"

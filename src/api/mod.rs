@@ -1,0 +1,128 @@
+//! The versioned integration API under `/api/v1`: JSON over HTTP with bearer API tokens, for
+//! CRMs and scripts, described by the OpenAPI document it serves at `/api/v1/openapi.json`.
+
+pub mod activities;
+pub mod auth;
+pub mod deals;
+pub mod error;
+pub mod ingest;
+pub mod input;
+pub mod leaderboard;
+pub mod repo;
+
+use std::sync::OnceLock;
+
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+use self::error::ApiError;
+use crate::server::state::AppState;
+
+/// The `/api/v1` routes; the app nests them under that prefix.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/activities", post(activities::create_activity))
+        .route(
+            "/activities/batch",
+            post(activities::create_activities_batch),
+        )
+        .route("/deals", post(deals::create_deal))
+        .route("/deals/batch", post(deals::create_deals_batch))
+        .route("/leaderboard", get(leaderboard::get_leaderboard))
+        .route("/openapi.json", get(openapi_json))
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Pacesetter integration API",
+        description = "Send activities and deals from a CRM, a dialler or a script, and read leaderboards.\n\n\
+            Authenticate with an API token created by an admin: `Authorization: Bearer <token>`. \
+            Tokens have scopes: `ingest` (write routes), `read` (read routes), `admin` (both).\n\n\
+            Writes are upserts when `source` and `external_id` are given, and every POST honours an \
+            `Idempotency-Key` header. Batches are all-or-nothing. Errors are \
+            `{\"error\": {\"code\", \"message\", \"details\"}}`; validation details name the field \
+            and, in a batch, the item index."
+    ),
+    paths(
+        activities::create_activity,
+        activities::create_activities_batch,
+        deals::create_deal,
+        deals::create_deals_batch,
+        leaderboard::get_leaderboard,
+        openapi_json,
+    ),
+    components(schemas(error::ErrorBody, error::ErrorDetail, error::FieldError)),
+    modifiers(&BearerAuth),
+    tags(
+        (name = "activities", description = "Sales activities: calls, emails, meetings…"),
+        (name = "deals", description = "Pipeline, won and lost deals"),
+        (name = "leaderboards", description = "Rankings by period"),
+        (name = "meta", description = "This document"),
+    )
+)]
+pub struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let mut scheme = Http::new(HttpAuthScheme::Bearer);
+        scheme.description = Some(
+            "An API token created by an admin; its scopes decide the routes it may call.".into(),
+        );
+        openapi
+            .components
+            .get_or_insert_with(Default::default)
+            .add_security_scheme("bearer", SecurityScheme::Http(scheme));
+    }
+}
+
+/// The OpenAPI document, built once.
+pub fn openapi_document() -> &'static str {
+    static DOC: OnceLock<String> = OnceLock::new();
+    DOC.get_or_init(|| {
+        ApiDoc::openapi().to_json().unwrap_or_else(|e| {
+            tracing::error!(error = %e, "cannot serialize the OpenAPI document");
+            String::new()
+        })
+    })
+}
+
+/// This API's OpenAPI 3 document.
+#[utoipa::path(
+    get,
+    path = "/api/v1/openapi.json",
+    tag = "meta",
+    responses((status = 200, description = "The OpenAPI 3.1 document", content_type = "application/json", body = Object))
+)]
+pub async fn openapi_json() -> Response {
+    let doc = openapi_document();
+    if doc.is_empty() {
+        return ApiError::internal().into_response();
+    }
+    let mut res = (StatusCode::OK, doc).into_response();
+    res.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    res
+}
+
+async fn not_found() -> ApiError {
+    ApiError::not_found("No such API route; see /api/v1/openapi.json.")
+}
+
+async fn method_not_allowed() -> ApiError {
+    ApiError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method_not_allowed",
+        "This route does not take that method; see /api/v1/openapi.json.",
+    )
+}
