@@ -19,6 +19,8 @@ on_both_engines!(
     deactivated_user_loses_their_session,
     cross_site_posts_are_refused,
     demo_seed_fills_an_empty_database,
+    pages_carry_security_headers_and_a_nonce_csp,
+    oversized_bodies_are_refused,
 );
 
 async fn json(res: reqwest::Response) -> Value {
@@ -469,4 +471,32 @@ async fn demo_seed_fills_an_empty_database(engine: Engine) {
     let board = json(app.call(&rep, "leaderboard", &[("period", "year")]).await).await;
     assert_eq!(board["entries"].as_array().unwrap().len(), 24);
     assert!(board["entries"][0]["points"].as_i64().unwrap() > 0);
+}
+
+async fn pages_carry_security_headers_and_a_nonce_csp(engine: Engine) {
+    let app = TestApp::start(engine).await;
+    let res = app.client().get(app.at("/login")).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    let h = res.headers().clone();
+    assert_eq!(h["x-content-type-options"], "nosniff");
+    assert_eq!(h["x-frame-options"], "DENY");
+    assert_eq!(h["referrer-policy"], "same-origin");
+    let csp = h["content-security-policy"].to_str().unwrap().to_string();
+    assert!(csp.contains("'wasm-unsafe-eval'") && csp.contains("frame-ancestors 'none'"), "{csp}");
+    let nonce = csp.split("'nonce-").nth(1).and_then(|r| r.split('\'').next()).unwrap().to_string();
+    let html = res.text().await.unwrap();
+    assert!(html.contains(&format!("nonce=\"{nonce}\"")), "the hydration script carries the nonce");
+    // A fresh nonce per response.
+    let again = app.client().get(app.at("/login")).send().await.unwrap();
+    assert!(!again.headers()["content-security-policy"].to_str().unwrap().contains(&nonce));
+}
+
+async fn oversized_bodies_are_refused(engine: Engine) {
+    let app = TestApp::start(engine).await;
+    fixture(&app).await;
+    let ada = app.signed_in("ada@example.com", PASSWORD).await;
+    let huge = "x".repeat(pacesetter::server::http::BODY_LIMIT + 1);
+    let res = ada.post(app.at("/api/log_activity")).form(&[("type_key", huge.as_str())]).send().await.unwrap();
+    assert_eq!(res.status(), 413);
+    assert_eq!(app.count("activities").await, 0);
 }
