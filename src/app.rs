@@ -17,7 +17,9 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
         leptos::nonce::use_nonce(),
         use_context::<leptos_axum::ResponseOptions>(),
     ) {
-        if let Ok(csp) = axum::http::HeaderValue::from_str(&crate::server::http::content_security_policy(&nonce.to_string())) {
+        if let Ok(csp) = axum::http::HeaderValue::from_str(
+            &crate::server::http::content_security_policy(&nonce.to_string()),
+        ) {
             response.insert_header(axum::http::header::CONTENT_SECURITY_POLICY, csp);
         }
     }

@@ -91,7 +91,27 @@ mod cli {
     }
 
     pub async fn run() -> Result<(), String> {
-        let cli = Cli::parse();
+        let cli = match Cli::try_parse() {
+            Ok(cli) => cli,
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion
+                ) =>
+            {
+                e.exit()
+            }
+            // One line, for scripts and operators; `--help` has the rest.
+            Err(e) => {
+                let msg = e.to_string();
+                let first = msg
+                    .lines()
+                    .next()
+                    .unwrap_or("invalid arguments")
+                    .trim_start_matches("error: ");
+                return Err(format!("{first} (see `pacesetter --help`)"));
+            }
+        };
         let db = Db::open(&cli.database).await.map_err(|e| e.to_string())?;
         org::ensure(&db, "Pacesetter", "UTC")
             .await

@@ -133,8 +133,12 @@ async fn score_on(app: &TestApp, token: &str, email: &str, date: &str) -> i64 {
 
 /// Rollups must always equal the sum of live, qualifying activities.
 async fn rollups_match_activities(db: &Db) {
-    let rolled = scalar(db, "SELECT COALESCE(SUM(units), 0) FROM daily_rollups").await;
-    let raw = scalar(db, "SELECT COALESCE(SUM(quantity), 0) FROM activities WHERE qualifies = TRUE AND deleted_at IS NULL").await;
+    let rolled = scalar(
+        db,
+        "SELECT CAST(COALESCE(SUM(units), 0) AS BIGINT) FROM daily_rollups",
+    )
+    .await;
+    let raw = scalar(db, "SELECT CAST(COALESCE(SUM(quantity), 0) AS BIGINT) FROM activities WHERE qualifies = TRUE AND deleted_at IS NULL").await;
     assert_eq!(
         rolled, raw,
         "daily rollups drifted from the activities they sum"
@@ -1127,7 +1131,11 @@ fn arb_body() -> impl Strategy<Value = Value> {
 async fn totals(db: &Db) -> (i64, i64) {
     (
         scalar(db, "SELECT COUNT(*) FROM activities").await,
-        scalar(db, "SELECT COALESCE(SUM(units), 0) FROM daily_rollups").await,
+        scalar(
+            db,
+            "SELECT CAST(COALESCE(SUM(units), 0) AS BIGINT) FROM daily_rollups",
+        )
+        .await,
     )
 }
 
@@ -1156,7 +1164,7 @@ async fn check_random_body(app: &TestApp, token: &str, body: &Value) -> Result<(
         );
         prop_assert_eq!(after, before, "a refused batch writes nothing: {}", r.body);
     }
-    let raw = scalar(&app.db, "SELECT COALESCE(SUM(quantity), 0) FROM activities WHERE qualifies = TRUE AND deleted_at IS NULL").await;
+    let raw = scalar(&app.db, "SELECT CAST(COALESCE(SUM(quantity), 0) AS BIGINT) FROM activities WHERE qualifies = TRUE AND deleted_at IS NULL").await;
     prop_assert_eq!(after.1, raw, "rollups equal the live activities they sum");
     Ok(())
 }

@@ -482,13 +482,27 @@ async fn pages_carry_security_headers_and_a_nonce_csp(engine: Engine) {
     assert_eq!(h["x-frame-options"], "DENY");
     assert_eq!(h["referrer-policy"], "same-origin");
     let csp = h["content-security-policy"].to_str().unwrap().to_string();
-    assert!(csp.contains("'wasm-unsafe-eval'") && csp.contains("frame-ancestors 'none'"), "{csp}");
-    let nonce = csp.split("'nonce-").nth(1).and_then(|r| r.split('\'').next()).unwrap().to_string();
+    assert!(
+        csp.contains("'wasm-unsafe-eval'") && csp.contains("frame-ancestors 'none'"),
+        "{csp}"
+    );
+    let nonce = csp
+        .split("'nonce-")
+        .nth(1)
+        .and_then(|r| r.split('\'').next())
+        .unwrap()
+        .to_string();
     let html = res.text().await.unwrap();
-    assert!(html.contains(&format!("nonce=\"{nonce}\"")), "the hydration script carries the nonce");
+    assert!(
+        html.contains(&format!("nonce=\"{nonce}\"")),
+        "the hydration script carries the nonce"
+    );
     // A fresh nonce per response.
     let again = app.client().get(app.at("/login")).send().await.unwrap();
-    assert!(!again.headers()["content-security-policy"].to_str().unwrap().contains(&nonce));
+    assert!(!again.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .contains(&nonce));
 }
 
 async fn oversized_bodies_are_refused(engine: Engine) {
@@ -496,7 +510,12 @@ async fn oversized_bodies_are_refused(engine: Engine) {
     fixture(&app).await;
     let ada = app.signed_in("ada@example.com", PASSWORD).await;
     let huge = "x".repeat(pacesetter::server::http::BODY_LIMIT + 1);
-    let res = ada.post(app.at("/api/log_activity")).form(&[("type_key", huge.as_str())]).send().await.unwrap();
+    let res = ada
+        .post(app.at("/api/log_activity"))
+        .form(&[("type_key", huge.as_str())])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 413);
     assert_eq!(app.count("activities").await, 0);
 }

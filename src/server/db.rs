@@ -18,7 +18,7 @@ pub enum Db {
 
 #[derive(Debug, thiserror::Error)]
 pub enum DbOpenError {
-    #[error("unsupported database URL (expected sqlite://… or postgres://…): {0}")]
+    #[error("unsupported database URL scheme '{0}' (expected sqlite://… or postgres://…)")]
     Scheme(String),
     #[error("cannot open the database: {0}")]
     Connect(#[source] sqlx::Error),
@@ -106,7 +106,10 @@ impl Db {
                 .map_err(DbOpenError::Connect)?;
             Db::Postgres(pool)
         } else {
-            return Err(DbOpenError::Scheme(url.to_string()));
+            // Only the scheme: the rest of a URL may hold a password.
+            return Err(DbOpenError::Scheme(
+                url.split("://").next().unwrap_or_default().to_string(),
+            ));
         };
         db.migrate().await?;
         Ok(db)
