@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, Meta, MetaTags, Stylesheet, Title};
 use leptos_router::components::{Route, Router, Routes};
-use leptos_router::path;
+use leptos_router::{path, SsrMode};
 
 use crate::activities::page::MyScorePage;
 use crate::auth::page::SignInPage;
@@ -56,8 +56,10 @@ pub fn App() -> impl IntoView {
         <Router>
             <Routes fallback=|| view! { <main class="page"><h1>"Page not found"</h1></main> }>
                 <Route path=path!("/tv/:token") view=TvPage/>
-                <Route path=path!("/") view=|| view! { <Framed><LeaderboardPage/></Framed> }/>
-                <Route path=path!("/me") view=|| view! { <Framed><MyScorePage/></Framed> }/>
+                // Pages that may redirect to sign-in render fully before responding, so the redirect
+                // is a real HTTP 302 even without JavaScript.
+                <Route path=path!("/") view=|| view! { <Framed><LeaderboardPage/></Framed> } ssr=SsrMode::Async/>
+                <Route path=path!("/me") view=|| view! { <Framed><MyScorePage/></Framed> } ssr=SsrMode::Async/>
                 <Route path=path!("/login") view=|| view! { <Framed><SignInPage/></Framed> }/>
             </Routes>
         </Router>

@@ -1,4 +1,5 @@
 //! Pacesetter: fair, explainable, live sales-activity scoring.
+#![recursion_limit = "256"]
 
 pub mod activities;
 #[cfg(feature = "ssr")]

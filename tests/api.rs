@@ -862,24 +862,81 @@ async fn unknown_rep_and_type_are_named(engine: Engine) {
     assert_eq!(app.count("deals").await, 0);
 }
 
+/// A raw HTTP/1.1 POST: the body is written from its own task because the server may
+/// answer (and close) before reading it all, as it does for a body over the limit.
+async fn raw_post(
+    app: &TestApp,
+    token: &str,
+    path: &str,
+    extra_head: &str,
+    body: Vec<u8>,
+) -> (u16, String) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let addr = app.url.trim_start_matches("http://").to_string();
+    let stream = tokio::net::TcpStream::connect(&addr)
+        .await
+        .expect("connect");
+    let (mut rd, mut wr) = stream.into_split();
+    let head = format!(
+        "POST {path} HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {token}\r\nContent-Type: application/json\r\nConnection: close\r\n{extra_head}\r\n"
+    );
+    let writer = tokio::spawn(async move {
+        if wr.write_all(head.as_bytes()).await.is_ok() {
+            let _ = wr.write_all(&body).await;
+        }
+    });
+    let mut raw = Vec::new();
+    tokio::time::timeout(std::time::Duration::from_secs(30), rd.read_to_end(&mut raw))
+        .await
+        .expect("the server answers")
+        .ok();
+    writer.abort();
+    let text = String::from_utf8_lossy(&raw).to_string();
+    let status = text.get(9..12).and_then(|s| s.parse().ok()).unwrap_or(0);
+    let body = text
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_string())
+        .unwrap_or_default();
+    (status, body)
+}
+
 async fn oversized_body_is_refused_with_413(engine: Engine) {
     let app = TestApp::start(engine).await;
     fixture(&app).await;
     let t = token(&app, &["ingest"]).await;
-    let note = "x".repeat(1000);
-    let items: Vec<Value> = (0..9000).map(|_| json!({"rep_email": "ada@example.com", "type": "call", "occurred_at": JUNE, "note": note})).collect();
-    let body = json!({ "items": items }).to_string().into_bytes();
-    assert!(body.len() > 8 * 1024 * 1024);
-    let r = post_raw(
+    let over = 8 * 1024 * 1024 + 1024;
+
+    // Streamed (chunked): the API reads up to the limit and answers in its error shape.
+    let mut chunked = Vec::new();
+    let chunk = vec![b' '; 64 * 1024];
+    for _ in 0..over / chunk.len() + 1 {
+        chunked.extend_from_slice(format!("{:x}\r\n", chunk.len()).as_bytes());
+        chunked.extend_from_slice(&chunk);
+        chunked.extend_from_slice(b"\r\n");
+    }
+    chunked.extend_from_slice(b"0\r\n\r\n");
+    let (status, body) = raw_post(
         &app,
         &t,
         "/api/v1/activities/batch",
-        body,
-        Some("application/json"),
-        None,
+        "Transfer-Encoding: chunked\r\n",
+        chunked,
     )
     .await;
-    assert_error(&r, 413, "payload_too_large");
+    assert_eq!(status, 413, "{body}");
+    let body: Value = serde_json::from_str(&body).unwrap_or_else(|_| panic!("not JSON: {body}"));
+    assert_eq!(body["error"]["code"], "payload_too_large");
+
+    // Announced by Content-Length: refused before a byte of the body is read.
+    let (status, _) = raw_post(
+        &app,
+        &t,
+        "/api/v1/activities",
+        &format!("Content-Length: {over}\r\n"),
+        vec![b' '; over],
+    )
+    .await;
+    assert_eq!(status, 413);
     assert_eq!(app.count("activities").await, 0);
 }
 
@@ -1104,9 +1161,16 @@ fn arb_item() -> impl Strategy<Value = Value> {
             }
             item
         });
+    // Mostly a plain string or number in a known field: that is what gets past parsing
+    // and reaches the database, where the engines differ.
+    let value = prop_oneof![
+        3 => arb_string().prop_map(Value::String),
+        1 => (-2i64..100_000).prop_map(|n| json!(n)),
+        1 => arb_json(),
+    ];
     let mutation = (
         prop::sample::select(FIELD_NAMES.to_vec()),
-        prop::option::of(arb_json()),
+        prop::option::of(value),
     );
     (base, prop::collection::vec(mutation, 0..3)).prop_map(|(mut item, mutations)| {
         for (field, value) in mutations {
@@ -1142,6 +1206,11 @@ async fn totals(db: &Db) -> (i64, i64) {
 async fn check_random_body(app: &TestApp, token: &str, body: &Value) -> Result<(), TestCaseError> {
     let before = totals(&app.db).await;
     let r = post(app, token, "/api/v1/activities/batch", body, None).await;
+    eprintln!(
+        "STAT {} {}",
+        r.status,
+        body.to_string().chars().take(300).collect::<String>()
+    );
     let after = totals(&app.db).await;
     prop_assert!(
         [200u16, 400, 413, 415, 422].contains(&r.status),
@@ -1175,7 +1244,7 @@ async fn random_json_never_fails_the_server_nor_writes_part(engine: Engine) {
     let t = token(&app, &["ingest"]).await;
     let handle = tokio::runtime::Handle::current();
     let mut runner = TestRunner::new(Config {
-        cases: 96,
+        cases: 128,
         failure_persistence: None,
         ..Config::default()
     });

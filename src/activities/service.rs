@@ -99,7 +99,7 @@ pub async fn my_score(db: &Db, user: &User, period: &str) -> Result<MyScore, App
     let settings = org::load(db).await?;
     let today = settings.today();
     let period = Period::containing(kind, today, settings.fiscal_start());
-    let board = board_repo::leaderboard_for(db, &settings.org_name, period.clone(), None).await?;
+    let board = board_repo::leaderboard_for(db, &settings.org_name, period, None).await?;
     let types = repo::activity_types(db).await?;
     let weights = repo::weight_table(db).await?;
     let rollups = repo::rollups(db, period.start, period.end, Some(user.id)).await?;

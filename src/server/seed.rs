@@ -542,7 +542,7 @@ async fn write_targets(
 ) -> Result<(), AppError> {
     // (metric, per role SDR/AE/field); points in hundredths, money in cents.
     let per_role: [(&str, [i64; 3]); 3] = [
-        ("activity_score", [1_500_00, 1_000_00, 1_000_00]),
+        ("activity_score", [150_000, 100_000, 100_000]),
         ("turnover_won", [0, 9_000_000, 2_500_000]),
         ("deals_won", [0, 2, 2]),
     ];
