@@ -6,6 +6,7 @@ use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{path, SsrMode};
 
 use crate::activities::page::MyScorePage;
+use crate::admin::page::AdminPage;
 use crate::auth::page::SignInPage;
 use crate::auth::whoami;
 use crate::components::TopBar;
@@ -60,6 +61,7 @@ pub fn App() -> impl IntoView {
                 // is a real HTTP 302 even without JavaScript.
                 <Route path=path!("/") view=|| view! { <Framed><LeaderboardPage/></Framed> } ssr=SsrMode::Async/>
                 <Route path=path!("/me") view=|| view! { <Framed><MyScorePage/></Framed> } ssr=SsrMode::Async/>
+                <Route path=path!("/admin") view=|| view! { <Framed><AdminPage/></Framed> } ssr=SsrMode::Async/>
                 <Route path=path!("/login") view=|| view! { <Framed><SignInPage/></Framed> }/>
             </Routes>
         </Router>

@@ -2,6 +2,7 @@
 #![recursion_limit = "256"]
 
 pub mod activities;
+pub mod admin;
 #[cfg(feature = "ssr")]
 pub mod api;
 pub mod app;

@@ -1055,6 +1055,11 @@ async fn openapi_document_covers_every_route(engine: Engine) {
     assert_eq!(res.status(), 200);
     assert_eq!(res.headers()["content-type"], "application/json");
     let doc: Value = res.json().await.unwrap();
+    // CI (or a person) can have the document written out to check it with a validator.
+    if let Ok(path) = std::env::var("PACESETTER_OPENAPI_OUT") {
+        std::fs::write(path, serde_json::to_vec_pretty(&doc).unwrap())
+            .expect("write the OpenAPI document");
+    }
     assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
     let routes = [
         ("/api/v1/activities", "post", Some("ingest")),
@@ -1115,6 +1120,7 @@ fn arb_string() -> impl Strategy<Value = String> {
         .prop_map(str::to_string),
         1 => ".{0,12}",
         1 => "\\PC{200,260}",
+        1 => Just("a\u{0}b".to_string()),
     ]
 }
 
@@ -1172,7 +1178,7 @@ fn arb_item() -> impl Strategy<Value = Value> {
         prop::sample::select(FIELD_NAMES.to_vec()),
         prop::option::of(value),
     );
-    (base, prop::collection::vec(mutation, 0..3)).prop_map(|(mut item, mutations)| {
+    (base, prop::collection::vec(mutation, 0..2)).prop_map(|(mut item, mutations)| {
         for (field, value) in mutations {
             let obj = item.as_object_mut().expect("object");
             match value {
@@ -1188,7 +1194,7 @@ fn arb_body() -> impl Strategy<Value = Value> {
     prop_oneof![
         1 => arb_json(),
         1 => prop::collection::vec(arb_json(), 0..4).prop_map(|items| json!({ "items": items })),
-        4 => prop::collection::vec(prop_oneof![6 => arb_item(), 1 => arb_json()], 1..8).prop_map(|items| json!({ "items": items })),
+        4 => prop::collection::vec(prop_oneof![12 => arb_item(), 1 => arb_json()], 1..5).prop_map(|items| json!({ "items": items })),
     ]
 }
 
@@ -1206,11 +1212,6 @@ async fn totals(db: &Db) -> (i64, i64) {
 async fn check_random_body(app: &TestApp, token: &str, body: &Value) -> Result<(), TestCaseError> {
     let before = totals(&app.db).await;
     let r = post(app, token, "/api/v1/activities/batch", body, None).await;
-    eprintln!(
-        "STAT {} {}",
-        r.status,
-        body.to_string().chars().take(300).collect::<String>()
-    );
     let after = totals(&app.db).await;
     prop_assert!(
         [200u16, 400, 413, 415, 422].contains(&r.status),

@@ -15,6 +15,7 @@ use crate::server::state::AppState;
 pub enum Scope {
     Ingest,
     Read,
+    Admin,
 }
 
 impl Scope {
@@ -22,6 +23,7 @@ impl Scope {
         match self {
             Scope::Ingest => "ingest",
             Scope::Read => "read",
+            Scope::Admin => "admin",
         }
     }
 }
@@ -48,6 +50,10 @@ pub struct Ingest(pub ApiCaller);
 /// A caller whose token has the `read` scope (read routes).
 #[derive(Debug, Clone)]
 pub struct Read(pub ApiCaller);
+
+/// A caller whose token has the `admin` scope (configuration routes).
+#[derive(Debug, Clone)]
+pub struct Admin(pub ApiCaller);
 
 /// `last_used_at` is written at most this often per token, so a busy integration does not
 /// turn every read into a write.
@@ -135,5 +141,16 @@ impl FromRequestParts<AppState> for Read {
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
         authorize(parts, state, Scope::Read).await.map(Read)
+    }
+}
+
+impl FromRequestParts<AppState> for Admin {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        authorize(parts, state, Scope::Admin).await.map(Admin)
     }
 }

@@ -277,7 +277,7 @@ async fn handle(
     path = "/api/v1/deals",
     tag = "deals",
     request_body(content = DealInput, content_type = "application/json"),
-    params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe: the same key with the same body replays the first response (kept 7 days); with another body, 422.")),
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe: the same key with the same body replays the first successful response (kept 7 days) instead of writing again; with another body, 422. A refused request stores nothing, so it may be corrected and sent again with its key.")),
     security(("bearer" = ["ingest"])),
     responses(
         (status = 201, description = "Created", body = DealResult),
@@ -307,7 +307,7 @@ pub async fn create_deal(
     path = "/api/v1/deals/batch",
     tag = "deals",
     request_body(content = DealBatch, content_type = "application/json"),
-    params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe: the same key with the same body replays the first response (kept 7 days); with another body, 422.")),
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe: the same key with the same body replays the first successful response (kept 7 days) instead of writing again; with another body, 422. A refused request stores nothing, so it may be corrected and sent again with its key.")),
     security(("bearer" = ["ingest"])),
     responses(
         (status = 200, description = "Every item written", body = DealBatchResult),

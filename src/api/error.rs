@@ -146,15 +146,20 @@ impl From<AppError> for ApiError {
     }
 }
 
+/// Database error codes that mean "another write got in the way; the same request may
+/// succeed if sent again": PostgreSQL deadlock and serialization failure, SQLite busy/locked.
+const RETRYABLE: [&str; 5] = ["40P01", "40001", "5", "6", "517"];
+
 impl From<sqlx::Error> for ApiError {
     fn from(e: sqlx::Error) -> ApiError {
         if let sqlx::Error::Database(db) = &e {
-            if db.is_unique_violation() {
-                tracing::warn!(error = %e, "unique constraint refused an API write");
+            let retryable = db.code().is_some_and(|c| RETRYABLE.contains(&c.as_ref()));
+            if db.is_unique_violation() || retryable {
+                tracing::warn!(error = %e, "a concurrent write refused an API write");
                 return ApiError::new(
                     StatusCode::CONFLICT,
                     "conflict",
-                    "The write conflicts with data stored at the same moment; nothing was written. Retry the request.",
+                    "The write collided with another one made at the same moment; nothing was written. Retry the request.",
                 );
             }
         }

@@ -295,6 +295,47 @@ impl<'a> Fields<'a> {
         self.fail(field, "is incomplete");
     }
 
+    /// A decimal with at most two places, as a number (`2.5`) or a string (`"2.50"`), read
+    /// exactly (never through a float) into hundredths, within `min..=max` hundredths.
+    pub fn hundredths(&mut self, name: &str, min: i64, max: i64) -> Option<i64> {
+        let text = match self.get(name)? {
+            Value::Number(n) => n.to_string(),
+            Value::String(s) => s.trim().to_string(),
+            _ => {
+                self.fail(name, "must be a number");
+                return None;
+            }
+        };
+        match crate::scoring::Points::parse(&text) {
+            Ok(p) if (min..=max).contains(&p.0) => Some(p.0),
+            Ok(_) => {
+                let (lo, hi) = (
+                    crate::scoring::Points(min).display(),
+                    crate::scoring::Points(max).display(),
+                );
+                self.fail(name, format!("must be between {lo} and {hi}"));
+                None
+            }
+            Err(e) => {
+                self.fail(
+                    name,
+                    format!("must be a number with at most two decimals ({e})"),
+                );
+                None
+            }
+        }
+    }
+
+    /// Sent as an explicit `null` (to clear a setting), as opposed to left out.
+    pub fn is_null(&self, name: &str) -> bool {
+        self.map.get(name).is_some_and(Value::is_null)
+    }
+
+    /// The raw value, for fields with a shape of their own (arrays).
+    pub fn raw(&self, name: &str) -> Option<&'a Value> {
+        self.get(name)
+    }
+
     pub fn is_present(&self, name: &str) -> bool {
         self.get(name).is_some()
     }

@@ -2,6 +2,8 @@
 //! CRMs and scripts, described by the OpenAPI document it serves at `/api/v1/openapi.json`.
 
 pub mod activities;
+pub mod admin;
+pub mod admin_repo;
 pub mod auth;
 pub mod deals;
 pub mod error;
@@ -14,7 +16,7 @@ use std::sync::OnceLock;
 
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{get, post, put};
 use axum::Router;
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
@@ -33,6 +35,10 @@ pub fn router() -> Router<AppState> {
         .route("/deals", post(deals::create_deal))
         .route("/deals/batch", post(deals::create_deals_batch))
         .route("/leaderboard", get(leaderboard::get_leaderboard))
+        .route("/activity-types/{key}", put(admin::put_activity_type))
+        .route("/users", post(admin::create_user))
+        .route("/settings", put(admin::put_settings))
+        .route("/targets", put(admin::put_targets))
         .route("/openapi.json", get(openapi_json))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
@@ -56,6 +62,10 @@ pub fn router() -> Router<AppState> {
         deals::create_deal,
         deals::create_deals_batch,
         leaderboard::get_leaderboard,
+        admin::put_activity_type,
+        admin::create_user,
+        admin::put_settings,
+        admin::put_targets,
         openapi_json,
     ),
     components(schemas(error::ErrorBody, error::ErrorDetail, error::FieldError)),
@@ -64,6 +74,7 @@ pub fn router() -> Router<AppState> {
         (name = "activities", description = "Sales activities: calls, emails, meetings…"),
         (name = "deals", description = "Pipeline, won and lost deals"),
         (name = "leaderboards", description = "Rankings by period"),
+        (name = "configuration", description = "Activity types and weights, users, settings, targets (admin scope)"),
         (name = "meta", description = "This document"),
     )
 )]

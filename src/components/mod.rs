@@ -30,6 +30,8 @@ pub fn TopBar(user: Resource<Result<Option<UserInfo>, AppError>>) -> impl IntoVi
                             .map(|u| match u {
                                 Ok(Some(u)) => {
                                     view! {
+                                        {(u.role == crate::auth::AccessRole::Admin)
+                                            .then(|| view! { <A href="/admin">"Admin"</A> })}
                                         <span class="who" title=u.email.clone()>{u.name.clone()}</span>
                                         <ActionForm action=sign_out attr:class="inline">
                                             <button type="submit" class="link">"Sign out"</button>

@@ -1,0 +1,305 @@
+//! The admin desk page: people, TV displays, API tokens, audit log.
+
+use leptos::prelude::*;
+use leptos_router::components::Redirect;
+
+use super::{
+    get_admin_overview, AdminCreateApiToken, AdminCreateDisplay, AdminCreateUser, AdminOverview,
+    AdminResetPassword, AdminRevoke, AdminSetActive, AdminSetRole, NewSecret, TokenRow,
+};
+use crate::components::ErrorMessage;
+use crate::error::AppError;
+
+/// The error message of an action's last run, if it failed.
+macro_rules! action_error {
+    ($action:expr) => {
+        $action
+            .value()
+            .get()
+            .and_then(|r| r.err())
+            .map(|e| e.to_string())
+    };
+}
+
+#[component]
+pub fn AdminPage() -> impl IntoView {
+    let create_user = ServerAction::<AdminCreateUser>::new();
+    let set_active = ServerAction::<AdminSetActive>::new();
+    let set_role = ServerAction::<AdminSetRole>::new();
+    let reset = ServerAction::<AdminResetPassword>::new();
+    let new_display = ServerAction::<AdminCreateDisplay>::new();
+    let new_token = ServerAction::<AdminCreateApiToken>::new();
+    let revoke = ServerAction::<AdminRevoke>::new();
+    let data = Resource::new(
+        move || {
+            (
+                create_user.version().get(),
+                set_active.version().get(),
+                set_role.version().get(),
+                reset.version().get(),
+                new_display.version().get(),
+                new_token.version().get(),
+                revoke.version().get(),
+            )
+        },
+        |_| get_admin_overview(),
+    );
+    let errors = move || {
+        [
+            action_error!(create_user),
+            action_error!(set_active),
+            action_error!(set_role),
+            action_error!(reset),
+            action_error!(new_display),
+            action_error!(new_token),
+            action_error!(revoke),
+        ]
+        .into_iter()
+        .flatten()
+        .next()
+    };
+    view! {
+        <section class="admin">
+            <h1>"Admin"</h1>
+            <Show when=move || errors().is_some()>
+                <p class="error" role="alert">{errors}</p>
+            </Show>
+            <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
+                {move || {
+                    data.get()
+                        .map(|r| match r {
+                            Ok(o) => {
+                                view! {
+                                    <AdminBody
+                                        o=o
+                                        set_active=set_active
+                                        set_role=set_role
+                                        reset=reset
+                                        revoke=revoke
+                                    />
+                                }
+                                    .into_any()
+                            }
+                            Err(AppError::Unauthenticated) => view! { <Redirect path="/login?next=/admin"/> }.into_any(),
+                            Err(AppError::Forbidden) => {
+                                view! {
+                                    <p class="error" role="alert" data-testid="forbidden">
+                                        "This page is for admins. Ask an admin if you need something changed."
+                                    </p>
+                                }
+                                    .into_any()
+                            }
+                            Err(e) => view! { <ErrorMessage error=e/> }.into_any(),
+                        })
+                }}
+            </Transition>
+            <h2>"Add a person"</h2>
+            <ActionForm action=create_user attr:class="grid-form">
+                <label>"Name" <input type="text" name="name" required/></label>
+                <label>"Email" <input type="email" name="email" required/></label>
+                <label>
+                    "Role"
+                    <select name="role">
+                        <option value="rep">"Rep"</option>
+                        <option value="manager">"Manager"</option>
+                        <option value="admin">"Admin"</option>
+                    </select>
+                </label>
+                <label>"Team" <input type="text" name="team" placeholder="optional"/></label>
+                <label>"First password" <input type="password" name="password" minlength="10" required autocomplete="new-password"/></label>
+                <button type="submit" class="primary">"Add"</button>
+            </ActionForm>
+            <h2>"New TV display"</h2>
+            <ActionForm action=new_display attr:class="grid-form">
+                <label>"Name" <input type="text" name="name" placeholder="Office TV" required/></label>
+                <button type="submit" class="primary">"Create display link"</button>
+            </ActionForm>
+            <ShowSecret value=Signal::derive(move || new_display.value().get().and_then(|r| r.ok())) what="Open this path on the TV. It is shown only once."/>
+            <h2>"New API token"</h2>
+            <ActionForm action=new_token attr:class="grid-form">
+                <label>"Name" <input type="text" name="name" placeholder="CRM sync" required/></label>
+                <fieldset class="scopes">
+                    <legend>"Scopes"</legend>
+                    <label class="check"><input type="checkbox" name="scopes[0]" value="ingest" checked/>" ingest"</label>
+                    <label class="check"><input type="checkbox" name="scopes[1]" value="read"/>" read"</label>
+                    <label class="check"><input type="checkbox" name="scopes[2]" value="admin"/>" admin"</label>
+                </fieldset>
+                <button type="submit" class="primary">"Create token"</button>
+            </ActionForm>
+            <ShowSecret value=Signal::derive(move || new_token.value().get().and_then(|r| r.ok())) what="Copy this token now. It is shown only once."/>
+        </section>
+    }
+}
+
+#[component]
+fn ShowSecret(value: Signal<Option<NewSecret>>, what: &'static str) -> impl IntoView {
+    move || {
+        value.get().map(|s| {
+            view! {
+                <div class="secret" role="status">
+                    <strong>{s.name}</strong>
+                    " — "
+                    {what}
+                    <code data-testid="new-secret">{s.secret}</code>
+                </div>
+            }
+        })
+    }
+}
+
+#[component]
+fn AdminBody(
+    o: AdminOverview,
+    set_active: ServerAction<AdminSetActive>,
+    set_role: ServerAction<AdminSetRole>,
+    reset: ServerAction<AdminResetPassword>,
+    revoke: ServerAction<AdminRevoke>,
+) -> impl IntoView {
+    view! {
+        <h2>"People"</h2>
+        <div class="scroll">
+            <table class="admin-users">
+                <thead>
+                    <tr>
+                        <th scope="col">"Name"</th>
+                        <th scope="col">"Email"</th>
+                        <th scope="col">"Team"</th>
+                        <th scope="col">"Role"</th>
+                        <th scope="col">"Status"</th>
+                        <th scope="col">"New password"</th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {o.users
+                        .into_iter()
+                        .map(|u| {
+                            let role = u.role.as_str();
+                            let email = u.email.clone();
+                            view! {
+                                <tr data-user=email>
+                                    <td>{u.name}</td>
+                                    <td>{u.email}</td>
+                                    <td>{u.team.unwrap_or_default()}</td>
+                                    <td>
+                                        <ActionForm action=set_role attr:class="inline">
+                                            <input type="hidden" name="id" value=u.id/>
+                                            <select name="role" aria-label="Role">
+                                                <option value="rep" selected=role == "rep">"Rep"</option>
+                                                <option value="manager" selected=role == "manager">"Manager"</option>
+                                                <option value="admin" selected=role == "admin">"Admin"</option>
+                                            </select>
+                                            <button type="submit" class="link">"Save"</button>
+                                        </ActionForm>
+                                    </td>
+                                    <td>
+                                        <ActionForm action=set_active attr:class="inline">
+                                            <input type="hidden" name="id" value=u.id/>
+                                            <input type="hidden" name="active" value=if u.active { "false" } else { "true" }/>
+                                            {if u.active { "Active " } else { "Deactivated " }}
+                                            <button type="submit" class="link">
+                                                {if u.active { "Deactivate" } else { "Reactivate" }}
+                                            </button>
+                                        </ActionForm>
+                                    </td>
+                                    <td>
+                                        <ActionForm action=reset attr:class="inline">
+                                            <input type="hidden" name="id" value=u.id/>
+                                            <input type="password" name="password" minlength="10" autocomplete="new-password" aria-label="New password"/>
+                                            <button type="submit" class="link">"Set"</button>
+                                        </ActionForm>
+                                    </td>
+                                </tr>
+                            }
+                        })
+                        .collect_view()}
+                </tbody>
+            </table>
+        </div>
+        <h2>"TV displays"</h2>
+        <TokenTable rows=o.displays kind="display" revoke=revoke/>
+        <h2>"API tokens"</h2>
+        <TokenTable rows=o.api_tokens kind="api_token" revoke=revoke/>
+        <h2>"Audit log"</h2>
+        <div class="scroll">
+            <table class="audit">
+                <thead>
+                    <tr>
+                        <th scope="col">"When"</th>
+                        <th scope="col">"Who"</th>
+                        <th scope="col">"What"</th>
+                        <th scope="col">"Before"</th>
+                        <th scope="col">"After"</th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {o.audit
+                        .into_iter()
+                        .map(|a| {
+                            view! {
+                                <tr>
+                                    <td>{a.at}</td>
+                                    <td>{a.actor}</td>
+                                    <td>{a.action} " " {a.entity}</td>
+                                    <td><code>{a.before.unwrap_or_default()}</code></td>
+                                    <td><code>{a.after.unwrap_or_default()}</code></td>
+                                </tr>
+                            }
+                        })
+                        .collect_view()}
+                </tbody>
+            </table>
+        </div>
+    }
+}
+
+#[component]
+fn TokenTable(
+    rows: Vec<TokenRow>,
+    kind: &'static str,
+    revoke: ServerAction<AdminRevoke>,
+) -> impl IntoView {
+    if rows.is_empty() {
+        return view! { <p class="muted">"None yet."</p> }.into_any();
+    }
+    view! {
+        <table class="tokens">
+            <thead>
+                <tr>
+                    <th scope="col">"Name"</th>
+                    <th scope="col">"Scopes"</th>
+                    <th scope="col">"Created"</th>
+                    <th scope="col">"Status"</th>
+                </tr>
+            </thead>
+            <tbody>
+                {rows
+                    .into_iter()
+                    .map(|t| {
+                        view! {
+                            <tr>
+                                <td>{t.name}</td>
+                                <td>{t.scopes}</td>
+                                <td>{t.created_at}</td>
+                                <td>
+                                    {if t.revoked {
+                                        view! { <span class="muted">"Revoked"</span> }.into_any()
+                                    } else {
+                                        view! {
+                                            <ActionForm action=revoke attr:class="inline">
+                                                <input type="hidden" name="kind" value=kind/>
+                                                <input type="hidden" name="id" value=t.id/>
+                                                <button type="submit" class="link danger">"Revoke"</button>
+                                            </ActionForm>
+                                        }
+                                            .into_any()
+                                    }}
+                                </td>
+                            </tr>
+                        }
+                    })
+                    .collect_view()}
+            </tbody>
+        </table>
+    }
+    .into_any()
+}

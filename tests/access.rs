@@ -1,0 +1,407 @@
+//! "Who may do what", enforced on the server: every server function × every kind of caller.
+//! On a deny, nothing in the database changes.
+
+mod common;
+
+use common::{fixture, scalar, Engine, TestApp, PASSWORD};
+
+on_both_engines!(
+    access_matrix,
+    admin_changes_are_audited_and_end_sessions,
+    revoked_display_stops_at_once
+);
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Caller {
+    Anonymous,
+    Rep,
+    Manager,
+    Admin,
+    TvToken,
+}
+
+/// A digest of everything a caller could change.
+async fn snapshot(app: &TestApp) -> Vec<i64> {
+    let mut out = Vec::new();
+    for sql in [
+        "SELECT COUNT(*) FROM users",
+        "SELECT COUNT(*) FROM users WHERE active = TRUE",
+        "SELECT COUNT(*) FROM users WHERE access_role = 'admin'",
+        "SELECT COUNT(*) FROM activities WHERE deleted_at IS NULL",
+        "SELECT COUNT(*) FROM displays WHERE revoked_at IS NULL",
+        "SELECT COUNT(*) FROM api_tokens WHERE revoked_at IS NULL",
+        "SELECT COUNT(*) FROM audit_log",
+        "SELECT COALESCE(CAST(SUM(units) AS BIGINT), 0) FROM daily_rollups",
+    ] {
+        out.push(scalar(&app.db, sql).await);
+    }
+    let hashes: Vec<String> = match &app.db {
+        pacesetter::server::db::Db::Sqlite(p) => {
+            sqlx::query_scalar("SELECT COALESCE(password_hash, '') FROM users ORDER BY id")
+                .fetch_all(p)
+                .await
+                .unwrap()
+        }
+        pacesetter::server::db::Db::Postgres(p) => {
+            sqlx::query_scalar("SELECT COALESCE(password_hash, '') FROM users ORDER BY id")
+                .fetch_all(p)
+                .await
+                .unwrap()
+        }
+    };
+    out.push(
+        hashes
+            .iter()
+            .map(|h| h.len() as i64 + h.bytes().map(i64::from).sum::<i64>())
+            .sum(),
+    );
+    out
+}
+
+async fn access_matrix(engine: Engine) {
+    use Caller::*;
+    let app = TestApp::start(engine).await;
+    let f = fixture(&app).await;
+    let (_, tv) = pacesetter::server::tokens::create_display(&app.db, "test", "TV")
+        .await
+        .unwrap();
+    let (display_id, _) = pacesetter::server::tokens::create_display(&app.db, "test", "Spare TV")
+        .await
+        .unwrap();
+    let clients = [
+        (Anonymous, app.client()),
+        (Rep, app.signed_in("ben@example.com", PASSWORD).await),
+        (Manager, app.signed_in("mia@example.com", PASSWORD).await),
+        (Admin, app.signed_in("root@example.com", PASSWORD).await),
+        (TvToken, app.client()),
+    ];
+    // Ada's activity: nobody but Ada may delete it.
+    let ada = app.signed_in("ada@example.com", PASSWORD).await;
+    let logged: serde_json::Value = app
+        .call(
+            &ada,
+            "log_activity",
+            &[("type_key", "call"), ("client_key", "ada-1")],
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let ada_activity = logged["id"].as_i64().unwrap().to_string();
+    let ada_id = f.ada.to_string();
+    let display = display_id.to_string();
+
+    // (server function, arguments, callers allowed, does it write?)
+    let cases: Vec<(&str, Vec<(&str, &str)>, &[Caller], bool)> = vec![
+        (
+            "whoami",
+            vec![],
+            &[Anonymous, Rep, Manager, Admin, TvToken],
+            false,
+        ),
+        (
+            "leaderboard",
+            vec![("period", "month")],
+            &[Rep, Manager, Admin],
+            false,
+        ),
+        (
+            "tv_leaderboard",
+            vec![("token", tv.as_str()), ("period", "month")],
+            &[TvToken],
+            false,
+        ),
+        (
+            "my_score",
+            vec![("period", "month")],
+            &[Rep, Manager, Admin],
+            false,
+        ),
+        ("activity_types", vec![], &[Rep, Manager, Admin], false),
+        (
+            "delete_activity",
+            vec![("id", ada_activity.as_str())],
+            &[],
+            true,
+        ),
+        ("admin_overview", vec![], &[Admin], false),
+        (
+            "admin_set_active",
+            vec![("id", ada_id.as_str()), ("active", "false")],
+            &[Admin],
+            true,
+        ),
+        (
+            "admin_set_role",
+            vec![("id", ada_id.as_str()), ("role", "admin")],
+            &[Admin],
+            true,
+        ),
+        (
+            "admin_reset_password",
+            vec![("id", ada_id.as_str()), ("password", "a-new-long-password")],
+            &[Admin],
+            true,
+        ),
+        (
+            "admin_create_user",
+            vec![
+                ("email", "eve@example.com"),
+                ("name", "Eve"),
+                ("role", "admin"),
+                ("team", ""),
+                ("password", "eve-password-123"),
+            ],
+            &[Admin],
+            true,
+        ),
+        (
+            "admin_create_display",
+            vec![("name", "Rogue TV")],
+            &[Admin],
+            true,
+        ),
+        (
+            "admin_create_api_token",
+            vec![("name", "Rogue"), ("scopes[0]", "admin")],
+            &[Admin],
+            true,
+        ),
+        (
+            "admin_revoke",
+            vec![("kind", "display"), ("id", display.as_str())],
+            &[Admin],
+            true,
+        ),
+    ];
+    let mut failures = Vec::new();
+    for (name, args, allowed, writes) in &cases {
+        for (caller, client) in &clients {
+            let expect_allow = allowed.contains(caller);
+            // Run writes that are allowed last (below), so every deny is checked on a known state.
+            if expect_allow && *writes {
+                continue;
+            }
+            let before = snapshot(&app).await;
+            let mut args = args.clone();
+            if *caller != TvToken {
+                args.retain(|(k, _)| *k != "token");
+                if *name == "tv_leaderboard" {
+                    args.push(("token", "not-a-token"));
+                }
+            }
+            let res = app.call(client, name, &args).await;
+            let status = res.status().as_u16();
+            let allowed_now = (200..300).contains(&status);
+            if allowed_now != expect_allow {
+                failures.push(format!(
+                    "{name} as {caller:?}: status {status}, expected {}",
+                    if expect_allow { "allow" } else { "deny" }
+                ));
+            }
+            if !expect_allow {
+                if ![401, 403, 404].contains(&status) {
+                    failures.push(format!("{name} as {caller:?}: deny with status {status}"));
+                }
+                if snapshot(&app).await != before {
+                    failures.push(format!(
+                        "{name} as {caller:?}: denied but the database changed"
+                    ));
+                }
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "access matrix violations:\n{}",
+        failures.join("\n")
+    );
+
+    // The admin's writes do happen.
+    let admin = &clients[3].1;
+    for (name, args, allowed, writes) in &cases {
+        if *writes && allowed.contains(&Admin) {
+            let res = app.call(admin, name, args).await;
+            assert!(
+                res.status().is_success(),
+                "{name} as admin: {} {}",
+                res.status(),
+                res.text().await.unwrap()
+            );
+        }
+    }
+    assert_eq!(
+        scalar(
+            &app.db,
+            "SELECT COUNT(*) FROM users WHERE email = 'eve@example.com'"
+        )
+        .await,
+        1
+    );
+    assert_eq!(
+        scalar(
+            &app.db,
+            &format!(
+                "SELECT COUNT(*) FROM displays WHERE id = {display} AND revoked_at IS NOT NULL"
+            )
+        )
+        .await,
+        1
+    );
+}
+
+async fn admin_changes_are_audited_and_end_sessions(engine: Engine) {
+    let app = TestApp::start(engine).await;
+    let f = fixture(&app).await;
+    let admin = app.signed_in("root@example.com", PASSWORD).await;
+    let ada = app.signed_in("ada@example.com", PASSWORD).await;
+    let id = f.ada.to_string();
+    assert!(app
+        .call(
+            &admin,
+            "admin_set_role",
+            &[("id", &id), ("role", "manager")]
+        )
+        .await
+        .status()
+        .is_success());
+    assert_eq!(
+        app.call(&ada, "my_score", &[("period", "month")])
+            .await
+            .status(),
+        200,
+        "a role change keeps the session"
+    );
+    assert!(app
+        .call(
+            &admin,
+            "admin_reset_password",
+            &[("id", &id), ("password", "brand-new-password")]
+        )
+        .await
+        .status()
+        .is_success());
+    assert_eq!(
+        app.call(&ada, "my_score", &[("period", "month")])
+            .await
+            .status(),
+        401,
+        "a password reset ends sessions"
+    );
+    assert_eq!(
+        app.sign_in(&app.client(), "ada@example.com", PASSWORD)
+            .await
+            .status(),
+        401
+    );
+    app.signed_in("ada@example.com", "brand-new-password").await;
+    // Too short: a clear error, nothing changed.
+    let res = app
+        .call(
+            &admin,
+            "admin_reset_password",
+            &[("id", &id), ("password", "short")],
+        )
+        .await;
+    assert_eq!(res.status(), 400);
+    assert!(res.text().await.unwrap().contains("at least 10"));
+    // An admin cannot lock themselves out.
+    let root: i64 = scalar(
+        &app.db,
+        "SELECT id FROM users WHERE email = 'root@example.com'",
+    )
+    .await;
+    assert_eq!(
+        app.call(
+            &admin,
+            "admin_set_active",
+            &[("id", &root.to_string()), ("active", "false")]
+        )
+        .await
+        .status(),
+        400
+    );
+
+    let overview: serde_json::Value = app
+        .call(&admin, "admin_overview", &[])
+        .await
+        .json()
+        .await
+        .unwrap();
+    let audit = overview["audit"].as_array().unwrap();
+    let role_change = audit
+        .iter()
+        .find(|a| a["action"] == "change_role")
+        .expect("role change audited");
+    assert_eq!(role_change["actor"], "root@example.com");
+    assert!(role_change["before"].as_str().unwrap().contains("\"rep\""));
+    assert!(role_change["after"]
+        .as_str()
+        .unwrap()
+        .contains("\"manager\""));
+    let reset = audit
+        .iter()
+        .find(|a| a["action"] == "reset_password")
+        .expect("reset audited");
+    assert!(
+        reset["after"].is_null(),
+        "no password or hash in the audit log"
+    );
+    let text = serde_json::to_string(&overview).unwrap();
+    assert!(!text.contains("$argon2"), "no hashes leave the server");
+}
+
+async fn revoked_display_stops_at_once(engine: Engine) {
+    let app = TestApp::start(engine).await;
+    fixture(&app).await;
+    let admin = app.signed_in("root@example.com", PASSWORD).await;
+    let created: serde_json::Value = app
+        .call(&admin, "admin_create_display", &[("name", "Lobby")])
+        .await
+        .json()
+        .await
+        .unwrap();
+    let path = created["secret"].as_str().unwrap().to_string();
+    let token = path.trim_start_matches("/tv/").to_string();
+    let tv = app.client();
+    assert_eq!(
+        app.call(
+            &tv,
+            "tv_leaderboard",
+            &[("token", &token), ("period", "month")]
+        )
+        .await
+        .status(),
+        200
+    );
+    let id: i64 = scalar(&app.db, "SELECT id FROM displays WHERE name = 'Lobby'").await;
+    assert!(app
+        .call(
+            &admin,
+            "admin_revoke",
+            &[("kind", "display"), ("id", &id.to_string())]
+        )
+        .await
+        .status()
+        .is_success());
+    assert_eq!(
+        app.call(
+            &tv,
+            "tv_leaderboard",
+            &[("token", &token), ("period", "month")]
+        )
+        .await
+        .status(),
+        401
+    );
+    assert_eq!(
+        app.call(
+            &admin,
+            "admin_revoke",
+            &[("kind", "display"), ("id", &id.to_string())]
+        )
+        .await
+        .status(),
+        404
+    );
+}
