@@ -50,7 +50,7 @@ pub fn router() -> Router<AppState> {
         title = "Pacesetter integration API",
         description = "Send activities and deals from a CRM, a dialler or a script, and read leaderboards.\n\n\
             Authenticate with an API token created by an admin: `Authorization: Bearer <token>`. \
-            Tokens have scopes: `ingest` (write routes), `read` (read routes), `admin` (both).\n\n\
+            Tokens have scopes: `ingest` (activity and deal writes), `read` (leaderboards), `admin` (all of those, and the configuration routes).\n\n\
             Writes are upserts when `source` and `external_id` are given, and every POST honours an \
             `Idempotency-Key` header. Batches are all-or-nothing. Errors are \
             `{\"error\": {\"code\", \"message\", \"details\"}}`; validation details name the field \

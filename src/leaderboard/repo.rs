@@ -65,27 +65,24 @@ pub async fn leaderboard_for(
     })
 }
 
-/// Ranks every rep (those without activity score 0) and attaches the Activity Index.
+/// Ranks every rep (those without activity score 0) and attaches names and the Activity Index.
 pub fn rank(
     reps: &[RepRow],
     scores: &std::collections::BTreeMap<i64, Points>,
 ) -> Vec<LeaderboardEntry> {
-    let values: Vec<(i64, i64)> = reps
-        .iter()
-        .map(|r| (r.id, scores.get(&r.id).copied().unwrap_or_default().0))
-        .collect();
-    let highest = Points(values.iter().map(|(_, v)| *v).max().unwrap_or(0));
-    scoring::rank_competition(&values)
+    let roster: Vec<i64> = reps.iter().map(|r| r.id).collect();
+    let by_id: std::collections::HashMap<i64, &RepRow> = reps.iter().map(|r| (r.id, r)).collect();
+    scoring::leaderboard(&roster, scores)
         .into_iter()
         .filter_map(|e| {
-            let rep = reps.iter().find(|r| r.id == e.id)?;
+            let rep = by_id.get(&e.rep_id)?;
             Some(LeaderboardEntry {
                 rank: e.rank,
                 rep_id: rep.id,
                 name: rep.name.clone(),
                 team: rep.team.clone(),
-                points: Points(e.value),
-                index_tenths: scoring::activity_index(Points(e.value), highest),
+                points: e.score,
+                index_tenths: e.index,
             })
         })
         .collect()
