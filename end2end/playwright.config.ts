@@ -4,7 +4,7 @@ import { defineConfig } from '@playwright/test';
 // scripts/e2e.sh, which sets BASE_URL and TV_PATH.
 export default defineConfig({
   testDir: './tests',
-  timeout: 60_000,
+  timeout: 120_000,
   expect: { timeout: 15_000 },
   fullyParallel: false,
   workers: 1,

@@ -221,6 +221,11 @@ mod cli {
             .map_err(|e| format!("cannot read the Leptos configuration: {e}"))?;
         let mut leptos_options = conf.leptos_options;
         leptos_options.site_addr = addr;
+        // A server built by plain `cargo build` lacks cargo-leptos's compile-time name; the
+        // bundle is still called after the package.
+        if leptos_options.output_name.is_empty() {
+            leptos_options.output_name = env!("CARGO_PKG_NAME").into();
+        }
         let state = AppState {
             leptos_options,
             db,

@@ -11,6 +11,9 @@ on_both_engines!(
     revoked_display_stops_at_once
 );
 
+/// (server function, arguments, callers allowed, does it write?)
+type Case<'a> = (&'a str, Vec<(&'a str, &'a str)>, &'a [Caller], bool);
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Caller {
     Anonymous,
@@ -92,7 +95,7 @@ async fn access_matrix(engine: Engine) {
     let display = display_id.to_string();
 
     // (server function, arguments, callers allowed, does it write?)
-    let cases: Vec<(&str, Vec<(&str, &str)>, &[Caller], bool)> = vec![
+    let cases: Vec<Case> = vec![
         (
             "whoami",
             vec![],

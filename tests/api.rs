@@ -27,6 +27,10 @@ on_both_engines!(
     leaderboard_ranks_by_period_and_team,
     openapi_document_covers_every_route,
     random_json_never_fails_the_server_nor_writes_part,
+    admin_sets_activity_types_and_versioned_weights,
+    admin_creates_users,
+    admin_changes_settings_and_scores_follow_the_time_zone,
+    admin_sets_targets_all_or_nothing,
 );
 
 const JUNE: &str = "2025-06-10T10:00:00Z";
@@ -1067,6 +1071,10 @@ async fn openapi_document_covers_every_route(engine: Engine) {
         ("/api/v1/deals", "post", Some("ingest")),
         ("/api/v1/deals/batch", "post", Some("ingest")),
         ("/api/v1/leaderboard", "get", Some("read")),
+        ("/api/v1/activity-types/{key}", "put", Some("admin")),
+        ("/api/v1/users", "post", Some("admin")),
+        ("/api/v1/settings", "put", Some("admin")),
+        ("/api/v1/targets", "put", Some("admin")),
         ("/api/v1/openapi.json", "get", None),
     ];
     assert_eq!(doc["paths"].as_object().unwrap().len(), routes.len());
@@ -1261,5 +1269,410 @@ async fn random_json_never_fails_the_server_nor_writes_part(engine: Engine) {
     assert!(
         written > 0,
         "the generator also makes valid batches, and they were written"
+    );
+}
+
+// ---------------------------------------------------------------------------------------
+// Admin scope: configuring a deployment from a script.
+// ---------------------------------------------------------------------------------------
+
+async fn put(app: &TestApp, token: &str, path: &str, body: &Value) -> Reply {
+    let req = reqwest::Client::new()
+        .put(app.at(path))
+        .bearer_auth(token)
+        .json(body);
+    reply(req.send().await.expect("request")).await
+}
+
+fn fields_of(r: &Reply) -> Vec<(Option<i64>, String)> {
+    r.body["error"]["details"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no details: {}", r.body))
+        .iter()
+        .map(|d| {
+            (
+                d["index"].as_i64(),
+                d["field"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+async fn admin_sets_activity_types_and_versioned_weights(engine: Engine) {
+    let app = TestApp::start(engine).await;
+    fixture(&app).await;
+    let admin = token(&app, &["admin"]).await;
+    let ingest = token(&app, &["ingest", "read"]).await;
+    let demo = json!({"label": "Demo", "icon": "D", "weight": 8, "effective_from": "2025-01-01"});
+    assert_error(
+        &put(&app, &ingest, "/api/v1/activity-types/demo", &demo).await,
+        403,
+        "insufficient_scope",
+    );
+
+    let created = put(&app, &admin, "/api/v1/activity-types/demo", &demo).await;
+    assert_eq!(created.status, 201, "{}", created.body);
+    assert_eq!(
+        created.body["weights"],
+        json!([{"effective_from": "2025-01-01", "weight_hundredths": 800}])
+    );
+    assert_eq!(created.body["leading"], true);
+    let at = |day: &str| json!({"rep_email": "ada@example.com", "type": "demo", "occurred_at": format!("2025-06-{day}T10:00:00Z")});
+    assert_eq!(
+        post(&app, &ingest, "/api/v1/activities", &at("10"), None)
+            .await
+            .status,
+        201
+    );
+    assert_eq!(june_score(&app, &ingest, "ada@example.com").await, 800);
+
+    // A new weight from 15 June: the activity of the 10th keeps 8 points, later ones get 10.5.
+    let changed = put(
+        &app,
+        &admin,
+        "/api/v1/activity-types/demo",
+        &json!({"weight": "10.5", "effective_from": "2025-06-15"}),
+    )
+    .await;
+    assert_eq!(changed.status, 200, "{}", changed.body);
+    assert_eq!(
+        changed.body["label"], "Demo",
+        "fields left out keep their value"
+    );
+    assert_eq!(changed.body["weights"].as_array().unwrap().len(), 2);
+    assert_eq!(
+        post(&app, &ingest, "/api/v1/activities", &at("20"), None)
+            .await
+            .status,
+        201
+    );
+    assert_eq!(
+        june_score(&app, &ingest, "ada@example.com").await,
+        800 + 1050
+    );
+
+    // A cap of 1 a day, then removed with null.
+    let capped = put(
+        &app,
+        &admin,
+        "/api/v1/activity-types/demo",
+        &json!({"daily_cap": 1}),
+    )
+    .await;
+    assert_eq!(capped.body["daily_cap"], 1);
+    assert_eq!(
+        post(&app, &ingest, "/api/v1/activities", &at("20"), None)
+            .await
+            .status,
+        201
+    );
+    assert_eq!(
+        june_score(&app, &ingest, "ada@example.com").await,
+        800 + 1050
+    );
+    let uncapped = put(
+        &app,
+        &admin,
+        "/api/v1/activity-types/demo",
+        &json!({"daily_cap": null}),
+    )
+    .await;
+    assert_eq!(uncapped.body["daily_cap"], Value::Null);
+    assert_eq!(
+        june_score(&app, &ingest, "ada@example.com").await,
+        800 + 2 * 1050
+    );
+
+    // Deactivated: no longer accepted by ingestion.
+    assert_eq!(
+        put(
+            &app,
+            &admin,
+            "/api/v1/activity-types/demo",
+            &json!({"active": false})
+        )
+        .await
+        .status,
+        200
+    );
+    let refused = post(&app, &ingest, "/api/v1/activities", &at("21"), None).await;
+    assert_eq!(fields_of(&refused), [(None, "type".to_string())]);
+
+    let bad = put(
+        &app,
+        &admin,
+        "/api/v1/activity-types/Bad-Key",
+        &json!({"label": "X", "weight": 1}),
+    )
+    .await;
+    assert_eq!(fields_of(&bad), [(None, "key".to_string())]);
+    let bad = put(
+        &app,
+        &admin,
+        "/api/v1/activity-types/fax",
+        &json!({"label": "Fax"}),
+    )
+    .await;
+    assert_eq!(fields_of(&bad), [(None, "weight".to_string())]);
+    let bad = put(
+        &app,
+        &admin,
+        "/api/v1/activity-types/fax",
+        &json!({"label": "Fax", "weight": 1.234, "colour": 1}),
+    )
+    .await;
+    let mut got = fields_of(&bad);
+    got.sort();
+    assert_eq!(
+        got,
+        [(None, "colour".to_string()), (None, "weight".to_string())]
+    );
+    assert_eq!(
+        scalar(
+            &app.db,
+            "SELECT COUNT(*) FROM activity_types WHERE key = 'fax'"
+        )
+        .await,
+        0
+    );
+    assert_eq!(
+        scalar(
+            &app.db,
+            "SELECT COUNT(*) FROM audit_log WHERE entity = 'activity_type:demo'"
+        )
+        .await,
+        5
+    );
+}
+
+async fn admin_creates_users(engine: Engine) {
+    let app = TestApp::start(engine).await;
+    fixture(&app).await;
+    let admin = token(&app, &["admin"]).await;
+    let body = json!({"email": " New.Rep@Example.com", "name": "New Rep", "team": "Gamma", "sales_role": "sdr",
+        "password": "long-enough-password"});
+    let r = post(&app, &admin, "/api/v1/users", &body, None).await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    assert_eq!(r.body["email"], "new.rep@example.com");
+    assert_eq!(
+        (r.body["role"].as_str(), r.body["team"].as_str()),
+        (Some("rep"), Some("Gamma"))
+    );
+    assert!(!r.body.to_string().contains("long-enough-password"));
+    let signed_in = app
+        .sign_in(&app.client(), "new.rep@example.com", "long-enough-password")
+        .await;
+    assert!(signed_in.status().is_success() || signed_in.status().is_redirection());
+    // A new rep with a sales role scores at once.
+    let t = token(&app, &["ingest"]).await;
+    assert_eq!(
+        post(
+            &app,
+            &t,
+            "/api/v1/activities",
+            &call("new.rep@example.com", JUNE),
+            None
+        )
+        .await
+        .status,
+        201
+    );
+
+    assert_error(
+        &post(&app, &admin, "/api/v1/users", &body, None).await,
+        409,
+        "conflict",
+    );
+    let bad = json!({"email": "nope", "name": "", "role": "boss", "sales_role": "ae", "password": "short"});
+    let r = post(&app, &admin, "/api/v1/users", &bad, None).await;
+    let mut got: Vec<String> = fields_of(&r).into_iter().map(|(_, f)| f).collect();
+    got.sort();
+    assert_eq!(got, ["email", "name", "password", "role", "sales_role"]);
+    assert_eq!(scalar(&app.db, "SELECT COUNT(*) FROM users").await, 6);
+    assert_eq!(scalar(&app.db, "SELECT COUNT(*) FROM audit_log WHERE entity LIKE 'user:%' AND actor LIKE 'api_token:%'").await, 1);
+}
+
+async fn admin_changes_settings_and_scores_follow_the_time_zone(engine: Engine) {
+    let app = TestApp::start(engine).await;
+    fixture(&app).await;
+    let admin = token(&app, &["admin"]).await;
+    // 20:00 UTC on 30 June is already 1 July in Auckland (UTC+12 in winter).
+    let late = json!({"items": [
+        call("ada@example.com", "2025-06-30T20:00:00Z"),
+        call("ben@example.com", "2025-06-10T10:00:00Z")
+    ]});
+    assert_eq!(
+        post(&app, &admin, "/api/v1/activities/batch", &late, None)
+            .await
+            .status,
+        200
+    );
+    assert_eq!(june_score(&app, &admin, "ada@example.com").await, 300);
+
+    let r = put(&app, &admin, "/api/v1/settings", &json!({"time_zone": "Pacific/Auckland", "fiscal_year_start_month": 4,
+        "working_weekdays": [5, 1, 2, 3, 4, 1], "band_thresholds": {"outstanding": 125, "on_track": "100", "at_risk": 87.5},
+        "composite_cap": 150})).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.body["time_zone"], "Pacific/Auckland");
+    assert_eq!(r.body["activities_redated"], 1);
+    assert_eq!(r.body["working_weekdays"], json!([1, 2, 3, 4, 5]));
+    assert_eq!(
+        (
+            r.body["band_outstanding_bp"].as_i64(),
+            r.body["band_at_risk_bp"].as_i64()
+        ),
+        (Some(12_500), Some(8_750))
+    );
+    assert_eq!(
+        r.body["org_name"], "Test Org",
+        "fields left out keep their value"
+    );
+    assert_eq!(june_score(&app, &admin, "ada@example.com").await, 0);
+    assert_eq!(
+        score_on(&app, &admin, "ada@example.com", "2025-07-15").await,
+        300
+    );
+    assert_eq!(june_score(&app, &admin, "ben@example.com").await, 300);
+    rollups_match_activities(&app.db).await;
+    // New activities are dated in the new zone too.
+    assert_eq!(
+        post(
+            &app,
+            &admin,
+            "/api/v1/activities",
+            &call("cy@example.com", "2025-06-30T20:00:00Z"),
+            None
+        )
+        .await
+        .status,
+        201
+    );
+    assert_eq!(
+        score_on(&app, &admin, "cy@example.com", "2025-07-15").await,
+        300
+    );
+    // Quarters follow the fiscal year start (April): 15 July is in Q2, July–September.
+    let q = get(
+        &app,
+        &admin,
+        "/api/v1/leaderboard?period=quarter&date=2025-07-15",
+    )
+    .await;
+    assert_eq!(
+        (
+            q.body["period"]["start"].as_str(),
+            q.body["period"]["end"].as_str()
+        ),
+        (Some("2025-07-01"), Some("2025-09-30"))
+    );
+
+    let bad = put(&app, &admin, "/api/v1/settings", &json!({"time_zone": "Mars/Olympus", "fiscal_year_start_month": 13,
+        "working_weekdays": [], "band_thresholds": {"outstanding": 80, "on_track": 100, "at_risk": 90}})).await;
+    let mut got: Vec<String> = fields_of(&bad).into_iter().map(|(_, f)| f).collect();
+    got.sort();
+    assert_eq!(
+        got,
+        [
+            "band_thresholds",
+            "fiscal_year_start_month",
+            "time_zone",
+            "working_weekdays"
+        ]
+    );
+    let bad = put(
+        &app,
+        &admin,
+        "/api/v1/settings",
+        &json!({"band_thresholds": {"outstanding": 120}}),
+    )
+    .await;
+    let mut got: Vec<String> = fields_of(&bad).into_iter().map(|(_, f)| f).collect();
+    got.sort();
+    assert_eq!(got, ["band_thresholds.at_risk", "band_thresholds.on_track"]);
+    let settings = pacesetter::server::org::load(&app.db).await.unwrap();
+    assert_eq!(
+        (
+            settings.time_zone.as_str(),
+            settings.fiscal_year_start_month
+        ),
+        ("Pacific/Auckland", 4)
+    );
+    assert_eq!(
+        scalar(
+            &app.db,
+            "SELECT COUNT(*) FROM audit_log WHERE entity = 'settings'"
+        )
+        .await,
+        1
+    );
+}
+
+async fn admin_sets_targets_all_or_nothing(engine: Engine) {
+    let app = TestApp::start(engine).await;
+    fixture(&app).await;
+    let admin = token(&app, &["admin"]).await;
+    let mut items = json!([
+        {"metric": "activity_score", "rep_email": "ada@example.com", "month": "2025-06", "value": 100_000},
+        {"metric": "activity_count:call", "role": "sdr", "month": "2025-06-01", "value": 40},
+        {"metric": "turnover_won", "role": "sdr", "month": "2025-07", "value": 5_000_000}
+    ]);
+    let r = put(&app, &admin, "/api/v1/targets", &json!({ "items": items })).await;
+    assert_eq!(
+        (r.status, r.body["set"].as_i64()),
+        (200, Some(3)),
+        "{}",
+        r.body
+    );
+    items[0]["value"] = json!(120_000);
+    assert_eq!(
+        put(&app, &admin, "/api/v1/targets", &json!({ "items": items }))
+            .await
+            .status,
+        200
+    );
+    assert_eq!(
+        app.count("targets").await,
+        3,
+        "setting the same target again updates it"
+    );
+    assert_eq!(
+        scalar(
+            &app.db,
+            "SELECT value FROM targets WHERE metric = 'activity_score'"
+        )
+        .await,
+        120_000
+    );
+    let call_id = scalar(&app.db, "SELECT id FROM activity_types WHERE key = 'call'").await;
+    assert_eq!(
+        scalar(
+            &app.db,
+            &format!("SELECT COUNT(*) FROM targets WHERE metric = 'activity_count:{call_id}'")
+        )
+        .await,
+        1
+    );
+
+    let bad = json!({"items": [
+        {"metric": "activity_score", "rep_email": "ada@example.com", "month": "2025-08", "value": 1},
+        {"metric": "vibes", "rep_email": "ghost@example.com", "month": "June", "value": -1},
+        {"metric": "deals_won", "rep_email": "ada@example.com", "role": "sdr", "month": "2025-08", "value": 2}
+    ]});
+    let r = put(&app, &admin, "/api/v1/targets", &bad).await;
+    assert_error(&r, 422, "validation_failed");
+    assert_eq!(
+        fields_of(&r),
+        [
+            (Some(1), "metric".to_string()),
+            (Some(1), "rep_email".to_string()),
+            (Some(1), "month".to_string()),
+            (Some(1), "value".to_string()),
+            (Some(2), "rep_email".to_string()),
+        ]
+    );
+    assert_eq!(
+        app.count("targets").await,
+        3,
+        "nothing of a refused batch is set"
     );
 }

@@ -20,6 +20,7 @@ pub struct TypeState {
     pub key: String,
     pub label: String,
     pub icon: String,
+    #[sqlx(rename = "is_leading")]
     pub leading: bool,
     pub daily_cap: Option<i64>,
     pub active: bool,
@@ -38,20 +39,20 @@ pub struct TypeChange {
 }
 
 const LOCK_TYPE: &str = "UPDATE activity_types SET key = key WHERE key = $1 \
-    RETURNING id, key, label, icon, leading, daily_cap, active";
+    RETURNING id, key, label, icon, is_leading, daily_cap, active";
 const INSERT_TYPE: &str =
-    "INSERT INTO activity_types (key, label, icon, leading, daily_cap, sort_order, active) \
+    "INSERT INTO activity_types (key, label, icon, is_leading, daily_cap, sort_order, active) \
     VALUES ($1, $2, $3, $4, $5, (SELECT COALESCE(MAX(sort_order), 0) + 1 FROM activity_types), $6) \
     ON CONFLICT (key) DO NOTHING RETURNING id";
 const UPDATE_TYPE: &str =
-    "UPDATE activity_types SET label = $1, icon = $2, leading = $3, daily_cap = $4, active = $5 WHERE id = $6";
+    "UPDATE activity_types SET label = $1, icon = $2, is_leading = $3, daily_cap = $4, active = $5 WHERE id = $6";
 const SET_WEIGHT: &str = "INSERT INTO weight_versions (activity_type_id, effective_from, weight_hundredths, created_at) \
     VALUES ($1, $2, $3, $4) ON CONFLICT (activity_type_id, effective_from) DO UPDATE SET \
     weight_hundredths = excluded.weight_hundredths";
 
 /// The type with this key, if any.
 pub async fn activity_type(db: &Db, key: &str) -> Result<Option<TypeState>, ApiError> {
-    const SQL: &str = "SELECT id, key, label, icon, leading, daily_cap, active FROM activity_types WHERE key = $1";
+    const SQL: &str = "SELECT id, key, label, icon, is_leading, daily_cap, active FROM activity_types WHERE key = $1";
     let row = on_db!(db, |pool| sqlx::query_as(SQL)
         .bind(key)
         .fetch_optional(pool)

@@ -21,18 +21,20 @@ pub fn app(state: AppState) -> Router {
     let routes = generate_route_list(App);
     Router::new()
         .route("/healthz", get(healthz))
-        .nest("/api/v1", crate::api::router())
         .leptos_routes_with_context(&state, routes, leptos::nonce::provide_nonce, {
             let options = state.leptos_options.clone();
             move || shell(options.clone())
         })
+        // Pages and server functions: a hard limit on any body, streamed or not. The API
+        // (added after, so not wrapped) answers oversize bodies in its own JSON shape.
+        .layer(tower_http::limit::RequestBodyLimitLayer::new(BODY_LIMIT))
+        .nest("/api/v1", crate::api::router())
         .fallback(leptos_axum::file_and_error_handler_with_context::<
             AppState,
             _,
         >(leptos::nonce::provide_nonce, shell))
         .layer(middleware::from_fn(reject_cross_site))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
-        .layer(tower_http::limit::RequestBodyLimitLayer::new(BODY_LIMIT))
         .layer(SetResponseHeaderLayer::overriding(
             header::X_CONTENT_TYPE_OPTIONS,
             HeaderValue::from_static("nosniff"),
