@@ -35,6 +35,8 @@ fi
 # 5. Debian packages: Chromium for the end-to-end tests, PostgreSQL for the second engine.
 missing=()
 [ -x /usr/bin/chromium ] || missing+=(chromium)
+# Activity icons are emoji: without a colour emoji font, screenshots show empty boxes.
+[ -f /usr/share/fonts/truetype/noto/NotoColorEmoji.ttf ] || missing+=(fonts-noto-color-emoji)
 command -v pg_ctlcluster >/dev/null 2>&1 || missing+=(postgresql)
 if [ ${#missing[@]} -gt 0 ]; then
   log "installing Debian packages: ${missing[*]}"

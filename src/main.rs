@@ -200,9 +200,8 @@ mod cli {
     ) -> Result<(), String> {
         let mut seeded_display = None;
         if demo && seed::is_empty(&db).await.map_err(|e| e.to_string())? {
-            let settings = org::load(&db).await.map_err(|e| e.to_string())?;
             let started = std::time::Instant::now();
-            let s = seed::seed_demo(&db, settings.today())
+            let s = seed::seed_demo(&db, chrono::Utc::now())
                 .await
                 .map_err(|e| e.to_string())?;
             tracing::info!(

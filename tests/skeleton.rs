@@ -428,8 +428,10 @@ async fn demo_seed_fills_an_empty_database(engine: Engine) {
     use pacesetter::server::seed;
     let app = TestApp::start(engine).await;
     assert!(seed::is_empty(&app.db).await.unwrap());
-    let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
-    let summary = seed::seed_demo(&app.db, today).await.unwrap();
+    let now = chrono::DateTime::parse_from_rfc3339("2026-11-23T12:00:00Z")
+        .unwrap()
+        .with_timezone(&chrono::Utc);
+    let summary = seed::seed_demo(&app.db, now).await.unwrap();
     assert_eq!(summary.reps, 24);
     assert!(
         summary.activities > 20_000,
@@ -459,7 +461,7 @@ async fn demo_seed_fills_an_empty_database(engine: Engine) {
     );
     // Deterministic: the same day gives the same data.
     let app2 = TestApp::start(Engine::Sqlite).await;
-    let again = seed::seed_demo(&app2.db, today).await.unwrap();
+    let again = seed::seed_demo(&app2.db, now).await.unwrap();
     assert_eq!(
         (again.activities, again.deals),
         (summary.activities, summary.deals)

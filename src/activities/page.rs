@@ -115,6 +115,9 @@ fn ScoreCard(score: MyScore, delete: ServerAction<DeleteActivity>) -> impl IntoV
         .unwrap_or_else(|| "not ranked".to_string());
     let has_lines = !score.lines.is_empty();
     let has_today = !score.today.is_empty();
+    // The latest entries are the ones a rep may want to fix; the rest is summarised.
+    const TODAY_SHOWN: usize = 10;
+    let earlier = score.today.len().saturating_sub(TODAY_SHOWN);
     view! {
         <div class="scorecard">
             <div class="score-head">
@@ -171,6 +174,7 @@ fn ScoreCard(score: MyScore, delete: ServerAction<DeleteActivity>) -> impl IntoV
                         .today
                         .clone()
                         .into_iter()
+                        .take(TODAY_SHOWN)
                         .map(|a| {
                             view! {
                                 <li>
@@ -186,6 +190,7 @@ fn ScoreCard(score: MyScore, delete: ServerAction<DeleteActivity>) -> impl IntoV
                         })
                         .collect_view()}
                 </ul>
+                {(earlier > 0).then(|| view! { <p class="muted">"…and " {earlier} " earlier today."</p> })}
             </Show>
         </div>
     }

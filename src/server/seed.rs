@@ -146,8 +146,9 @@ struct DealRow {
     closed_on: Option<NaiveDate>,
 }
 
-/// Seeds the demo organisation into an empty database, with `today` as the last day of data.
-pub async fn seed_demo(db: &Db, today: NaiveDate) -> Result<SeedSummary, AppError> {
+/// Seeds the demo organisation into an empty database with a year of data up to `now`
+/// (nothing later than `now`, so today's list holds only what already happened).
+pub async fn seed_demo(db: &Db, now: chrono::DateTime<Utc>) -> Result<SeedSummary, AppError> {
     let mut rng = StdRng::seed_from_u64(0x5EED_2026);
     org::ensure(db, "Northwind Demo Sales", DEMO_TIME_ZONE).await?;
     on_db!(db, |pool| sqlx::query(
@@ -159,6 +160,8 @@ pub async fn seed_demo(db: &Db, today: NaiveDate) -> Result<SeedSummary, AppErro
     .await
     .map(|r| r.rows_affected()))?;
     let tz: chrono_tz::Tz = DEMO_TIME_ZONE.parse().unwrap_or(chrono_tz::UTC);
+    let now_local = now.with_timezone(&tz).naive_local();
+    let today = now_local.date();
 
     // Teams, sales roles, people.
     let mut team_ids = Vec::new();
@@ -182,7 +185,6 @@ pub async fn seed_demo(db: &Db, today: NaiveDate) -> Result<SeedSummary, AppErro
     }
     let admin_hash = hash_password(DEMO_ADMIN_PASSWORD).map_err(|_| AppError::Internal)?;
     let rep_hash = hash_password(DEMO_PASSWORD).map_err(|_| AppError::Internal)?;
-    let now = Utc::now();
     let insert_user = "INSERT INTO users (email, name, password_hash, access_role, team_id, sales_role_id, active, created_at) \
         VALUES ($1, $2, $3, $4, $5, $6, TRUE, $7)";
     let insert_rep = "INSERT INTO users (email, name, password_hash, access_role, team_id, sales_role_id, active, created_at) \
