@@ -10,9 +10,11 @@ pub mod auth;
 pub mod components;
 pub mod error;
 pub mod leaderboard;
+pub mod scorecard;
 pub mod scoring;
 #[cfg(feature = "ssr")]
 pub mod server;
+pub mod transfer;
 
 #[cfg(feature = "hydrate")]
 #[wasm_bindgen::prelude::wasm_bindgen]

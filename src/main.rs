@@ -10,6 +10,7 @@ mod cli {
     use pacesetter::server::db::Db;
     use pacesetter::server::state::AppState;
     use pacesetter::server::{http, org, seed, tokens, users};
+    use pacesetter::transfer;
 
     const DEFAULT_DATABASE: &str = "sqlite://data/pacesetter.db";
 
@@ -66,6 +67,18 @@ mod cli {
         Displays {
             #[command(subcommand)]
             command: DisplayCommand,
+        },
+        /// Import a CSV file (header row first, columns as in the integration API): all rows
+        /// or none; every bad row is reported with its line number.
+        Import {
+            /// The CSV file.
+            file: std::path::PathBuf,
+            /// What the file holds.
+            #[arg(long, value_parser = ["activities", "deals", "targets"])]
+            kind: String,
+            /// Only check the file: report every bad row, write nothing.
+            #[arg(long)]
+            dry_run: bool,
         },
     }
 
@@ -175,6 +188,30 @@ mod cli {
                 );
                 println!("{token}");
                 Ok(())
+            }
+            Command::Import {
+                file,
+                kind,
+                dry_run,
+            } => {
+                let kind = transfer::import::Kind::parse(&kind)
+                    .ok_or("kind must be activities, deals or targets")?;
+                let bytes = std::fs::read(&file)
+                    .map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+                let text = String::from_utf8(bytes)
+                    .map_err(|_| format!("{} is not UTF-8 text", file.display()))?;
+                let report = transfer::import::import_csv(&db, kind, &text, dry_run, "cli")
+                    .await
+                    .map_err(|e| e.to_string())?;
+                for e in &report.errors {
+                    println!("line {}: {}", e.line, e.message);
+                }
+                if report.errors.is_empty() {
+                    println!("{}", report.summary());
+                    Ok(())
+                } else {
+                    Err(report.summary())
+                }
             }
             Command::Displays {
                 command: DisplayCommand::Create { name },

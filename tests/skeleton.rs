@@ -21,6 +21,7 @@ on_both_engines!(
     demo_seed_fills_an_empty_database,
     pages_carry_security_headers_and_a_nonce_csp,
     oversized_bodies_are_refused,
+    sessions_expire_when_idle_or_old,
 );
 
 async fn json(res: reqwest::Response) -> Value {
@@ -459,6 +460,25 @@ async fn demo_seed_fills_an_empty_database(engine: Engine) {
         aug * 10 < oct * 8,
         "August {aug} should be well below October {oct}"
     );
+    let times: Vec<chrono::DateTime<chrono::Utc>> = match &app.db {
+        pacesetter::server::db::Db::Sqlite(p) => {
+            sqlx::query_scalar("SELECT occurred_at FROM activities")
+                .fetch_all(p)
+                .await
+                .unwrap()
+        }
+        pacesetter::server::db::Db::Postgres(p) => {
+            sqlx::query_scalar("SELECT occurred_at FROM activities")
+                .fetch_all(p)
+                .await
+                .unwrap()
+        }
+    };
+    assert!(times.iter().all(|t| *t <= now), "nothing in the future");
+    assert!(
+        times.iter().any(|t| t.date_naive() == now.date_naive()),
+        "some activity earlier today"
+    );
     // Deterministic: the same day gives the same data.
     let app2 = TestApp::start(Engine::Sqlite).await;
     let again = seed::seed_demo(&app2.db, now).await.unwrap();
@@ -520,4 +540,68 @@ async fn oversized_bodies_are_refused(engine: Engine) {
         .unwrap();
     assert_eq!(res.status(), 413);
     assert_eq!(app.count("activities").await, 0);
+}
+
+async fn sessions_expire_when_idle_or_old(engine: Engine) {
+    let app = TestApp::start(engine).await;
+    fixture(&app).await;
+    let fmt = |days: i64| (chrono::Utc::now() - chrono::Duration::days(days)).to_rfc3339();
+    // Idle for 8 days (limit 7): over.
+    let ada = app.signed_in("ada@example.com", PASSWORD).await;
+    assert_eq!(
+        app.call(&ada, "my_score", &[("period", "month")])
+            .await
+            .status(),
+        200
+    );
+    common::exec(
+        &app.db,
+        &format!("UPDATE sessions SET last_seen_at = '{}'", fmt(8)),
+    )
+    .await;
+    assert_eq!(
+        app.call(&ada, "my_score", &[("period", "month")])
+            .await
+            .status(),
+        401
+    );
+    assert_eq!(
+        app.count("sessions").await,
+        0,
+        "the expired session is removed"
+    );
+    // Used yesterday but started 31 days ago (limit 30): over too.
+    let ada = app.signed_in("ada@example.com", PASSWORD).await;
+    common::exec(
+        &app.db,
+        &format!(
+            "UPDATE sessions SET created_at = '{}', last_seen_at = '{}'",
+            fmt(31),
+            fmt(1)
+        ),
+    )
+    .await;
+    assert_eq!(
+        app.call(&ada, "my_score", &[("period", "month")])
+            .await
+            .status(),
+        401
+    );
+    // Used yesterday, started 20 days ago: still fine.
+    let ada = app.signed_in("ada@example.com", PASSWORD).await;
+    common::exec(
+        &app.db,
+        &format!(
+            "UPDATE sessions SET created_at = '{}', last_seen_at = '{}'",
+            fmt(20),
+            fmt(1)
+        ),
+    )
+    .await;
+    assert_eq!(
+        app.call(&ada, "my_score", &[("period", "month")])
+            .await
+            .status(),
+        200
+    );
 }

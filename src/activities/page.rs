@@ -65,6 +65,7 @@ pub fn MyScorePage() -> impl IntoView {
                         })
                 }}
             </Transition>
+            <crate::scorecard::ScorecardPanel/>
         </section>
     }
 }

@@ -127,6 +127,7 @@ pub fn AdminPage() -> impl IntoView {
                 <button type="submit" class="primary">"Create token"</button>
             </ActionForm>
             <ShowSecret value=Signal::derive(move || new_token.value().get().and_then(|r| r.ok())) what="Copy this token now. It is shown only once."/>
+            <crate::transfer::page::ImportExportPanel/>
         </section>
     }
 }

@@ -143,25 +143,14 @@ pub fn accounts_by_email(rows: Vec<RepLookup>) -> HashMap<String, RepLookup> {
         .collect()
 }
 
-async fn handle(
-    state: &AppState,
-    caller: &super::auth::ApiCaller,
-    route: &str,
-    batch: bool,
-    headers: &HeaderMap,
-    body: Result<Bytes, BytesRejection>,
-) -> Result<Response, ApiError> {
-    let db = &state.db;
-    let prepared = match ingest::prepare(db, caller, route, headers, body).await? {
-        Ok(p) => p,
-        Err(replayed) => return Ok(replayed),
-    };
-    let mut errors = Vec::new();
-    let parsed: Vec<(Option<i64>, Option<ActivityInput>)> =
-        ingest::items_of(&prepared.body, batch)?
-            .into_iter()
-            .map(|(i, v)| (i, parse(v, i, &mut errors)))
-            .collect();
+/// Turns parsed activities into rows ready to store, resolving the rep and the type and
+/// checking the date; every problem is added to `errors` with the item's index. The API and
+/// the CSV import both go through here, so both apply the same rules.
+pub async fn resolve(
+    db: &crate::server::db::Db,
+    parsed: Vec<(Option<i64>, ActivityInput)>,
+    errors: &mut Vec<FieldError>,
+) -> Result<Vec<ActivityWrite>, ApiError> {
     let settings = org::load(db).await?;
     let types: HashMap<String, ActivityTypeRule> = activity_repo::activity_types(db)
         .await?
@@ -171,8 +160,7 @@ async fn handle(
     let accounts = accounts_by_email(repo::accounts(db).await?);
     let latest = Utc::now() + Duration::days(1);
     let mut writes = Vec::with_capacity(parsed.len());
-    for (index, item) in parsed {
-        let Some(a) = item else { continue };
+    for (index, a) in parsed {
         let rep = resolve_rep(&accounts, &a.rep_email);
         if let Err(m) = &rep {
             errors.push(FieldError::new("rep_email", m.clone()).at(index));
@@ -203,6 +191,28 @@ async fn handle(
             });
         }
     }
+    Ok(writes)
+}
+
+async fn handle(
+    state: &AppState,
+    caller: &super::auth::ApiCaller,
+    route: &str,
+    batch: bool,
+    headers: &HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, ApiError> {
+    let db = &state.db;
+    let prepared = match ingest::prepare(db, caller, route, headers, body).await? {
+        Ok(p) => p,
+        Err(replayed) => return Ok(replayed),
+    };
+    let mut errors = Vec::new();
+    let parsed: Vec<(Option<i64>, ActivityInput)> = ingest::items_of(&prepared.body, batch)?
+        .into_iter()
+        .filter_map(|(i, v)| parse(v, i, &mut errors).map(|a| (i, a)))
+        .collect();
+    let writes = resolve(db, parsed, &mut errors).await?;
     ingest::reject_if_any(errors)?;
     let claim = prepared.claim.as_ref();
     let outcome =

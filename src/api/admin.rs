@@ -619,31 +619,13 @@ fn parse_month(s: &str) -> Option<NaiveDate> {
         .filter(|d| (1970..=9999).contains(&d.year()))
 }
 
-#[utoipa::path(
-    put,
-    path = "/api/v1/targets",
-    tag = "configuration",
-    request_body(content = TargetBatch, content_type = "application/json"),
-    security(("bearer" = ["admin"])),
-    responses(
-        (status = 200, description = "Every target set", body = TargetsSet),
-        (status = 400, description = "Malformed JSON", body = super::error::ErrorBody),
-        (status = 401, description = "Missing, unknown or revoked token", body = super::error::ErrorBody),
-        (status = 403, description = "The token lacks the admin scope", body = super::error::ErrorBody),
-        (status = 413, description = "Body too large or more than 10,000 items", body = super::error::ErrorBody),
-        (status = 415, description = "Not JSON", body = super::error::ErrorBody),
-        (status = 422, description = "Invalid items (nothing set)", body = super::error::ErrorBody),
-    )
-)]
-pub async fn put_targets(
-    State(state): State<AppState>,
-    Admin(caller): Admin,
-    headers: HeaderMap,
-    body: Result<Bytes, BytesRejection>,
-) -> Result<Json<TargetsSet>, ApiError> {
-    let db = &state.db;
-    let body = json_body(&headers, body)?;
-    let items = input::batch_items(&body)?;
+/// Reads and resolves target items (metric, rep or role, month, value); every problem is
+/// added to `errors` with the item's index. Shared by `PUT /targets` and the CSV import.
+pub async fn resolve_targets(
+    db: &crate::server::db::Db,
+    items: &[(Option<i64>, &Value)],
+    errors: &mut Vec<FieldError>,
+) -> Result<Vec<TargetWrite>, ApiError> {
     let type_ids: HashMap<String, i64> = crate::activities::repo::activity_types(db)
         .await?
         .into_iter()
@@ -655,10 +637,8 @@ pub async fn put_targets(
         .map(|(id, k)| (k, id))
         .collect();
     let accounts = accounts_by_email(repo::accounts(db).await?);
-    let mut errors = Vec::new();
     let mut rows = Vec::with_capacity(items.len());
-    for (i, item) in items.iter().enumerate() {
-        let index = Some(i64::try_from(i).unwrap_or(i64::MAX));
+    for &(index, item) in items {
         let mut f = match Fields::of(item, index, &TARGET_FIELDS) {
             Ok(f) => f,
             Err(e) => {
@@ -723,6 +703,40 @@ pub async fn put_targets(
         }
         errors.append(&mut f.errors);
     }
+    Ok(rows)
+}
+
+#[utoipa::path(
+    put,
+    path = "/api/v1/targets",
+    tag = "configuration",
+    request_body(content = TargetBatch, content_type = "application/json"),
+    security(("bearer" = ["admin"])),
+    responses(
+        (status = 200, description = "Every target set", body = TargetsSet),
+        (status = 400, description = "Malformed JSON", body = super::error::ErrorBody),
+        (status = 401, description = "Missing, unknown or revoked token", body = super::error::ErrorBody),
+        (status = 403, description = "The token lacks the admin scope", body = super::error::ErrorBody),
+        (status = 413, description = "Body too large or more than 10,000 items", body = super::error::ErrorBody),
+        (status = 415, description = "Not JSON", body = super::error::ErrorBody),
+        (status = 422, description = "Invalid items (nothing set)", body = super::error::ErrorBody),
+    )
+)]
+pub async fn put_targets(
+    State(state): State<AppState>,
+    Admin(caller): Admin,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Json<TargetsSet>, ApiError> {
+    let db = &state.db;
+    let body = json_body(&headers, body)?;
+    let items: Vec<(Option<i64>, &Value)> = input::batch_items(&body)?
+        .iter()
+        .enumerate()
+        .map(|(i, v)| (Some(i64::try_from(i).unwrap_or(i64::MAX)), v))
+        .collect();
+    let mut errors = Vec::new();
+    let rows = resolve_targets(db, &items, &mut errors).await?;
     ingest::reject_if_any(errors)?;
     let set = admin_repo::put_targets(db, &actor(&caller), &rows).await?;
     Ok(Json(TargetsSet { set }))

@@ -236,6 +236,25 @@ fn to_write(d: DealInput, rep_id: i64, today: NaiveDate) -> DealWrite {
     }
 }
 
+/// Turns parsed deals into rows ready to store, resolving the rep; every problem is added to
+/// `errors` with the item's index. Shared by the API and the CSV import.
+pub async fn resolve(
+    db: &crate::server::db::Db,
+    parsed: Vec<(Option<i64>, DealInput)>,
+    errors: &mut Vec<FieldError>,
+) -> Result<Vec<DealWrite>, ApiError> {
+    let today = org::load(db).await?.today();
+    let accounts: HashMap<_, _> = accounts_by_email(repo::accounts(db).await?);
+    let mut writes = Vec::with_capacity(parsed.len());
+    for (index, d) in parsed {
+        match resolve_rep(&accounts, &d.rep_email) {
+            Ok(rep_id) => writes.push(to_write(d, rep_id, today)),
+            Err(m) => errors.push(FieldError::new("rep_email", m).at(index)),
+        }
+    }
+    Ok(writes)
+}
+
 async fn handle(
     state: &AppState,
     caller: &ApiCaller,
@@ -250,20 +269,11 @@ async fn handle(
         Err(replayed) => return Ok(replayed),
     };
     let mut errors = Vec::new();
-    let parsed: Vec<(Option<i64>, Option<DealInput>)> = ingest::items_of(&prepared.body, batch)?
+    let parsed: Vec<(Option<i64>, DealInput)> = ingest::items_of(&prepared.body, batch)?
         .into_iter()
-        .map(|(i, v)| (i, parse(v, i, &mut errors)))
+        .filter_map(|(i, v)| parse(v, i, &mut errors).map(|d| (i, d)))
         .collect();
-    let today = org::load(db).await?.today();
-    let accounts: HashMap<_, _> = accounts_by_email(repo::accounts(db).await?);
-    let mut writes = Vec::with_capacity(parsed.len());
-    for (index, item) in parsed {
-        let Some(d) = item else { continue };
-        match resolve_rep(&accounts, &d.rep_email) {
-            Ok(rep_id) => writes.push(to_write(d, rep_id, today)),
-            Err(m) => errors.push(FieldError::new("rep_email", m).at(index)),
-        }
-    }
+    let writes = resolve(db, parsed, &mut errors).await?;
     ingest::reject_if_any(errors)?;
     let claim = prepared.claim.as_ref();
     let outcome = repo::write_deals(db, claim, &writes, ingest::deal_response(batch)).await?;

@@ -11,6 +11,7 @@ pub mod ingest;
 pub mod input;
 pub mod leaderboard;
 pub mod repo;
+pub mod scorecard;
 
 use std::sync::OnceLock;
 
@@ -35,6 +36,7 @@ pub fn router() -> Router<AppState> {
         .route("/deals", post(deals::create_deal))
         .route("/deals/batch", post(deals::create_deals_batch))
         .route("/leaderboard", get(leaderboard::get_leaderboard))
+        .route("/reps/{email}/scorecard", get(scorecard::get_rep_scorecard))
         .route("/activity-types/{key}", put(admin::put_activity_type))
         .route("/users", post(admin::create_user))
         .route("/settings", put(admin::put_settings))
@@ -48,9 +50,9 @@ pub fn router() -> Router<AppState> {
 #[openapi(
     info(
         title = "Pacesetter integration API",
-        description = "Send activities and deals from a CRM, a dialler or a script, and read leaderboards.\n\n\
+        description = "Send activities and deals from a CRM, a dialler or a script, and read leaderboards and scorecards.\n\n\
             Authenticate with an API token created by an admin: `Authorization: Bearer <token>`. \
-            Tokens have scopes: `ingest` (activity and deal writes), `read` (leaderboards), `admin` (all of those, and the configuration routes).\n\n\
+            Tokens have scopes: `ingest` (activity and deal writes), `read` (leaderboards and scorecards), `admin` (all of those, and the configuration routes).\n\n\
             Writes are upserts when `source` and `external_id` are given, and every POST honours an \
             `Idempotency-Key` header. Batches are all-or-nothing. Errors are \
             `{\"error\": {\"code\", \"message\", \"details\"}}`; validation details name the field \
@@ -62,6 +64,7 @@ pub fn router() -> Router<AppState> {
         deals::create_deal,
         deals::create_deals_batch,
         leaderboard::get_leaderboard,
+        scorecard::get_rep_scorecard,
         admin::put_activity_type,
         admin::create_user,
         admin::put_settings,
@@ -74,6 +77,7 @@ pub fn router() -> Router<AppState> {
         (name = "activities", description = "Sales activities: calls, emails, meetings…"),
         (name = "deals", description = "Pipeline, won and lost deals"),
         (name = "leaderboards", description = "Rankings by period"),
+        (name = "scorecards", description = "A rep's role scorecard: targets, pace and bands"),
         (name = "configuration", description = "Activity types and weights, users, settings, targets (admin scope)"),
         (name = "meta", description = "This document"),
     )

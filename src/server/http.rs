@@ -29,6 +29,7 @@ pub fn app(state: AppState) -> Router {
         // (added after, so not wrapped) answers oversize bodies in its own JSON shape.
         .layer(tower_http::limit::RequestBodyLimitLayer::new(BODY_LIMIT))
         .nest("/api/v1", crate::api::router())
+        .merge(crate::transfer::export_router())
         .fallback(leptos_axum::file_and_error_handler_with_context::<
             AppState,
             _,

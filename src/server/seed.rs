@@ -13,7 +13,7 @@ use super::secrets::hash_password;
 use super::{org, users};
 use crate::error::AppError;
 use crate::on_db;
-use crate::scoring::default_activity_types;
+use crate::scoring::{default_activity_types, Metric};
 
 pub const DEMO_ADMIN_EMAIL: &str = "admin@demo.pacesetter.test";
 pub const DEMO_ADMIN_PASSWORD: &str = "demo-admin-password";
@@ -242,6 +242,7 @@ pub async fn seed_demo(db: &Db, now: chrono::DateTime<Utc>) -> Result<SeedSummar
         NaiveDate::from_ymd_opt(today.year() - 1, today.month(), 1).ok_or(AppError::Internal)?;
     let call_change = first_of_month_back(today, 3);
     let mut type_ids = Vec::new();
+    let mut type_ids_by_key = Vec::new();
     for (i, (rule, weight)) in default_activity_types().into_iter().enumerate() {
         let icon = ICONS
             .iter()
@@ -281,6 +282,7 @@ pub async fn seed_demo(db: &Db, now: chrono::DateTime<Utc>) -> Result<SeedSummar
             })?;
         }
         type_ids.push(id);
+        type_ids_by_key.push((rule.key.clone(), id));
     }
 
     // Holidays and absences.
@@ -346,6 +348,9 @@ pub async fn seed_demo(db: &Db, now: chrono::DateTime<Utc>) -> Result<SeedSummar
                             NaiveTime::from_hms_opt(minute / 60, minute % 60, 0)
                                 .unwrap_or_default(),
                         );
+                        if local > now_local {
+                            continue; // not yet happened today
+                        }
                         let occurred_at = tz
                             .from_local_datetime(&local)
                             .earliest()
@@ -442,7 +447,7 @@ pub async fn seed_demo(db: &Db, now: chrono::DateTime<Utc>) -> Result<SeedSummar
     write_activities(db, &activities).await?;
     write_deals(db, &deals).await?;
     write_targets(db, &role_ids, &reps, first_month, today).await?;
-    write_scorecards(db, &role_ids).await?;
+    write_scorecards(db, &role_ids, &type_ids_by_key).await?;
     Ok(SeedSummary {
         reps: reps.len(),
         activities: activities.len(),
@@ -591,24 +596,42 @@ async fn write_targets(
     Ok(())
 }
 
-async fn write_scorecards(db: &Db, role_ids: &[i64]) -> Result<(), AppError> {
-    let cards: [&[(&str, bool, i64)]; 3] = [
-        &[
-            ("activity_score", true, 2),
-            ("count:call", true, 1),
-            ("count:meeting", true, 2),
-            ("deals_won", false, 1),
+/// Stores each role's scorecard with the scoring module's own metric keys
+/// (`activity_count:<type id>`), as the admin API does.
+async fn write_scorecards(
+    db: &Db,
+    role_ids: &[i64],
+    type_ids_by_key: &[(String, i64)],
+) -> Result<(), AppError> {
+    let count = |key: &str| -> Result<String, AppError> {
+        type_ids_by_key
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, id)| {
+                Metric::ActivityCount {
+                    activity_type_id: *id,
+                }
+                .key()
+            })
+            .ok_or(AppError::Internal)
+    };
+    let cards: [Vec<(String, bool, i64)>; 3] = [
+        vec![
+            (Metric::ActivityScore.key(), true, 2),
+            (count("call")?, true, 1),
+            (count("meeting")?, true, 2),
+            (Metric::DealsWon.key(), false, 1),
         ],
-        &[
-            ("count:demo", true, 2),
-            ("count:proposal", true, 1),
-            ("activity_score", true, 1),
-            ("turnover_won", false, 3),
+        vec![
+            (count("demo")?, true, 2),
+            (count("proposal")?, true, 1),
+            (Metric::ActivityScore.key(), true, 1),
+            (Metric::TurnoverWon.key(), false, 3),
         ],
-        &[
-            ("count:visit", true, 2),
-            ("count:check_in", true, 1),
-            ("turnover_won", false, 2),
+        vec![
+            (count("visit")?, true, 2),
+            (count("check_in")?, true, 1),
+            (Metric::TurnoverWon.key(), false, 2),
         ],
     ];
     for (r, card) in cards.iter().enumerate() {
@@ -618,7 +641,7 @@ async fn write_scorecards(db: &Db, role_ids: &[i64]) -> Result<(), AppError> {
                 "INSERT INTO scorecard_metrics (sales_role_id, metric, is_leading, weight, sort_order) VALUES ($1, $2, $3, $4, $5)"
             )
             .bind(role_ids[r])
-            .bind(*metric)
+            .bind(metric.as_str())
             .bind(*leading)
             .bind(*weight)
             .bind(i as i64)

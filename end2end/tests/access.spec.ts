@@ -1,0 +1,43 @@
+import { test, expect, Page } from '@playwright/test';
+import * as fs from 'fs';
+
+const SHOTS = 'screenshots';
+fs.mkdirSync(SHOTS, { recursive: true });
+
+async function signIn(page: Page, email: string, password: string, next: string) {
+  await page.goto(`/login?next=${encodeURIComponent(next)}`);
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForURL((url) => url.pathname === next);
+}
+
+test('a rep cannot reach the admin pages by URL', async ({ page }) => {
+  await page.setViewportSize({ width: 390, height: 844 });
+  await signIn(page, 'sam.rivera@demo.pacesetter.test', 'demo-rep-password', '/admin');
+  await expect(page.getByTestId('forbidden')).toBeVisible();
+  await expect(page.locator('table.admin-users')).toHaveCount(0);
+  await expect(page.locator('table.audit')).toHaveCount(0);
+  await expect(page.getByRole('link', { name: 'Admin' })).toHaveCount(0);
+  // Nor through the server function the page would use.
+  const res = await page.request.post('/api/admin_overview', { headers: { 'sec-fetch-site': 'same-origin' } });
+  expect(res.status()).toBe(403);
+});
+
+test('an admin creates a TV display link, sees it once, and the change is audited', async ({ page }) => {
+  await page.setViewportSize({ width: 1920, height: 1080 });
+  await signIn(page, 'admin@demo.pacesetter.test', 'demo-admin-password', '/admin');
+  await expect(page.locator('body[data-hydrated="true"]')).toHaveCount(1, { timeout: 60_000 });
+  await expect(page.locator('table.admin-users tbody tr')).toHaveCount(28);
+  await page.getByPlaceholder('Office TV').fill('Sales floor');
+  await page.getByRole('button', { name: 'Create display link' }).click();
+  const secret = page.getByTestId('new-secret');
+  await expect(secret).toHaveText(/^\/tv\/[0-9a-f]{64}$/);
+  await expect(page.locator('table.audit tbody tr').first()).toContainText('admin@demo.pacesetter.test');
+  await expect(page.locator('table.audit tbody tr').first()).toContainText('Sales floor');
+  await page.screenshot({ path: `${SHOTS}/admin-desktop.png`, fullPage: false });
+  const path = (await secret.textContent())!;
+  const tv = await page.context().newPage();
+  await tv.goto(path);
+  await expect(tv.locator('.tv-board li').first()).toBeVisible();
+});
