@@ -44,6 +44,32 @@ pub fn router() -> Router<AppState> {
         .route("/openapi.json", get(openapi_json))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
+        .layer(axum::middleware::from_fn(refuse_announced_oversize))
+}
+
+/// A body announced larger than the limit is refused before a byte of it is read.
+async fn refuse_announced_oversize(
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let announced = req
+        .headers()
+        .get(axum::http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if announced.is_some_and(|n| n > crate::server::http::BODY_LIMIT as u64) {
+        return ApiError::new(
+            axum::http::StatusCode::PAYLOAD_TOO_LARGE,
+            "payload_too_large",
+            format!(
+                "The body is larger than {} MiB; split it into smaller batches.",
+                crate::server::http::BODY_LIMIT >> 20
+            ),
+        )
+        .into_response();
+    }
+    next.run(req).await
 }
 
 #[derive(OpenApi)]
