@@ -36,6 +36,9 @@ test.describe('phone, JavaScript on', () => {
     await expect(page.getByRole('status')).toContainText('Logged: Call');
     await expect(total).toHaveText(((before + weight) / 100).toFixed(2));
     await expect(page.locator('ul.today li').first()).toContainText('Call');
+    // The scorecard below agrees with the new total (it reloads after each log).
+    const scoreLine = page.locator('tr', { hasText: 'Activity score' }).first();
+    await expect(scoreLine).toContainText(((before + weight) / 100).toFixed(2));
     await page.screenshot({ path: `${SHOTS}/phone-me.png`, fullPage: true });
 
     // Client-side navigation to the leaderboard: the new total is there, no reload happened.

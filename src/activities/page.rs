@@ -65,7 +65,9 @@ pub fn MyScorePage() -> impl IntoView {
                         })
                 }}
             </Transition>
-            <crate::scorecard::ScorecardPanel/>
+            <crate::scorecard::ScorecardPanel refresh=Signal::derive(move || {
+                log.version().get() + delete.version().get()
+            })/>
         </section>
     }
 }

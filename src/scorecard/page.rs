@@ -7,10 +7,14 @@ use crate::components::ErrorMessage;
 use crate::error::AppError;
 
 /// The signed-in rep's scorecard for the current month. Loads on its own, so any page can
-/// mount it; shows nothing to a visitor who is not signed in.
+/// mount it; shows nothing to a visitor who is not signed in. It reloads whenever
+/// `refresh` changes (e.g. after the rep logs or deletes an activity).
 #[component]
-pub fn ScorecardPanel() -> impl IntoView {
-    let card = Resource::new(|| (), |_| get_scorecard("month".to_string(), None));
+pub fn ScorecardPanel(#[prop(optional, into)] refresh: Option<Signal<usize>>) -> impl IntoView {
+    let card = Resource::new(
+        move || refresh.map(|r| r.get()),
+        |_| get_scorecard("month".to_string(), None),
+    );
     view! {
         <Transition fallback=|| view! { <p class="muted">"Loading scorecard…"</p> }>
             {move || {

@@ -446,7 +446,7 @@ pub async fn seed_demo(db: &Db, now: chrono::DateTime<Utc>) -> Result<SeedSummar
 
     write_activities(db, &activities).await?;
     write_deals(db, &deals).await?;
-    write_targets(db, &role_ids, &reps, first_month, today).await?;
+    write_targets(db, &role_ids, &reps, &type_ids_by_key, first_month, today).await?;
     write_scorecards(db, &role_ids, &type_ids_by_key).await?;
     Ok(SeedSummary {
         reps: reps.len(),
@@ -544,14 +544,33 @@ async fn write_targets(
     db: &Db,
     role_ids: &[i64],
     reps: &[(i64, usize, f64)],
+    type_ids_by_key: &[(String, i64)],
     first_month: NaiveDate,
     today: NaiveDate,
 ) -> Result<(), AppError> {
-    // (metric, per role SDR/AE/field); points in hundredths, money in cents.
-    let per_role: [(&str, [i64; 3]); 3] = [
-        ("activity_score", [150_000, 100_000, 100_000]),
-        ("turnover_won", [0, 9_000_000, 2_500_000]),
-        ("deals_won", [0, 2, 2]),
+    let count = |key: &str| {
+        type_ids_by_key
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, id)| {
+                Metric::ActivityCount {
+                    activity_type_id: *id,
+                }
+                .key()
+            })
+            .ok_or(AppError::Internal)
+    };
+    // (metric, per role SDR/AE/field); points in hundredths, money in cents, counts as is.
+    let per_role: Vec<(String, [i64; 3])> = vec![
+        ("activity_score".to_string(), [150_000, 100_000, 100_000]),
+        ("turnover_won".to_string(), [0, 9_000_000, 2_500_000]),
+        ("deals_won".to_string(), [1, 2, 2]),
+        (count("call")?, [340, 0, 0]),
+        (count("meeting")?, [20, 0, 0]),
+        (count("demo")?, [0, 22, 0]),
+        (count("proposal")?, [0, 13, 0]),
+        (count("visit")?, [0, 0, 50]),
+        (count("check_in")?, [0, 0, 65]),
     ];
     let mut rows: Vec<(&str, &str, i64, NaiveDate, i64)> = Vec::new();
     let mut month = first_month;
