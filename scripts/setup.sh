@@ -43,3 +43,9 @@ if [ ${#missing[@]} -gt 0 ]; then
   as_root apt-get update -qq
   DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "${missing[@]}"
 fi
+
+# 6. PyPI: the OpenAPI validator the tests run on /api/v1/openapi.json.
+if ! python3 -c 'import openapi_spec_validator' 2>/dev/null; then
+  log "installing openapi-spec-validator"
+  python3 -m pip install --quiet openapi-spec-validator
+fi

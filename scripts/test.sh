@@ -23,7 +23,12 @@ TEST_POSTGRES_URL=$(scripts/postgres.sh)
 export TEST_POSTGRES_URL
 
 step "unit and integration tests (SQLite and PostgreSQL)"
+PACESETTER_OPENAPI_OUT="$(mktemp -d)/openapi.json"
+export PACESETTER_OPENAPI_OUT
 cargo test --features ssr
+
+step "the OpenAPI document validates (openapi-spec-validator)"
+python3 -m openapi_spec_validator "$PACESETTER_OPENAPI_OUT"
 
 step "build the app (cargo leptos build)"
 cargo leptos build

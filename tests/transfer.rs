@@ -17,6 +17,7 @@ on_both_engines!(
     export_then_import_changes_nothing,
     exports_need_an_admin_or_a_read_token,
     import_is_for_admins_only,
+    scorecards_export_one_row_per_rep_and_line,
 );
 
 const ACTIVITIES_HEADER: &str =
@@ -456,6 +457,7 @@ async fn exports_need_an_admin_or_a_read_token(engine: Engine) {
         "/export/activities.csv",
         "/export/deals.csv?from=2025-01-01&to=2025-12-31",
         "/export/leaderboard.csv?period=month&date=2025-06-15",
+        "/export/scorecards.csv?period=month&date=2025-06-15",
     ];
     let read = pacesetter::server::tokens::create_api_token(
         &app.db,
@@ -670,4 +672,45 @@ fn csv_rows_become_api_items_with_their_lines() {
     assert!(e.iter().all(|e| e.line == 1));
     let e = read_rows(Kind::Targets, "metric,month,value\nx,2026-01,1\n").unwrap_err();
     assert!(e[0].message.contains("rep_email' or 'role'"), "{e:?}");
+}
+
+async fn scorecards_export_one_row_per_rep_and_line(engine: Engine) {
+    let app = TestApp::start(engine).await;
+    fixture(&app).await;
+    let admin = admin(&app).await;
+    let imported = import(&app, &admin, "activities", &good_activities(), false).await;
+    assert!(
+        imported["errors"].as_array().unwrap().is_empty(),
+        "{imported}"
+    );
+    let sdr = common::scalar(&app.db, "SELECT id FROM sales_roles WHERE key = 'sdr'").await;
+    common::exec(&app.db, &format!("INSERT INTO scorecard_metrics (sales_role_id, metric, is_leading, weight, sort_order) VALUES ({sdr}, 'activity_score', TRUE, 1, 0)")).await;
+    common::exec(&app.db, &format!("INSERT INTO targets (metric, scope, subject_id, month, value) VALUES ('activity_score', 'role', {sdr}, '2025-06-01', 1000)")).await;
+    let (status, text) = download(
+        &admin,
+        &app.at("/export/scorecards.csv?period=month&date=2025-06-15"),
+    )
+    .await;
+    assert_eq!(status, 200, "{text}");
+    let mut lines = text.lines();
+    assert!(lines
+        .next()
+        .unwrap()
+        .starts_with("rep_email,rep_name,team,role,period,metric"));
+    let rows: Vec<&str> = lines.collect();
+    assert_eq!(rows.len(), 3, "one line for each of the three reps: {text}");
+    // Ada: 2 calls × 3.00 = 6.00 against a target of 10.00 in a closed month → 60%.
+    let ada = rows
+        .iter()
+        .find(|r| r.starts_with("ada@example.com"))
+        .expect("Ada's row");
+    assert!(
+        ada.contains("Activity score")
+            && ada.contains("6.00")
+            && ada.contains("10.00")
+            && ada.contains("60%"),
+        "{ada}"
+    );
+    let (status, _) = download(&admin, &app.at("/export/scorecards.csv?team=Nowhere")).await;
+    assert_eq!(status, 404);
 }

@@ -29,6 +29,7 @@ pub fn export_router() -> Router<AppState> {
         .route("/export/activities.csv", get(activities_csv))
         .route("/export/deals.csv", get(deals_csv))
         .route("/export/leaderboard.csv", get(leaderboard_csv))
+        .route("/export/scorecards.csv", get(scorecards_csv))
 }
 
 /// An admin signed in with the browser, or an API token with the `read` scope.
@@ -321,16 +322,7 @@ async fn leaderboard_csv(
     let kind = board_repo::parse_period_kind(q.period.as_deref().unwrap_or("month").trim())?;
     let settings = org::load(db).await?;
     let date = date_param("date", q.date.as_deref())?.unwrap_or_else(|| settings.today());
-    let team_id = match q.team.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
-        None => None,
-        Some(name) => {
-            let unknown = || ApiError::not_found("No team of that name.");
-            if name.contains('\0') || name.chars().count() > 200 {
-                return Err(unknown());
-            }
-            Some(users::team_id(db, name, false).await?.ok_or_else(unknown)?)
-        }
-    };
+    let team_id = team_param(db, q.team.as_deref()).await?;
     let period = Period::containing(kind, date, settings.fiscal_start());
     let board = board_repo::leaderboard_for(db, &settings.org_name, period, team_id).await?;
     let emails: std::collections::HashMap<i64, String> = board_repo::reps(db, team_id)
@@ -352,6 +344,90 @@ async fn leaderboard_csv(
     )?;
     Ok(csv_response(
         &format!("leaderboard-{}-{}.csv", kind.as_str(), period.start),
+        body,
+    ))
+}
+
+/// `?team=NAME` → the team's id; unknown names are a 404, not an empty file.
+async fn team_param(
+    db: &crate::server::db::Db,
+    team: Option<&str>,
+) -> Result<Option<i64>, ApiError> {
+    match team.map(str::trim).filter(|t| !t.is_empty()) {
+        None => Ok(None),
+        Some(name) => {
+            let unknown = || ApiError::not_found("No team of that name.");
+            if name.contains('\0') || name.chars().count() > 200 {
+                return Err(unknown());
+            }
+            Ok(Some(
+                users::team_id(db, name, false).await?.ok_or_else(unknown)?,
+            ))
+        }
+    }
+}
+
+/// Every scored rep's scorecard for the period containing `date`: one row per rep and
+/// scorecard line, as the scorecard page computes it (actual, target, expected, pace, band).
+async fn scorecards_csv(
+    State(state): State<AppState>,
+    _access: ExportAccess,
+    query: Result<Query<LeaderboardQuery>, QueryRejection>,
+) -> Result<Response, ApiError> {
+    let Query(q) = query.map_err(bad_query)?;
+    let db = &state.db;
+    let kind = board_repo::parse_period_kind(q.period.as_deref().unwrap_or("month").trim())?;
+    let settings = org::load(db).await?;
+    let date = date_param("date", q.date.as_deref())?.unwrap_or_else(|| settings.today());
+    let team_id = team_param(db, q.team.as_deref()).await?;
+    let mut rows = Vec::new();
+    for rep in board_repo::reps(db, team_id).await? {
+        let card = crate::scorecard::service::rep_scorecard(db, rep.id, kind, date).await?;
+        for line in card.lines {
+            rows.push(vec![
+                rep.email.clone(),
+                rep.name.clone(),
+                rep.team.clone().unwrap_or_default(),
+                card.role.clone().unwrap_or_default(),
+                card.period_label.clone(),
+                line.label,
+                line.indicator,
+                line.weight.to_string(),
+                line.actual,
+                line.target,
+                line.expected_to_date,
+                line.attainment,
+                line.pace,
+                line.band.label,
+                card.composite.clone(),
+                card.composite_band.label.clone(),
+            ]);
+        }
+    }
+    let body = to_csv(
+        &[
+            "rep_email",
+            "rep_name",
+            "team",
+            "role",
+            "period",
+            "metric",
+            "indicator",
+            "weight",
+            "actual",
+            "target",
+            "expected_to_date",
+            "attainment",
+            "pace",
+            "band",
+            "composite",
+            "composite_band",
+        ],
+        rows.into_iter(),
+    )?;
+    let period = Period::containing(kind, date, settings.fiscal_start());
+    Ok(csv_response(
+        &format!("scorecards-{}-{}.csv", kind.as_str(), period.start),
         body,
     ))
 }
