@@ -10,11 +10,12 @@ if ! pg_isready -q -h 127.0.0.1 -p 5432; then
   cluster=$(pg_lsclusters --no-header 2>/dev/null | awk 'NR==1 { print $1 " " $2 }')
   if [ -z "$cluster" ]; then
     log "creating a PostgreSQL cluster"
-    if [ "$(id -u)" = 0 ]; then pg_createcluster 15 main >/dev/null; else sudo pg_createcluster 15 main >/dev/null; fi
+    if [ "$(id -u)" = 0 ]; then pg_createcluster 15 main >&2; else sudo pg_createcluster 15 main >&2; fi
     cluster=$(pg_lsclusters --no-header | awk 'NR==1 { print $1 " " $2 }')
   fi
   log "starting PostgreSQL cluster $cluster"
-  if [ "$(id -u)" = 0 ]; then pg_ctlcluster $cluster start; else sudo pg_ctlcluster $cluster start; fi
+  # pg_ctlcluster talks on stdout ("Removed stale pid file."); only the URL may go there.
+  if [ "$(id -u)" = 0 ]; then pg_ctlcluster $cluster start >&2; else sudo pg_ctlcluster $cluster start >&2; fi
   for _ in $(seq 1 30); do pg_isready -q -h 127.0.0.1 -p 5432 && break; sleep 1; done
 fi
 as_postgres psql -q -v ON_ERROR_STOP=1 -d postgres <<'SQL' >/dev/null

@@ -19,7 +19,7 @@ step "clippy, browser (hydrate, wasm32)"
 cargo clippy --lib --features hydrate --target wasm32-unknown-unknown -- -D warnings
 
 step "PostgreSQL for the integration tests"
-TEST_POSTGRES_URL=$(scripts/postgres.sh)
+TEST_POSTGRES_URL=$(scripts/postgres.sh | tail -n 1)
 export TEST_POSTGRES_URL
 
 step "unit and integration tests (SQLite and PostgreSQL)"
