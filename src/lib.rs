@@ -10,6 +10,7 @@ pub mod auth;
 pub mod components;
 pub mod error;
 pub mod leaderboard;
+pub mod live;
 pub mod scorecard;
 pub mod scoring;
 #[cfg(feature = "ssr")]

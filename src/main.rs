@@ -262,10 +262,14 @@ mod cli {
         if leptos_options.output_name.is_empty() {
             leptos_options.output_name = env!("CARGO_PKG_NAME").into();
         }
+        let live = pacesetter::live::Live::start(&db)
+            .await
+            .map_err(|e| format!("cannot listen for live updates: {e}"))?;
         let state = AppState {
             leptos_options,
             db,
             secure_cookies,
+            live,
         };
         let app = http::app(state);
         let listener = tokio::net::TcpListener::bind(addr)

@@ -8,7 +8,8 @@ use common::{fixture, scalar, Engine, TestApp, PASSWORD};
 on_both_engines!(
     access_matrix,
     admin_changes_are_audited_and_end_sessions,
-    revoked_display_stops_at_once
+    revoked_display_stops_at_once,
+    team_change_moves_what_a_manager_sees
 );
 
 /// (server function, arguments, callers allowed, does it write?)
@@ -34,6 +35,7 @@ async fn snapshot(app: &TestApp) -> Vec<i64> {
         "SELECT COUNT(*) FROM displays WHERE revoked_at IS NULL",
         "SELECT COUNT(*) FROM api_tokens WHERE revoked_at IS NULL",
         "SELECT COUNT(*) FROM audit_log",
+        "SELECT COALESCE(CAST(SUM(COALESCE(team_id, 0) * id) AS BIGINT), 0) FROM users",
         "SELECT COALESCE(CAST(SUM(units) AS BIGINT), 0) FROM daily_rollups",
     ] {
         out.push(scalar(&app.db, sql).await);
@@ -141,6 +143,12 @@ async fn access_matrix(engine: Engine) {
             true,
         ),
         (
+            "admin_set_team",
+            vec![("id", ada_id.as_str()), ("team", "Beta")],
+            &[Admin],
+            true,
+        ),
+        (
             "admin_reset_password",
             vec![("id", ada_id.as_str()), ("password", "a-new-long-password")],
             &[Admin],
@@ -240,6 +248,16 @@ async fn access_matrix(engine: Engine) {
         )
         .await,
         1
+    );
+    assert_eq!(
+        scalar(
+            &app.db,
+            "SELECT COUNT(*) FROM users u JOIN teams t ON t.id = u.team_id \
+             WHERE u.email = 'ada@example.com' AND t.name = 'Beta'"
+        )
+        .await,
+        1,
+        "the admin moved Ada to team Beta"
     );
     assert_eq!(
         scalar(
@@ -407,4 +425,80 @@ async fn revoked_display_stops_at_once(engine: Engine) {
         .status(),
         404
     );
+}
+
+async fn team_change_moves_what_a_manager_sees(engine: Engine) {
+    let app = TestApp::start(engine).await;
+    let f = fixture(&app).await;
+    let mia = app.signed_in("mia@example.com", PASSWORD).await;
+    let admin = app.signed_in("root@example.com", PASSWORD).await;
+    let card = |rep: i64| {
+        let mia = mia.clone();
+        let app = &app;
+        async move {
+            app.call(
+                &mia,
+                "scorecard",
+                &[("period", "month"), ("rep_id", &rep.to_string())],
+            )
+            .await
+            .status()
+            .as_u16()
+        }
+    };
+    assert_eq!(card(f.ada).await, 200, "Ada is in Mia's team");
+    assert_eq!(card(f.cy).await, 403, "Cy is not");
+    let res = app
+        .call(
+            &admin,
+            "admin_set_team",
+            &[("id", &f.cy.to_string()), ("team", " Alpha ")],
+        )
+        .await;
+    assert!(res.status().is_success(), "{}", res.status());
+    assert_eq!(card(f.cy).await, 200, "Cy moved into Mia's team");
+    assert!(app
+        .call(
+            &admin,
+            "admin_set_team",
+            &[("id", &f.ada.to_string()), ("team", "")]
+        )
+        .await
+        .status()
+        .is_success());
+    assert_eq!(card(f.ada).await, 403, "Ada left every team");
+    assert_eq!(
+        scalar(&app.db, "SELECT COUNT(*) FROM users WHERE team_id IS NULL AND email = 'ada@example.com'").await,
+        1
+    );
+    let too_long = "x".repeat(81);
+    let res = app
+        .call(
+            &admin,
+            "admin_set_team",
+            &[("id", &f.ben.to_string()), ("team", &too_long)],
+        )
+        .await;
+    assert_eq!(res.status(), 400);
+    assert_eq!(scalar(&app.db, "SELECT COUNT(*) FROM teams").await, 2, "no team made from a bad name");
+    let overview: serde_json::Value = app
+        .call(&admin, "admin_overview", &[])
+        .await
+        .json()
+        .await
+        .unwrap();
+    let moves: Vec<&serde_json::Value> = overview["audit"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|a| a["action"] == "change_team")
+        .collect();
+    assert_eq!(moves.len(), 2);
+    let cy_move = moves
+        .iter()
+        .find(|a| a["entity"] == format!("user:{}", f.cy))
+        .expect("Cy's move audited");
+    assert!(cy_move["before"].as_str().unwrap().contains("\"Beta\""));
+    assert!(cy_move["after"].as_str().unwrap().contains("\"Alpha\""));
+    assert_eq!(overview["teams"], serde_json::json!(["Alpha", "Beta"]));
 }

@@ -3,13 +3,14 @@
 
 mod common;
 
-use common::{fixture, Engine, TestApp, PASSWORD};
+use common::{fixture, scalar, Engine, TestApp, PASSWORD};
 use serde_json::Value;
 
 on_both_engines!(
     healthz_reports_version_and_database,
     sign_in_rejects_wrong_and_unknown_alike,
     sign_in_is_throttled_per_account,
+    sign_in_is_throttled_per_client_address,
     logging_changes_score_and_retries_count_once,
     daily_cap_limits_points_but_keeps_the_entries,
     leaderboard_needs_a_session_and_ranks_with_ties,
@@ -113,6 +114,38 @@ async fn sign_in_is_throttled_per_account(engine: Engine) {
         "{}",
         ok.status()
     );
+}
+
+/// One address guessing across many accounts (password spraying) is stopped too, even
+/// though no single account reaches its own limit.
+async fn sign_in_is_throttled_per_client_address(engine: Engine) {
+    let app = TestApp::start(engine).await;
+    fixture(&app).await;
+    let c = app.client();
+    let max = pacesetter::auth::throttle::MAX_PER_CLIENT;
+    for i in 0..max {
+        let res = app
+            .sign_in(&c, &format!("guess{i}@example.com"), "password1")
+            .await;
+        assert_eq!(res.status(), 401, "attempt {i}");
+    }
+    assert_eq!(
+        scalar(
+            &app.db,
+            "SELECT COUNT(*) FROM sign_in_attempts WHERE client = '127.0.0.1'"
+        )
+        .await,
+        max,
+        "attempts are counted against the client's address"
+    );
+    // The address is now refused, even with a right password for a fresh account…
+    let res = app.sign_in(&c, "ada@example.com", PASSWORD).await;
+    assert_eq!(res.status(), 429);
+    assert!(!res.headers().contains_key("set-cookie"));
+    // …and it says the same for an unknown account (no hint which emails exist).
+    let unknown = app.sign_in(&c, "nobody@example.com", "x").await;
+    assert_eq!(unknown.status(), 429);
+    assert_eq!(unknown.text().await.unwrap(), res.text().await.unwrap());
 }
 
 async fn logging_changes_score_and_retries_count_once(engine: Engine) {

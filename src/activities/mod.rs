@@ -86,7 +86,9 @@ pub async fn log_activity(
         let state = crate::server::state::app_state()?;
         let user = crate::server::session::require_user().await?;
         let client_key = client_key.filter(|k| !k.trim().is_empty());
-        service::log_now(&state.db, &user, &type_key, client_key.as_deref()).await
+        let logged = service::log_now(&state.db, &user, &type_key, client_key.as_deref()).await?;
+        state.live.changed("activity").await;
+        Ok(logged)
     })
     .await
 }
@@ -97,7 +99,9 @@ pub async fn delete_activity(id: i64) -> Result<(), AppError> {
     crate::server::respond(async move {
         let state = crate::server::state::app_state()?;
         let user = crate::server::session::require_user().await?;
-        service::delete_own_today(&state.db, &user, id).await
+        service::delete_own_today(&state.db, &user, id).await?;
+        state.live.changed("activity").await;
+        Ok(())
     })
     .await
 }

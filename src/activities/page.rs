@@ -29,8 +29,11 @@ pub fn MyScorePage() -> impl IntoView {
     let log = ServerAction::<LogActivity>::new();
     let delete = ServerAction::<DeleteActivity>::new();
     let types = Resource::new(|| (), |_| list_activity_types());
+    // Activities logged elsewhere (another device, the CRM through the API) arrive live.
+    let pushed = RwSignal::new(0usize);
+    crate::live::client::subscribe("/events".into(), move || pushed.update(|n| *n += 1));
     let score = Resource::new(
-        move || (log.version().get(), delete.version().get()),
+        move || (log.version().get(), delete.version().get(), pushed.get()),
         |_| get_my_score("month".to_string()),
     );
     let last_logged = RwSignal::new(None::<String>);
@@ -66,7 +69,7 @@ pub fn MyScorePage() -> impl IntoView {
                 }}
             </Transition>
             <crate::scorecard::ScorecardPanel refresh=Signal::derive(move || {
-                log.version().get() + delete.version().get()
+                log.version().get() + delete.version().get() + pushed.get()
             })/>
         </section>
     }

@@ -43,6 +43,8 @@ pub struct AuditRow {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AdminOverview {
+    /// Every team name, for the team pickers.
+    pub teams: Vec<String>,
     pub users: Vec<UserRow>,
     pub displays: Vec<TokenRow>,
     pub api_tokens: Vec<TokenRow>,
@@ -97,7 +99,9 @@ pub async fn admin_create_user(
             team.trim(),
             &password,
         )
-        .await
+        .await?;
+        state.live.changed("users").await;
+        Ok(())
     })
     .await
 }
@@ -112,7 +116,9 @@ pub async fn admin_set_active(id: i64, active: bool) -> Result<(), AppError> {
             ));
         }
         let state = crate::server::state::app_state()?;
-        repo::set_active(&state.db, &admin.email, id, active).await
+        repo::set_active(&state.db, &admin.email, id, active).await?;
+        state.live.changed("users").await;
+        Ok(())
     })
     .await
 }
@@ -129,7 +135,22 @@ pub async fn admin_set_role(id: i64, role: String) -> Result<(), AppError> {
             ));
         }
         let state = crate::server::state::app_state()?;
-        repo::set_role(&state.db, &admin.email, id, role).await
+        repo::set_role(&state.db, &admin.email, id, role).await?;
+        state.live.changed("users").await;
+        Ok(())
+    })
+    .await
+}
+
+/// Moves a person to another team (an empty name: no team).
+#[server(endpoint = "admin_set_team")]
+pub async fn admin_set_team(id: i64, team: String) -> Result<(), AppError> {
+    crate::server::respond(async move {
+        let admin = require_admin().await?;
+        let state = crate::server::state::app_state()?;
+        repo::set_team(&state.db, &admin.email, id, &team).await?;
+        state.live.changed("users").await;
+        Ok(())
     })
     .await
 }
@@ -186,7 +207,9 @@ pub async fn admin_revoke(kind: String, id: i64) -> Result<(), AppError> {
     crate::server::respond(async move {
         let admin = require_admin().await?;
         let state = crate::server::state::app_state()?;
-        repo::revoke(&state.db, &admin.email, &kind, id).await
+        repo::revoke(&state.db, &admin.email, &kind, id).await?;
+        state.live.changed("users").await;
+        Ok(())
     })
     .await
 }

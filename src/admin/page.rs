@@ -5,7 +5,8 @@ use leptos_router::components::Redirect;
 
 use super::{
     get_admin_overview, AdminCreateApiToken, AdminCreateDisplay, AdminCreateUser, AdminOverview,
-    AdminResetPassword, AdminRevoke, AdminSetActive, AdminSetRole, NewSecret, TokenRow,
+    AdminResetPassword, AdminRevoke, AdminSetActive, AdminSetRole, AdminSetTeam, NewSecret,
+    TokenRow,
 };
 use crate::components::ErrorMessage;
 use crate::error::AppError;
@@ -26,6 +27,7 @@ pub fn AdminPage() -> impl IntoView {
     let create_user = ServerAction::<AdminCreateUser>::new();
     let set_active = ServerAction::<AdminSetActive>::new();
     let set_role = ServerAction::<AdminSetRole>::new();
+    let set_team = ServerAction::<AdminSetTeam>::new();
     let reset = ServerAction::<AdminResetPassword>::new();
     let new_display = ServerAction::<AdminCreateDisplay>::new();
     let new_token = ServerAction::<AdminCreateApiToken>::new();
@@ -36,6 +38,7 @@ pub fn AdminPage() -> impl IntoView {
                 create_user.version().get(),
                 set_active.version().get(),
                 set_role.version().get(),
+                set_team.version().get(),
                 reset.version().get(),
                 new_display.version().get(),
                 new_token.version().get(),
@@ -49,6 +52,7 @@ pub fn AdminPage() -> impl IntoView {
             action_error!(create_user),
             action_error!(set_active),
             action_error!(set_role),
+            action_error!(set_team),
             action_error!(reset),
             action_error!(new_display),
             action_error!(new_token),
@@ -74,6 +78,7 @@ pub fn AdminPage() -> impl IntoView {
                                         o=o
                                         set_active=set_active
                                         set_role=set_role
+                                        set_team=set_team
                                         reset=reset
                                         revoke=revoke
                                     />
@@ -153,11 +158,15 @@ fn AdminBody(
     o: AdminOverview,
     set_active: ServerAction<AdminSetActive>,
     set_role: ServerAction<AdminSetRole>,
+    set_team: ServerAction<AdminSetTeam>,
     reset: ServerAction<AdminResetPassword>,
     revoke: ServerAction<AdminRevoke>,
 ) -> impl IntoView {
     view! {
         <h2>"People"</h2>
+        <datalist id="team-names">
+            {o.teams.into_iter().map(|t| view! { <option value=t></option> }).collect_view()}
+        </datalist>
         <div class="scroll">
             <table class="admin-users">
                 <thead>
@@ -180,7 +189,13 @@ fn AdminBody(
                                 <tr data-user=email>
                                     <td>{u.name}</td>
                                     <td>{u.email}</td>
-                                    <td>{u.team.unwrap_or_default()}</td>
+                                    <td>
+                                        <ActionForm action=set_team attr:class="inline">
+                                            <input type="hidden" name="id" value=u.id/>
+                                            <input type="text" name="team" list="team-names" maxlength="80" value=u.team.unwrap_or_default() aria-label="Team" placeholder="no team"/>
+                                            <button type="submit" class="link">"Save"</button>
+                                        </ActionForm>
+                                    </td>
                                     <td>
                                         <ActionForm action=set_role attr:class="inline">
                                             <input type="hidden" name="id" value=u.id/>

@@ -58,7 +58,9 @@ pub async fn overview(db: &Db) -> Result<AdminOverview, AppError> {
         "SELECT id, name, '' AS scopes, created_at, revoked_at FROM displays ORDER BY id DESC";
     const TOKENS: &str =
         "SELECT id, name, scopes, created_at, revoked_at FROM api_tokens ORDER BY id DESC";
+    const TEAMS: &str = "SELECT name FROM teams ORDER BY name";
     const AUDIT: &str = "SELECT id, at, actor, action, entity, before_json, after_json FROM audit_log ORDER BY id DESC LIMIT 200";
+    let teams: Vec<String> = on_db!(db, |pool| sqlx::query_scalar(TEAMS).fetch_all(pool).await)?;
     let (u, d, t, a): (Vec<UserDb>, Vec<TokenDb>, Vec<TokenDb>, Vec<AuditDb>) =
         on_db!(db, |pool| {
             let u = sqlx::query_as(USERS).fetch_all(pool).await?;
@@ -68,6 +70,7 @@ pub async fn overview(db: &Db) -> Result<AdminOverview, AppError> {
             Ok::<_, sqlx::Error>((u, d, t, a))
         })?;
     Ok(AdminOverview {
+        teams,
         users: u
             .into_iter()
             .map(|u| UserRow {
@@ -188,6 +191,41 @@ pub async fn set_role(db: &Db, actor: &str, id: i64, role: AccessRole) -> Result
         db,
         actor,
         "change_role",
+        &format!("user:{id}"),
+        Some(before),
+        Some(after),
+    )
+    .await
+}
+
+/// Moves a person to a team (created when new), or out of any team with an empty name.
+/// A manager's team decides whose scorecards they see, so this is audited like a role.
+pub async fn set_team(db: &Db, actor: &str, id: i64, team: &str) -> Result<(), AppError> {
+    let team = team.trim();
+    if team.chars().count() > 80 {
+        return Err(AppError::BadRequest(
+            "A team name has at most 80 characters.".into(),
+        ));
+    }
+    let before = user_snapshot(db, id).await?;
+    let team_id = if team.is_empty() {
+        None
+    } else {
+        users::team_id(db, team, true).await?
+    };
+    on_db!(db, |pool| sqlx::query(
+        "UPDATE users SET team_id = $1 WHERE id = $2"
+    )
+    .bind(team_id)
+    .bind(id)
+    .execute(pool)
+    .await
+    .map(|r| r.rows_affected()))?;
+    let after = user_snapshot(db, id).await?;
+    audit::record(
+        db,
+        actor,
+        "change_team",
         &format!("user:{id}"),
         Some(before),
         Some(after),

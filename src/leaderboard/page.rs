@@ -33,7 +33,9 @@ pub fn LeaderboardPage() -> impl IntoView {
             .unwrap_or_else(|| "month".to_string())
     });
     let board = Resource::new(move || period.get(), get_leaderboard);
-    refetch_every(board, 30);
+    // Pushed changes refresh at once; the slow poll is a safety net.
+    crate::live::client::subscribe("/events".into(), move || board.refetch());
+    refetch_every(board, 120);
     view! {
         <section class="board-page">
             <PeriodTabs base="/" current=period/>
@@ -104,7 +106,10 @@ pub fn TvPage() -> impl IntoView {
     let params = use_params_map();
     let token = move || params.with(|p| p.get("token")).unwrap_or_default();
     let board = Resource::new(token, |t| tv_leaderboard(t, "month".to_string()));
-    refetch_every(board, 15);
+    // Pushed changes refresh within a second; the slow poll is a safety net.
+    let stream = format!("/tv/{}/events", params.with_untracked(|p| p.get("token")).unwrap_or_default());
+    crate::live::client::subscribe(stream, move || board.refetch());
+    refetch_every(board, 60);
     view! {
         <div class="tv">
             <Transition fallback=|| view! { <p class="tv-status">"Loading…"</p> }>

@@ -11,6 +11,8 @@ pub struct AppState {
     pub db: Db,
     /// Mark the session cookie `Secure` (set when served over TLS, directly or behind a proxy).
     pub secure_cookies: bool,
+    /// Live updates to open pages and TV displays.
+    pub live: crate::live::Live,
 }
 
 impl FromRef<AppState> for LeptosOptions {

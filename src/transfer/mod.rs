@@ -80,14 +80,18 @@ pub async fn admin_import_csv(
             AppError::BadRequest("Choose what to import: activities, deals or targets.".into())
         })?;
         let state = crate::server::state::app_state()?;
-        import::import_csv(
+        let report = import::import_csv(
             &state.db,
             kind,
             &csv,
             dry_run,
             &format!("csv:{}", admin.email),
         )
-        .await
+        .await?;
+        if !dry_run {
+            state.live.changed("import").await;
+        }
+        Ok(report)
     })
     .await
 }

@@ -72,6 +72,18 @@ impl TestApp {
         let (database_url, dir) = fresh_database(engine).await;
         let db = Db::open(&database_url).await.expect("open test database");
         org::ensure(&db, "Test Org", "UTC").await.expect("settings");
+        Self::serve(db, database_url, dir).await
+    }
+
+    /// A second app instance on the same database, as behind a load balancer.
+    pub async fn second_instance(&self) -> TestApp {
+        let db = Db::open(&self.database_url)
+            .await
+            .expect("open test database");
+        Self::serve(db, self.database_url.clone(), None).await
+    }
+
+    async fn serve(db: Db, database_url: String, dir: Option<tempfile::TempDir>) -> TestApp {
         let leptos_options = LeptosOptions::builder()
             .output_name("pacesetter")
             .site_root("target/site")
@@ -80,6 +92,7 @@ impl TestApp {
             leptos_options,
             db: db.clone(),
             secure_cookies: false,
+            live: pacesetter::live::Live::start(&db).await.expect("live hub"),
         };
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await

@@ -1,0 +1,251 @@
+//! Live updates: the server tells open pages and TV displays that data changed, within a
+//! second, over Server-Sent Events.
+//!
+//! * Every write that can move a number on a page (activities, deals, imports, weights,
+//!   targets, settings, users, tokens) calls [`Live::changed`] after its transaction commits.
+//! * On SQLite (one instance) the change goes straight to an in-process broadcast. On
+//!   PostgreSQL it goes through `NOTIFY pacesetter_live`, and every instance `LISTEN`s, so
+//!   all instances behind a load balancer hear every change (DESIGN.md, "Storage").
+//! * `GET /tv/{token}/events` (display token) and `GET /events` (signed-in session) stream
+//!   `data: {"kind": …}` messages. Each stream checks its credential again on every change
+//!   and every [`RECHECK`]: a revoked display or an ended session closes the stream at once
+//!   (the revocation itself is a change), and the browser's reconnect is then refused.
+//! * The first message carries the server's version so a TV can reload itself after a deploy.
+//!
+//! The browser half (subscribe, refetch on change) is in [`client`].
+
+pub mod client;
+
+use serde::{Deserialize, Serialize};
+
+/// What a live message says. The page refetches what it shows on any change; the kind is
+/// there for pages that only care about some.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LiveMessage {
+    /// `hello` (first message), `activity`, `deal`, `config`, `users`, `tokens`, or `closed`
+    /// (the credential is no longer valid; the stream ends).
+    pub kind: String,
+    /// The server's version, on `hello`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+}
+
+#[cfg(feature = "ssr")]
+pub use server::*;
+
+#[cfg(feature = "ssr")]
+mod server {
+    use std::convert::Infallible;
+    use std::time::Duration;
+
+    use axum::extract::{Path, State};
+    use axum::http::{HeaderMap, StatusCode};
+    use axum::response::sse::{Event, KeepAlive, Sse};
+    use axum::response::{IntoResponse, Response};
+    use futures_util::stream::{self, Stream};
+    use tokio::sync::broadcast;
+
+    use super::LiveMessage;
+    use crate::server::db::Db;
+    use crate::server::state::AppState;
+
+    /// The PostgreSQL channel every instance listens on.
+    pub const CHANNEL: &str = "pacesetter_live";
+    /// How often an idle stream checks its credential again (a safety net; changes made
+    /// through the app are noticed at once).
+    pub const RECHECK: Duration = Duration::from_secs(10);
+
+    /// The live hub of one app instance.
+    #[derive(Clone, Debug)]
+    pub struct Live {
+        tx: broadcast::Sender<String>,
+        db: Db,
+    }
+
+    impl Live {
+        /// Starts the hub; on PostgreSQL also the listener that feeds it from `NOTIFY`.
+        pub async fn start(db: &Db) -> Result<Live, sqlx::Error> {
+            let (tx, _) = broadcast::channel(256);
+            if let Db::Postgres(pool) = db {
+                let mut listener = sqlx::postgres::PgListener::connect_with(pool).await?;
+                listener.listen(CHANNEL).await?;
+                let tx = tx.clone();
+                tokio::spawn(async move {
+                    loop {
+                        match listener.recv().await {
+                            Ok(n) => {
+                                let _ = tx.send(n.payload().to_string());
+                            }
+                            Err(e) => {
+                                // The listener reconnects by itself on the next recv; pages
+                                // refetch on the change below, so nothing is missed for long.
+                                tracing::warn!("live listener: {e}");
+                                let _ = tx.send(kind_json("config"));
+                                tokio::time::sleep(Duration::from_secs(1)).await;
+                            }
+                        }
+                    }
+                });
+            }
+            Ok(Live { tx, db: db.clone() })
+        }
+
+        /// Tells every open page and display (on every instance) that `kind` data changed.
+        /// Never fails the write that caused it: a lost notice only delays a refresh.
+        pub async fn changed(&self, kind: &str) {
+            let payload = kind_json(kind);
+            match &self.db {
+                Db::Postgres(pool) => {
+                    if let Err(e) = sqlx::query("SELECT pg_notify($1, $2)")
+                        .bind(CHANNEL)
+                        .bind(&payload)
+                        .execute(pool)
+                        .await
+                    {
+                        tracing::warn!("live notify: {e}");
+                    }
+                }
+                Db::Sqlite(_) => {
+                    let _ = self.tx.send(payload);
+                }
+            }
+        }
+
+        pub fn subscribe(&self) -> broadcast::Receiver<String> {
+            self.tx.subscribe()
+        }
+    }
+
+    fn kind_json(kind: &str) -> String {
+        serde_json::to_string(&LiveMessage {
+            kind: kind.to_string(),
+            version: None,
+        })
+        .unwrap_or_default()
+    }
+
+    /// `changed` from inside a server function (no-op when the state is missing).
+    pub async fn notify(kind: &str) {
+        if let Ok(state) = crate::server::state::app_state() {
+            state.live.changed(kind).await;
+        }
+    }
+
+    /// Who a stream is for; checked again on every change.
+    #[derive(Clone)]
+    enum Credential {
+        Display(String),
+        Session(String),
+    }
+
+    impl Credential {
+        async fn still_valid(&self, db: &Db) -> bool {
+            match self {
+                Credential::Display(token) => {
+                    matches!(crate::server::tokens::display_for_token(db, token).await, Ok(Some(_)))
+                }
+                Credential::Session(id) => matches!(
+                    crate::server::session::user_for_session(db, id, chrono::Utc::now()).await,
+                    Ok(Some(_))
+                ),
+            }
+        }
+    }
+
+    /// `GET /tv/{token}/events`: the live stream of a TV display.
+    pub async fn display_events(
+        State(state): State<AppState>,
+        Path(token): Path<String>,
+    ) -> Response {
+        open(state, Credential::Display(token), "This display link is not valid (revoked or mistyped).").await
+    }
+
+    /// `GET /events`: the live stream of a signed-in page.
+    pub async fn session_events(State(state): State<AppState>, headers: HeaderMap) -> Response {
+        match crate::server::session::session_id_from_headers(&headers) {
+            Some(id) => open(state, Credential::Session(id), "Sign in first.").await,
+            None => (StatusCode::UNAUTHORIZED, "Sign in first.").into_response(),
+        }
+    }
+
+    async fn open(state: AppState, credential: Credential, refusal: &'static str) -> Response {
+        if !credential.still_valid(&state.db).await {
+            return (StatusCode::UNAUTHORIZED, refusal).into_response();
+        }
+        let rx = state.live.subscribe();
+        let stream = events(state.db.clone(), credential, rx);
+        let mut response = Sse::new(stream)
+            .keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
+            .into_response();
+        // Proxies (nginx) must not buffer the stream.
+        response
+            .headers_mut()
+            .insert("x-accel-buffering", axum::http::HeaderValue::from_static("no"));
+        response
+    }
+
+    enum Step {
+        Hello,
+        Listening,
+        Done,
+    }
+
+    struct StreamState {
+        db: Db,
+        credential: Credential,
+        rx: broadcast::Receiver<String>,
+        step: Step,
+    }
+
+    fn message(kind: &str, version: Option<String>) -> Event {
+        Event::default().data(
+            serde_json::to_string(&LiveMessage {
+                kind: kind.to_string(),
+                version,
+            })
+            .unwrap_or_default(),
+        )
+    }
+
+    fn events(
+        db: Db,
+        credential: Credential,
+        rx: broadcast::Receiver<String>,
+    ) -> impl Stream<Item = Result<Event, Infallible>> {
+        let start = StreamState {
+            db,
+            credential,
+            rx,
+            step: Step::Hello,
+        };
+        stream::unfold(start, |mut s| async move {
+            match s.step {
+                Step::Done => None,
+                Step::Hello => {
+                    s.step = Step::Listening;
+                    let hello = message("hello", Some(env!("CARGO_PKG_VERSION").to_string()));
+                    Some((Ok(hello), s))
+                }
+                Step::Listening => loop {
+                    let heard = tokio::time::timeout(super::server::RECHECK, s.rx.recv()).await;
+                    let payload = match heard {
+                        Ok(Ok(payload)) => Some(payload),
+                        // Missed some: say "something changed"; the page refetches anyway.
+                        Ok(Err(broadcast::error::RecvError::Lagged(_))) => Some(kind_json("config")),
+                        Ok(Err(broadcast::error::RecvError::Closed)) => return None,
+                        Err(_) => None,
+                    };
+                    // Many changes at once (a batch, a busy minute) make one message.
+                    while let Ok(_more) = s.rx.try_recv() {}
+                    if !s.credential.still_valid(&s.db).await {
+                        s.step = Step::Done;
+                        return Some((Ok(message("closed", None)), s));
+                    }
+                    if let Some(payload) = payload {
+                        return Some((Ok(Event::default().data(payload)), s));
+                    }
+                },
+            }
+        })
+    }
+}

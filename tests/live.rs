@@ -1,0 +1,222 @@
+//! Live updates over Server-Sent Events: pushed within a second of a write, on every app
+//! instance (PostgreSQL LISTEN/NOTIFY), and closed at once when the credential goes.
+
+mod common;
+
+use std::time::Duration;
+
+use common::{fixture, scalar, Engine, TestApp, PASSWORD};
+use serde_json::Value;
+
+on_both_engines!(
+    display_stream_pushes_changes_and_closes_when_revoked,
+    session_stream_closes_when_the_account_is_deactivated
+);
+
+/// Reads `data:` messages from an open event stream.
+struct Stream {
+    res: reqwest::Response,
+    buf: String,
+}
+
+/// How long a message may take before the test calls it lost (a generous bound for a
+/// loaded CI machine; the product promise is "within a second").
+const PATIENCE: Duration = Duration::from_secs(10);
+
+impl Stream {
+    async fn open(app: &TestApp, client: &reqwest::Client, path: &str) -> Stream {
+        let res = client.get(app.at(path)).send().await.expect("stream request");
+        assert_eq!(res.status(), 200, "{path}");
+        assert_eq!(
+            res.headers()["content-type"].to_str().unwrap(),
+            "text/event-stream"
+        );
+        Stream {
+            res,
+            buf: String::new(),
+        }
+    }
+
+    /// The next message, or `None` when the server ended the stream.
+    async fn next(&mut self) -> Option<Value> {
+        loop {
+            if let Some(end) = self.buf.find("\n\n") {
+                let block: String = self.buf.drain(..end + 2).collect();
+                let data: String = block
+                    .lines()
+                    .filter_map(|l| l.strip_prefix("data:"))
+                    .map(str::trim)
+                    .collect();
+                if data.is_empty() {
+                    continue; // keep-alive comment
+                }
+                return Some(serde_json::from_str(&data).expect("JSON message"));
+            }
+            let chunk = tokio::time::timeout(PATIENCE, self.res.chunk())
+                .await
+                .expect("a live message in time")
+                .expect("stream read");
+            match chunk {
+                Some(bytes) => self.buf.push_str(&String::from_utf8_lossy(&bytes)),
+                None => return None,
+            }
+        }
+    }
+
+    async fn expect(&mut self, kind: &str) -> Value {
+        let m = self
+            .next()
+            .await
+            .unwrap_or_else(|| panic!("stream ended before {kind}"));
+        assert_eq!(m["kind"], kind, "{m}");
+        m
+    }
+}
+
+async fn display_stream_pushes_changes_and_closes_when_revoked(engine: Engine) {
+    let app = TestApp::start(engine).await;
+    fixture(&app).await;
+    let (display_id, token) = pacesetter::server::tokens::create_display(&app.db, "test", "Lobby")
+        .await
+        .unwrap();
+    let path = format!("/tv/{token}/events");
+    let tv = app.client();
+    assert_eq!(
+        tv.get(app.at("/tv/not-a-token/events"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        401
+    );
+    let mut stream = Stream::open(&app, &tv, &path).await;
+    let hello = stream.expect("hello").await;
+    assert_eq!(hello["version"], env!("CARGO_PKG_VERSION"));
+
+    // A rep logs a call on their phone: the TV hears of it.
+    let ada = app.signed_in("ada@example.com", PASSWORD).await;
+    assert!(app
+        .call(&ada, "log_activity", &[("type_key", "call")])
+        .await
+        .status()
+        .is_success());
+    stream.expect("activity").await;
+
+    // The CRM sends one through the API: the TV hears of it too.
+    let (_, api) = pacesetter::server::tokens::create_api_token(
+        &app.db,
+        "test",
+        "crm",
+        &["ingest".to_string()],
+    )
+    .await
+    .unwrap();
+    let res = app
+        .client()
+        .post(app.at("/api/v1/activities"))
+        .bearer_auth(&api)
+        .json(&serde_json::json!({
+            "rep_email": "ben@example.com",
+            "type": "call",
+            "occurred_at": chrono::Utc::now().to_rfc3339(),
+        }))
+        .send()
+        .await
+        .unwrap();
+    assert!(res.status().is_success(), "{}", res.status());
+    stream.expect("activity").await;
+
+    // A second instance behind the same database (PostgreSQL fans out with NOTIFY).
+    if engine == Engine::Postgres {
+        let other = app.second_instance().await;
+        let mut far = Stream::open(&other, &app.client(), &path).await;
+        far.expect("hello").await;
+        assert!(app
+            .call(&ada, "log_activity", &[("type_key", "email")])
+            .await
+            .status()
+            .is_success());
+        far.expect("activity").await;
+        stream.expect("activity").await;
+        // Revoked on the first instance: the stream on the second one closes too.
+        let admin = app.signed_in("root@example.com", PASSWORD).await;
+        assert!(app
+            .call(
+                &admin,
+                "admin_revoke",
+                &[("kind", "display"), ("id", &display_id.to_string())]
+            )
+            .await
+            .status()
+            .is_success());
+        far.expect("closed").await;
+        assert!(far.next().await.is_none(), "the far stream ends");
+    } else {
+        let admin = app.signed_in("root@example.com", PASSWORD).await;
+        assert!(app
+            .call(
+                &admin,
+                "admin_revoke",
+                &[("kind", "display"), ("id", &display_id.to_string())]
+            )
+            .await
+            .status()
+            .is_success());
+    }
+    // The already-open stream says so and ends; the browser's reconnect is refused.
+    stream.expect("closed").await;
+    assert!(stream.next().await.is_none(), "the stream ends");
+    assert_eq!(tv.get(app.at(&path)).send().await.unwrap().status(), 401);
+    assert_eq!(
+        scalar(
+            &app.db,
+            &format!("SELECT COUNT(*) FROM displays WHERE id = {display_id} AND revoked_at IS NOT NULL")
+        )
+        .await,
+        1
+    );
+}
+
+async fn session_stream_closes_when_the_account_is_deactivated(engine: Engine) {
+    let app = TestApp::start(engine).await;
+    let f = fixture(&app).await;
+    assert_eq!(
+        app.client()
+            .get(app.at("/events"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        401,
+        "no stream without a session"
+    );
+    let ada = app.signed_in("ada@example.com", PASSWORD).await;
+    let mut stream = Stream::open(&app, &ada, "/events").await;
+    stream.expect("hello").await;
+    let admin = app.signed_in("root@example.com", PASSWORD).await;
+    assert!(app
+        .call(
+            &admin,
+            "admin_set_active",
+            &[("id", &f.ada.to_string()), ("active", "false")]
+        )
+        .await
+        .status()
+        .is_success());
+    stream.expect("closed").await;
+    assert!(stream.next().await.is_none());
+    assert_eq!(ada.get(app.at("/events")).send().await.unwrap().status(), 401);
+
+    // Signing out ends a page's stream too (checked on the next change).
+    let ben = app.signed_in("ben@example.com", PASSWORD).await;
+    let mut ben_stream = Stream::open(&app, &ben, "/events").await;
+    ben_stream.expect("hello").await;
+    assert!(app.call(&ben, "sign_out", &[]).await.status().is_success());
+    let cy = app.signed_in("cy@example.com", PASSWORD).await;
+    assert!(app
+        .call(&cy, "log_activity", &[("type_key", "call")])
+        .await
+        .status()
+        .is_success());
+    ben_stream.expect("closed").await;
+}
