@@ -468,7 +468,11 @@ async fn team_change_moves_what_a_manager_sees(engine: Engine) {
         .is_success());
     assert_eq!(card(f.ada).await, 403, "Ada left every team");
     assert_eq!(
-        scalar(&app.db, "SELECT COUNT(*) FROM users WHERE team_id IS NULL AND email = 'ada@example.com'").await,
+        scalar(
+            &app.db,
+            "SELECT COUNT(*) FROM users WHERE team_id IS NULL AND email = 'ada@example.com'"
+        )
+        .await,
         1
     );
     let too_long = "x".repeat(81);
@@ -480,7 +484,11 @@ async fn team_change_moves_what_a_manager_sees(engine: Engine) {
         )
         .await;
     assert_eq!(res.status(), 400);
-    assert_eq!(scalar(&app.db, "SELECT COUNT(*) FROM teams").await, 2, "no team made from a bad name");
+    assert_eq!(
+        scalar(&app.db, "SELECT COUNT(*) FROM teams").await,
+        2,
+        "no team made from a bad name"
+    );
     let overview: serde_json::Value = app
         .call(&admin, "admin_overview", &[])
         .await

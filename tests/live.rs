@@ -25,7 +25,11 @@ const PATIENCE: Duration = Duration::from_secs(10);
 
 impl Stream {
     async fn open(app: &TestApp, client: &reqwest::Client, path: &str) -> Stream {
-        let res = client.get(app.at(path)).send().await.expect("stream request");
+        let res = client
+            .get(app.at(path))
+            .send()
+            .await
+            .expect("stream request");
         assert_eq!(res.status(), 200, "{path}");
         assert_eq!(
             res.headers()["content-type"].to_str().unwrap(),
@@ -170,7 +174,9 @@ async fn display_stream_pushes_changes_and_closes_when_revoked(engine: Engine) {
     assert_eq!(
         scalar(
             &app.db,
-            &format!("SELECT COUNT(*) FROM displays WHERE id = {display_id} AND revoked_at IS NOT NULL")
+            &format!(
+                "SELECT COUNT(*) FROM displays WHERE id = {display_id} AND revoked_at IS NOT NULL"
+            )
         )
         .await,
         1
@@ -205,7 +211,10 @@ async fn session_stream_closes_when_the_account_is_deactivated(engine: Engine) {
         .is_success());
     stream.expect("closed").await;
     assert!(stream.next().await.is_none());
-    assert_eq!(ada.get(app.at("/events")).send().await.unwrap().status(), 401);
+    assert_eq!(
+        ada.get(app.at("/events")).send().await.unwrap().status(),
+        401
+    );
 
     // Signing out ends a page's stream too (checked on the next change).
     let ben = app.signed_in("ben@example.com", PASSWORD).await;

@@ -107,7 +107,12 @@ pub fn TvPage() -> impl IntoView {
     let token = move || params.with(|p| p.get("token")).unwrap_or_default();
     let board = Resource::new(token, |t| tv_leaderboard(t, "month".to_string()));
     // Pushed changes refresh within a second; the slow poll is a safety net.
-    let stream = format!("/tv/{}/events", params.with_untracked(|p| p.get("token")).unwrap_or_default());
+    let stream = format!(
+        "/tv/{}/events",
+        params
+            .with_untracked(|p| p.get("token"))
+            .unwrap_or_default()
+    );
     crate::live::client::subscribe(stream, move || board.refetch());
     refetch_every(board, 60);
     view! {

@@ -142,7 +142,10 @@ mod server {
         async fn still_valid(&self, db: &Db) -> bool {
             match self {
                 Credential::Display(token) => {
-                    matches!(crate::server::tokens::display_for_token(db, token).await, Ok(Some(_)))
+                    matches!(
+                        crate::server::tokens::display_for_token(db, token).await,
+                        Ok(Some(_))
+                    )
                 }
                 Credential::Session(id) => matches!(
                     crate::server::session::user_for_session(db, id, chrono::Utc::now()).await,
@@ -157,7 +160,12 @@ mod server {
         State(state): State<AppState>,
         Path(token): Path<String>,
     ) -> Response {
-        open(state, Credential::Display(token), "This display link is not valid (revoked or mistyped).").await
+        open(
+            state,
+            Credential::Display(token),
+            "This display link is not valid (revoked or mistyped).",
+        )
+        .await
     }
 
     /// `GET /events`: the live stream of a signed-in page.
@@ -178,9 +186,10 @@ mod server {
             .keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
             .into_response();
         // Proxies (nginx) must not buffer the stream.
-        response
-            .headers_mut()
-            .insert("x-accel-buffering", axum::http::HeaderValue::from_static("no"));
+        response.headers_mut().insert(
+            "x-accel-buffering",
+            axum::http::HeaderValue::from_static("no"),
+        );
         response
     }
 
@@ -231,7 +240,9 @@ mod server {
                     let payload = match heard {
                         Ok(Ok(payload)) => Some(payload),
                         // Missed some: say "something changed"; the page refetches anyway.
-                        Ok(Err(broadcast::error::RecvError::Lagged(_))) => Some(kind_json("config")),
+                        Ok(Err(broadcast::error::RecvError::Lagged(_))) => {
+                            Some(kind_json("config"))
+                        }
                         Ok(Err(broadcast::error::RecvError::Closed)) => return None,
                         Err(_) => None,
                     };
