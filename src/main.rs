@@ -206,6 +206,9 @@ mod cli {
                 for e in &report.errors {
                     println!("line {}: {}", e.line, e.message);
                 }
+                if !dry_run && report.errors.is_empty() {
+                    pacesetter::live::announce(&db, "import").await;
+                }
                 if report.errors.is_empty() {
                     println!("{}", report.summary());
                     Ok(())

@@ -13,6 +13,40 @@ on_both_engines!(
     session_stream_closes_when_the_account_is_deactivated
 );
 
+/// `pacesetter import` is another process: on PostgreSQL it announces the import to the
+/// running instances through NOTIFY.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_command_line_import_reaches_open_displays_on_postgres() {
+    let app = TestApp::start(Engine::Postgres).await;
+    fixture(&app).await;
+    let (_, token) = pacesetter::server::tokens::create_display(&app.db, "test", "Lobby")
+        .await
+        .unwrap();
+    let mut stream = Stream::open(&app, &app.client(), &format!("/tv/{token}/events")).await;
+    stream.expect("hello").await;
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("calls.csv");
+    std::fs::write(
+        &file,
+        "rep_email,type,occurred_at\nada@example.com,call,2025-06-10T10:00:00Z\n",
+    )
+    .unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_pacesetter"))
+        .arg("--database")
+        .arg(&app.database_url)
+        .args(["import", file.to_str().unwrap(), "--kind", "activities"])
+        .env_remove("DATABASE_URL")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    stream.expect("import").await;
+    assert_eq!(scalar(&app.db, "SELECT COUNT(*) FROM activities").await, 1);
+}
+
 /// Reads `data:` messages from an open event stream.
 struct Stream {
     res: reqwest::Response,

@@ -93,26 +93,32 @@ mod server {
         /// Tells every open page and display (on every instance) that `kind` data changed.
         /// Never fails the write that caused it: a lost notice only delays a refresh.
         pub async fn changed(&self, kind: &str) {
-            let payload = kind_json(kind);
             match &self.db {
-                Db::Postgres(pool) => {
-                    if let Err(e) = sqlx::query("SELECT pg_notify($1, $2)")
-                        .bind(CHANNEL)
-                        .bind(&payload)
-                        .execute(pool)
-                        .await
-                    {
-                        tracing::warn!("live notify: {e}");
-                    }
-                }
+                Db::Postgres(_) => announce(&self.db, kind).await,
                 Db::Sqlite(_) => {
-                    let _ = self.tx.send(payload);
+                    let _ = self.tx.send(kind_json(kind));
                 }
             }
         }
 
         pub fn subscribe(&self) -> broadcast::Receiver<String> {
             self.tx.subscribe()
+        }
+    }
+
+    /// Tells the app instances on a PostgreSQL database that `kind` data changed, from any
+    /// process (the command line too). On SQLite there is nobody to tell from outside the
+    /// server; its pages catch up with their slow poll.
+    pub async fn announce(db: &Db, kind: &str) {
+        if let Db::Postgres(pool) = db {
+            if let Err(e) = sqlx::query("SELECT pg_notify($1, $2)")
+                .bind(CHANNEL)
+                .bind(kind_json(kind))
+                .execute(pool)
+                .await
+            {
+                tracing::warn!("live notify: {e}");
+            }
         }
     }
 
