@@ -475,7 +475,7 @@ async fn team_change_moves_what_a_manager_sees(engine: Engine) {
         .await,
         1
     );
-    let too_long = "x".repeat(81);
+    let too_long = "x".repeat(pacesetter::server::users::MAX_TEAM_NAME + 1);
     let res = app
         .call(
             &admin,

@@ -110,7 +110,7 @@ pub fn AdminPage() -> impl IntoView {
                         <option value="admin">"Admin"</option>
                     </select>
                 </label>
-                <label>"Team" <input type="text" name="team" placeholder="optional"/></label>
+                <label>"Team" <input type="text" name="team" list="team-names" maxlength="100" placeholder="optional"/></label>
                 <label>"First password" <input type="password" name="password" minlength="10" required autocomplete="new-password"/></label>
                 <button type="submit" class="primary">"Add"</button>
             </ActionForm>
@@ -192,7 +192,7 @@ fn AdminBody(
                                     <td>
                                         <ActionForm action=set_team attr:class="inline">
                                             <input type="hidden" name="id" value=u.id/>
-                                            <input type="text" name="team" list="team-names" maxlength="80" value=u.team.unwrap_or_default() aria-label="Team" placeholder="no team"/>
+                                            <input type="text" name="team" list="team-names" maxlength="100" value=u.team.unwrap_or_default() aria-label="Team" placeholder="no team"/>
                                             <button type="submit" class="link">"Save"</button>
                                         </ActionForm>
                                     </td>

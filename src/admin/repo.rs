@@ -122,11 +122,7 @@ pub async fn create_user(
     team: &str,
     password: &str,
 ) -> Result<(), AppError> {
-    let team_id = if team.is_empty() {
-        None
-    } else {
-        users::team_id(db, team, true).await?
-    };
+    let team_id = users::team_by_name(db, team).await?;
     let id = users::create_user(
         db,
         users::NewUser {
@@ -151,6 +147,26 @@ pub async fn create_user(
     .await
 }
 
+/// Records a change to a person: `before` as taken before it, and the person as now.
+async fn audit_user_change(
+    db: &Db,
+    actor: &str,
+    id: i64,
+    action: &str,
+    before: serde_json::Value,
+) -> Result<(), AppError> {
+    let after = user_snapshot(db, id).await?;
+    audit::record(
+        db,
+        actor,
+        action,
+        &format!("user:{id}"),
+        Some(before),
+        Some(after),
+    )
+    .await
+}
+
 pub async fn set_active(db: &Db, actor: &str, id: i64, active: bool) -> Result<(), AppError> {
     let before = user_snapshot(db, id).await?;
     on_db!(db, |pool| sqlx::query(
@@ -164,14 +180,12 @@ pub async fn set_active(db: &Db, actor: &str, id: i64, active: bool) -> Result<(
     if !active {
         session::delete_user_sessions(db, id).await?;
     }
-    let after = user_snapshot(db, id).await?;
-    audit::record(
+    audit_user_change(
         db,
         actor,
+        id,
         if active { "activate" } else { "deactivate" },
-        &format!("user:{id}"),
-        Some(before),
-        Some(after),
+        before,
     )
     .await
 }
@@ -186,33 +200,14 @@ pub async fn set_role(db: &Db, actor: &str, id: i64, role: AccessRole) -> Result
     .execute(pool)
     .await
     .map(|r| r.rows_affected()))?;
-    let after = user_snapshot(db, id).await?;
-    audit::record(
-        db,
-        actor,
-        "change_role",
-        &format!("user:{id}"),
-        Some(before),
-        Some(after),
-    )
-    .await
+    audit_user_change(db, actor, id, "change_role", before).await
 }
 
 /// Moves a person to a team (created when new), or out of any team with an empty name.
 /// A manager's team decides whose scorecards they see, so this is audited like a role.
 pub async fn set_team(db: &Db, actor: &str, id: i64, team: &str) -> Result<(), AppError> {
-    let team = team.trim();
-    if team.chars().count() > 80 {
-        return Err(AppError::BadRequest(
-            "A team name has at most 80 characters.".into(),
-        ));
-    }
     let before = user_snapshot(db, id).await?;
-    let team_id = if team.is_empty() {
-        None
-    } else {
-        users::team_id(db, team, true).await?
-    };
+    let team_id = users::team_by_name(db, team).await?;
     on_db!(db, |pool| sqlx::query(
         "UPDATE users SET team_id = $1 WHERE id = $2"
     )
@@ -221,16 +216,7 @@ pub async fn set_team(db: &Db, actor: &str, id: i64, team: &str) -> Result<(), A
     .execute(pool)
     .await
     .map(|r| r.rows_affected()))?;
-    let after = user_snapshot(db, id).await?;
-    audit::record(
-        db,
-        actor,
-        "change_team",
-        &format!("user:{id}"),
-        Some(before),
-        Some(after),
-    )
-    .await
+    audit_user_change(db, actor, id, "change_team", before).await
 }
 
 /// Sets a new password and ends every session of that user. The audit log records that

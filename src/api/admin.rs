@@ -282,7 +282,7 @@ pub async fn create_user(
             parsed
         }
     };
-    let team = f.text("team", 100);
+    let team = f.text("team", users::MAX_TEAM_NAME);
     let sales_role = f.text("sales_role", 60);
     let roles = admin_repo::sales_roles(db).await?;
     let sales_role_id = sales_role.as_ref().and_then(|key| {

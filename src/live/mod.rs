@@ -130,13 +130,6 @@ mod server {
         .unwrap_or_default()
     }
 
-    /// `changed` from inside a server function (no-op when the state is missing).
-    pub async fn notify(kind: &str) {
-        if let Ok(state) = crate::server::state::app_state() {
-            state.live.changed(kind).await;
-        }
-    }
-
     /// Who a stream is for; checked again on every change.
     #[derive(Clone)]
     enum Credential {
@@ -242,7 +235,7 @@ mod server {
                     Some((Ok(hello), s))
                 }
                 Step::Listening => loop {
-                    let heard = tokio::time::timeout(super::server::RECHECK, s.rx.recv()).await;
+                    let heard = tokio::time::timeout(RECHECK, s.rx.recv()).await;
                     let payload = match heard {
                         Ok(Ok(payload)) => Some(payload),
                         // Missed some: say "something changed"; the page refetches anyway.

@@ -38,6 +38,24 @@ pub async fn team_id(db: &Db, name: &str, create: bool) -> Result<Option<i64>, A
     Ok(id)
 }
 
+/// The longest team name accepted anywhere (admin page, API, import).
+pub const MAX_TEAM_NAME: usize = 100;
+
+/// The team a person is put in from a typed name: none for a blank name, otherwise the
+/// team of that name, created when new. Too long a name is refused before anything is made.
+pub async fn team_by_name(db: &Db, name: &str) -> Result<Option<i64>, AppError> {
+    let name = name.trim();
+    if name.is_empty() {
+        return Ok(None);
+    }
+    if name.chars().count() > MAX_TEAM_NAME {
+        return Err(AppError::BadRequest(format!(
+            "A team name has at most {MAX_TEAM_NAME} characters."
+        )));
+    }
+    team_id(db, name, true).await
+}
+
 pub struct NewUser<'a> {
     pub email: &'a str,
     pub name: &'a str,

@@ -18,7 +18,7 @@ use crate::api::error::ApiError;
 use crate::auth::AccessRole;
 use crate::leaderboard::repo as board_repo;
 use crate::on_db;
-use crate::scoring::Period;
+use crate::scoring::{Period, PeriodKind};
 use crate::server::session::{session_id_from_headers, user_for_session};
 use crate::server::state::AppState;
 use crate::server::{org, users};
@@ -317,12 +317,8 @@ async fn leaderboard_csv(
     _access: ExportAccess,
     query: Result<Query<LeaderboardQuery>, QueryRejection>,
 ) -> Result<Response, ApiError> {
-    let Query(q) = query.map_err(bad_query)?;
     let db = &state.db;
-    let kind = board_repo::parse_period_kind(q.period.as_deref().unwrap_or("month").trim())?;
-    let settings = org::load(db).await?;
-    let date = date_param("date", q.date.as_deref())?.unwrap_or_else(|| settings.today());
-    let team_id = team_param(db, q.team.as_deref()).await?;
+    let (kind, settings, date, team_id) = board_query(db, query).await?;
     let period = Period::containing(kind, date, settings.fiscal_start());
     let board = board_repo::leaderboard_for(db, &settings.org_name, period, team_id).await?;
     let emails: std::collections::HashMap<i64, String> = board_repo::reps(db, team_id)
@@ -348,6 +344,20 @@ async fn leaderboard_csv(
     ))
 }
 
+/// `?period=…&date=…&team=…` of the leaderboard and scorecard exports: the period kind, the
+/// settings, the date (today in the organisation by default) and the team, if any.
+async fn board_query(
+    db: &crate::server::db::Db,
+    query: Result<Query<LeaderboardQuery>, QueryRejection>,
+) -> Result<(PeriodKind, org::OrgSettings, NaiveDate, Option<i64>), ApiError> {
+    let Query(q) = query.map_err(bad_query)?;
+    let kind = board_repo::parse_period_kind(q.period.as_deref().unwrap_or("month").trim())?;
+    let settings = org::load(db).await?;
+    let date = date_param("date", q.date.as_deref())?.unwrap_or_else(|| settings.today());
+    let team_id = team_param(db, q.team.as_deref()).await?;
+    Ok((kind, settings, date, team_id))
+}
+
 /// `?team=NAME` → the team's id; unknown names are a 404, not an empty file.
 async fn team_param(
     db: &crate::server::db::Db,
@@ -357,7 +367,7 @@ async fn team_param(
         None => Ok(None),
         Some(name) => {
             let unknown = || ApiError::not_found("No team of that name.");
-            if name.contains('\0') || name.chars().count() > 200 {
+            if name.contains('\0') || name.chars().count() > users::MAX_TEAM_NAME {
                 return Err(unknown());
             }
             Ok(Some(
@@ -374,12 +384,8 @@ async fn scorecards_csv(
     _access: ExportAccess,
     query: Result<Query<LeaderboardQuery>, QueryRejection>,
 ) -> Result<Response, ApiError> {
-    let Query(q) = query.map_err(bad_query)?;
     let db = &state.db;
-    let kind = board_repo::parse_period_kind(q.period.as_deref().unwrap_or("month").trim())?;
-    let settings = org::load(db).await?;
-    let date = date_param("date", q.date.as_deref())?.unwrap_or_else(|| settings.today());
-    let team_id = team_param(db, q.team.as_deref()).await?;
+    let (kind, settings, date, team_id) = board_query(db, query).await?;
     let mut rows = Vec::new();
     for rep in board_repo::reps(db, team_id).await? {
         let card = crate::scorecard::service::rep_scorecard(db, rep.id, kind, date).await?;
