@@ -2,19 +2,28 @@
 #![recursion_limit = "256"]
 
 pub mod activities;
+pub mod activity_types;
 pub mod admin;
 #[cfg(feature = "ssr")]
 pub mod api;
 pub mod app;
 pub mod auth;
 pub mod components;
+pub mod deals;
 pub mod error;
+#[cfg(feature = "ssr")]
+pub mod fields;
+#[cfg(feature = "ssr")]
+pub mod idempotency;
 pub mod leaderboard;
 pub mod live;
+pub mod people;
 pub mod scorecard;
 pub mod scoring;
 #[cfg(feature = "ssr")]
 pub mod server;
+pub mod settings;
+pub mod targets;
 pub mod transfer;
 
 #[cfg(feature = "hydrate")]

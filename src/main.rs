@@ -7,9 +7,12 @@ mod cli {
 
     use clap::{Parser, Subcommand};
     use pacesetter::auth::AccessRole;
+    use pacesetter::live::Live;
+    use pacesetter::people::service::{self as people, NewPerson};
     use pacesetter::server::db::Db;
     use pacesetter::server::state::AppState;
-    use pacesetter::server::{http, org, seed, tokens, users};
+    use pacesetter::server::{http, seed, tokens};
+    use pacesetter::settings::service::start_organisation;
     use pacesetter::transfer;
 
     const DEFAULT_DATABASE: &str = "sqlite://data/pacesetter.db";
@@ -54,6 +57,9 @@ mod cli {
             /// Team name (created if missing).
             #[arg(long)]
             team: Option<String>,
+            /// Sales role key (see `sales-roles`); a rep without one gets the default role.
+            #[arg(long)]
+            sales_role: Option<String>,
             /// Read the password from standard input (required: passwords never go on the command line).
             #[arg(long, required = true)]
             password_stdin: bool,
@@ -62,6 +68,11 @@ mod cli {
         Tokens {
             #[command(subcommand)]
             command: TokenCommand,
+        },
+        /// Sales roles (what a rep's scorecard is made of).
+        SalesRoles {
+            #[command(subcommand)]
+            command: SalesRoleCommand,
         },
         /// TV displays.
         Displays {
@@ -92,6 +103,24 @@ mod cli {
             #[arg(long)]
             scope: String,
         },
+    }
+
+    #[derive(Subcommand)]
+    enum SalesRoleCommand {
+        /// Create a sales role, or rename one (by key).
+        Put {
+            /// Lowercase letters, digits and _, e.g. `ae`.
+            #[arg(long)]
+            key: String,
+            /// Shown to people, e.g. "Account Executive" (required to create).
+            #[arg(long)]
+            name: Option<String>,
+            /// Make it the role a rep created without one gets.
+            #[arg(long)]
+            default: bool,
+        },
+        /// List the sales roles.
+        List,
     }
 
     #[derive(Subcommand)]
@@ -126,9 +155,11 @@ mod cli {
             }
         };
         let db = Db::open(&cli.database).await.map_err(|e| e.to_string())?;
-        org::ensure(&db, "Pacesetter", "UTC")
+        start_organisation(&db, "Pacesetter", "UTC")
             .await
             .map_err(|e| e.to_string())?;
+        // On PostgreSQL, changes made here reach the running app instances at once.
+        let live = Live::announcer(&db);
         match cli.command {
             Command::Serve {
                 addr,
@@ -140,40 +171,59 @@ mod cli {
                 name,
                 role,
                 team,
+                sales_role,
                 ..
             } => {
                 let mut password = String::new();
                 std::io::stdin()
                     .read_to_string(&mut password)
                     .map_err(|e| format!("cannot read the password: {e}"))?;
-                let password = password.trim_end_matches(['\r', '\n']);
-                let team_id = match &team {
-                    Some(t) => users::team_id(&db, t, true)
-                        .await
-                        .map_err(|e| e.to_string())?,
-                    None => None,
-                };
+                let password = password.trim_end_matches(['\r', '\n']).to_string();
                 let role = AccessRole::parse(&role).ok_or("role must be admin, manager or rep")?;
-                let id = users::create_user(
-                    &db,
-                    users::NewUser {
-                        email: &email,
-                        name: &name,
-                        role,
-                        team_id,
-                        sales_role_id: None,
-                        password: Some(password),
-                    },
-                )
-                .await
-                .map_err(|e| e.to_string())?;
+                let new = NewPerson {
+                    email,
+                    name,
+                    role: Some(role.as_str().to_string()),
+                    team,
+                    sales_role,
+                    password: Some(password),
+                };
+                let person = people::create_person(&db, &live, "cli", new)
+                    .await
+                    .map_err(|e| e.to_string())?;
+                let scored = match &person.sales_role {
+                    Some(r) => format!(", sales role {r}"),
+                    None => String::new(),
+                };
                 println!(
-                    "created user {id} <{}> as {}",
-                    email.trim().to_lowercase(),
-                    role.as_str()
+                    "created user {} <{}> as {}{scored}",
+                    person.id, person.email, person.role
                 );
                 Ok(())
             }
+            Command::SalesRoles { command } => match command {
+                SalesRoleCommand::Put { key, name, default } => {
+                    let (role, created) =
+                        people::put_sales_role(&db, &live, "cli", &key, name.as_deref(), default)
+                            .await
+                            .map_err(|e| e.to_string())?;
+                    println!(
+                        "{} sales role {} '{}'{}",
+                        if created { "created" } else { "updated" },
+                        role.key,
+                        role.name,
+                        if role.is_default { " (default)" } else { "" }
+                    );
+                    Ok(())
+                }
+                SalesRoleCommand::List => {
+                    for r in people::sales_roles(&db).await.map_err(|e| e.to_string())? {
+                        let default = if r.is_default { "\tdefault" } else { "" };
+                        println!("{}\t{}{default}", r.key, r.name);
+                    }
+                    Ok(())
+                }
+            },
             Command::Tokens {
                 command: TokenCommand::Create { name, scope },
             } => {
@@ -200,14 +250,11 @@ mod cli {
                     .map_err(|e| format!("cannot read {}: {e}", file.display()))?;
                 let text = String::from_utf8(bytes)
                     .map_err(|_| format!("{} is not UTF-8 text", file.display()))?;
-                let report = transfer::import::import_csv(&db, kind, &text, dry_run, "cli")
+                let report = transfer::import::import_csv(&db, &live, kind, &text, dry_run, "cli")
                     .await
                     .map_err(|e| e.to_string())?;
                 for e in &report.errors {
                     println!("line {}: {}", e.line, e.message);
-                }
-                if !dry_run && report.errors.is_empty() {
-                    pacesetter::live::announce(&db, "import").await;
                 }
                 if report.errors.is_empty() {
                     println!("{}", report.summary());

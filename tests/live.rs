@@ -43,7 +43,8 @@ async fn a_command_line_import_reaches_open_displays_on_postgres() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    stream.expect("import").await;
+    // The service that wrote the rows names what changed.
+    stream.expect("activity").await;
     assert_eq!(scalar(&app.db, "SELECT COUNT(*) FROM activities").await, 1);
 }
 

@@ -3,6 +3,8 @@
 pub mod page;
 #[cfg(feature = "ssr")]
 pub mod repo;
+#[cfg(feature = "ssr")]
+pub mod store;
 
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -69,7 +71,7 @@ pub struct Logged {
 pub async fn list_activity_types() -> Result<Vec<ActivityTypeView>, AppError> {
     crate::server::respond(async move {
         let state = crate::server::state::app_state()?;
-        crate::server::session::require_user().await?;
+        crate::auth::session::require_user().await?;
         service::type_views(&state.db).await
     })
     .await
@@ -84,11 +86,16 @@ pub async fn log_activity(
 ) -> Result<Logged, AppError> {
     crate::server::respond(async move {
         let state = crate::server::state::app_state()?;
-        let user = crate::server::session::require_user().await?;
+        let user = crate::auth::session::require_user().await?;
         let client_key = client_key.filter(|k| !k.trim().is_empty());
-        let logged = service::log_now(&state.db, &user, &type_key, client_key.as_deref()).await?;
-        state.live.changed("activity").await;
-        Ok(logged)
+        service::log_now(
+            &state.db,
+            &state.live,
+            &user,
+            &type_key,
+            client_key.as_deref(),
+        )
+        .await
     })
     .await
 }
@@ -98,10 +105,8 @@ pub async fn log_activity(
 pub async fn delete_activity(id: i64) -> Result<(), AppError> {
     crate::server::respond(async move {
         let state = crate::server::state::app_state()?;
-        let user = crate::server::session::require_user().await?;
-        service::delete_own_today(&state.db, &user, id).await?;
-        state.live.changed("activity").await;
-        Ok(())
+        let user = crate::auth::session::require_user().await?;
+        service::delete_own_today(&state.db, &state.live, &user, id).await
     })
     .await
 }
@@ -110,7 +115,7 @@ pub async fn delete_activity(id: i64) -> Result<(), AppError> {
 pub async fn get_my_score(period: String) -> Result<MyScore, AppError> {
     crate::server::respond(async move {
         let state = crate::server::state::app_state()?;
-        let user = crate::server::session::require_user().await?;
+        let user = crate::auth::session::require_user().await?;
         service::my_score(&state.db, &user, &period).await
     })
     .await

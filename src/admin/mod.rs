@@ -9,6 +9,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::auth::AccessRole;
 use crate::error::AppError;
+#[cfg(feature = "ssr")]
+use crate::people::service::{self as people, NewPerson, PersonChange};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UserRow {
@@ -17,7 +19,17 @@ pub struct UserRow {
     pub name: String,
     pub role: AccessRole,
     pub team: Option<String>,
+    /// The sales role's key; `None` when the person is not scored.
+    pub sales_role: Option<String>,
     pub active: bool,
+}
+
+/// A sales role as the pickers show it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SalesRoleRow {
+    pub key: String,
+    pub name: String,
+    pub is_default: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -45,6 +57,7 @@ pub struct AuditRow {
 pub struct AdminOverview {
     /// Every team name, for the team pickers.
     pub teams: Vec<String>,
+    pub sales_roles: Vec<SalesRoleRow>,
     pub users: Vec<UserRow>,
     pub displays: Vec<TokenRow>,
     pub api_tokens: Vec<TokenRow>,
@@ -58,19 +71,10 @@ pub struct NewSecret {
     pub secret: String,
 }
 
-#[cfg(feature = "ssr")]
-async fn require_admin() -> Result<crate::server::session::User, AppError> {
-    let user = crate::server::session::require_user().await?;
-    if user.role() != AccessRole::Admin {
-        return Err(AppError::Forbidden);
-    }
-    Ok(user)
-}
-
 #[server(endpoint = "admin_overview")]
 pub async fn get_admin_overview() -> Result<AdminOverview, AppError> {
     crate::server::respond(async move {
-        require_admin().await?;
+        crate::auth::session::require_admin().await?;
         let state = crate::server::state::app_state()?;
         repo::overview(&state.db).await
     })
@@ -83,24 +87,21 @@ pub async fn admin_create_user(
     name: String,
     role: String,
     team: String,
+    sales_role: Option<String>,
     password: String,
 ) -> Result<(), AppError> {
     crate::server::respond(async move {
-        let admin = require_admin().await?;
+        let admin = crate::auth::session::require_admin().await?;
         let state = crate::server::state::app_state()?;
-        let role = AccessRole::parse(&role)
-            .ok_or_else(|| AppError::BadRequest("Choose a role.".into()))?;
-        repo::create_user(
-            &state.db,
-            &admin.email,
-            &email,
-            &name,
-            role,
-            team.trim(),
-            &password,
-        )
-        .await?;
-        state.live.changed("users").await;
+        let new = NewPerson {
+            email,
+            name,
+            role: Some(role),
+            team: Some(team),
+            sales_role,
+            password: Some(password),
+        };
+        people::create_person(&state.db, &state.live, &admin.email, new).await?;
         Ok(())
     })
     .await
@@ -109,15 +110,15 @@ pub async fn admin_create_user(
 #[server(endpoint = "admin_set_active")]
 pub async fn admin_set_active(id: i64, active: bool) -> Result<(), AppError> {
     crate::server::respond(async move {
-        let admin = require_admin().await?;
+        let admin = crate::auth::session::require_admin().await?;
         if admin.id == id && !active {
             return Err(AppError::BadRequest(
                 "You cannot deactivate your own account.".into(),
             ));
         }
         let state = crate::server::state::app_state()?;
-        repo::set_active(&state.db, &admin.email, id, active).await?;
-        state.live.changed("users").await;
+        let change = PersonChange::Active(active);
+        people::change_person(&state.db, &state.live, &admin.email, id, change).await?;
         Ok(())
     })
     .await
@@ -126,7 +127,7 @@ pub async fn admin_set_active(id: i64, active: bool) -> Result<(), AppError> {
 #[server(endpoint = "admin_set_role")]
 pub async fn admin_set_role(id: i64, role: String) -> Result<(), AppError> {
     crate::server::respond(async move {
-        let admin = require_admin().await?;
+        let admin = crate::auth::session::require_admin().await?;
         let role = AccessRole::parse(&role)
             .ok_or_else(|| AppError::BadRequest("Choose a role.".into()))?;
         if admin.id == id && role != AccessRole::Admin {
@@ -135,8 +136,8 @@ pub async fn admin_set_role(id: i64, role: String) -> Result<(), AppError> {
             ));
         }
         let state = crate::server::state::app_state()?;
-        repo::set_role(&state.db, &admin.email, id, role).await?;
-        state.live.changed("users").await;
+        let change = PersonChange::Role(role);
+        people::change_person(&state.db, &state.live, &admin.email, id, change).await?;
         Ok(())
     })
     .await
@@ -146,10 +147,50 @@ pub async fn admin_set_role(id: i64, role: String) -> Result<(), AppError> {
 #[server(endpoint = "admin_set_team")]
 pub async fn admin_set_team(id: i64, team: String) -> Result<(), AppError> {
     crate::server::respond(async move {
-        let admin = require_admin().await?;
+        let admin = crate::auth::session::require_admin().await?;
         let state = crate::server::state::app_state()?;
-        repo::set_team(&state.db, &admin.email, id, &team).await?;
-        state.live.changed("users").await;
+        let change = PersonChange::Team(team);
+        people::change_person(&state.db, &state.live, &admin.email, id, change).await?;
+        Ok(())
+    })
+    .await
+}
+
+/// Gives a person a sales role (a key), or none with an empty key (no longer scored).
+#[server(endpoint = "admin_set_sales_role")]
+pub async fn admin_set_sales_role(id: i64, sales_role: String) -> Result<(), AppError> {
+    crate::server::respond(async move {
+        let admin = crate::auth::session::require_admin().await?;
+        let state = crate::server::state::app_state()?;
+        let change = PersonChange::SalesRole(sales_role);
+        people::change_person(&state.db, &state.live, &admin.email, id, change).await?;
+        Ok(())
+    })
+    .await
+}
+
+/// Creates a sales role or renames one; `make_default` makes it the role new reps get.
+#[server(endpoint = "admin_put_sales_role")]
+pub async fn admin_put_sales_role(
+    key: String,
+    name: String,
+    make_default: Option<String>,
+) -> Result<(), AppError> {
+    crate::server::respond(async move {
+        let admin = crate::auth::session::require_admin().await?;
+        let state = crate::server::state::app_state()?;
+        let key = key.trim().to_lowercase();
+        let name = Some(name.as_str()).filter(|n| !n.trim().is_empty());
+        let make_default = make_default.is_some();
+        people::put_sales_role(
+            &state.db,
+            &state.live,
+            &admin.email,
+            &key,
+            name,
+            make_default,
+        )
+        .await?;
         Ok(())
     })
     .await
@@ -158,9 +199,11 @@ pub async fn admin_set_team(id: i64, team: String) -> Result<(), AppError> {
 #[server(endpoint = "admin_reset_password")]
 pub async fn admin_reset_password(id: i64, password: String) -> Result<(), AppError> {
     crate::server::respond(async move {
-        let admin = require_admin().await?;
+        let admin = crate::auth::session::require_admin().await?;
         let state = crate::server::state::app_state()?;
-        repo::reset_password(&state.db, &admin.email, id, &password).await
+        let change = PersonChange::Password(password);
+        people::change_person(&state.db, &state.live, &admin.email, id, change).await?;
+        Ok(())
     })
     .await
 }
@@ -168,7 +211,7 @@ pub async fn admin_reset_password(id: i64, password: String) -> Result<(), AppEr
 #[server(endpoint = "admin_create_display")]
 pub async fn admin_create_display(name: String) -> Result<NewSecret, AppError> {
     crate::server::respond(async move {
-        let admin = require_admin().await?;
+        let admin = crate::auth::session::require_admin().await?;
         let state = crate::server::state::app_state()?;
         let (_, token) =
             crate::server::tokens::create_display(&state.db, &admin.email, &name).await?;
@@ -186,7 +229,7 @@ pub async fn admin_create_api_token(
     scopes: Vec<String>,
 ) -> Result<NewSecret, AppError> {
     crate::server::respond(async move {
-        let admin = require_admin().await?;
+        let admin = crate::auth::session::require_admin().await?;
         let state = crate::server::state::app_state()?;
         let scopes = crate::server::tokens::parse_scopes(&scopes.join(","))?;
         let (_, token) =
@@ -205,10 +248,10 @@ pub async fn admin_create_api_token(
 #[server(endpoint = "admin_revoke")]
 pub async fn admin_revoke(kind: String, id: i64) -> Result<(), AppError> {
     crate::server::respond(async move {
-        let admin = require_admin().await?;
+        let admin = crate::auth::session::require_admin().await?;
         let state = crate::server::state::app_state()?;
         repo::revoke(&state.db, &admin.email, &kind, id).await?;
-        state.live.changed("users").await;
+        state.live.changed(crate::live::LiveKind::Tokens).await;
         Ok(())
     })
     .await

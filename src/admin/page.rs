@@ -5,8 +5,8 @@ use leptos_router::components::Redirect;
 
 use super::{
     get_admin_overview, AdminCreateApiToken, AdminCreateDisplay, AdminCreateUser, AdminOverview,
-    AdminResetPassword, AdminRevoke, AdminSetActive, AdminSetRole, AdminSetTeam, NewSecret,
-    TokenRow,
+    AdminPutSalesRole, AdminResetPassword, AdminRevoke, AdminSetActive, AdminSetRole,
+    AdminSetSalesRole, AdminSetTeam, NewSecret, TokenRow,
 };
 use crate::components::ErrorMessage;
 use crate::error::AppError;
@@ -28,6 +28,8 @@ pub fn AdminPage() -> impl IntoView {
     let set_active = ServerAction::<AdminSetActive>::new();
     let set_role = ServerAction::<AdminSetRole>::new();
     let set_team = ServerAction::<AdminSetTeam>::new();
+    let set_sales_role = ServerAction::<AdminSetSalesRole>::new();
+    let put_sales_role = ServerAction::<AdminPutSalesRole>::new();
     let reset = ServerAction::<AdminResetPassword>::new();
     let new_display = ServerAction::<AdminCreateDisplay>::new();
     let new_token = ServerAction::<AdminCreateApiToken>::new();
@@ -39,6 +41,8 @@ pub fn AdminPage() -> impl IntoView {
                 set_active.version().get(),
                 set_role.version().get(),
                 set_team.version().get(),
+                set_sales_role.version().get(),
+                put_sales_role.version().get(),
                 reset.version().get(),
                 new_display.version().get(),
                 new_token.version().get(),
@@ -53,6 +57,8 @@ pub fn AdminPage() -> impl IntoView {
             action_error!(set_active),
             action_error!(set_role),
             action_error!(set_team),
+            action_error!(set_sales_role),
+            action_error!(put_sales_role),
             action_error!(reset),
             action_error!(new_display),
             action_error!(new_token),
@@ -79,6 +85,8 @@ pub fn AdminPage() -> impl IntoView {
                                         set_active=set_active
                                         set_role=set_role
                                         set_team=set_team
+                                        set_sales_role=set_sales_role
+                                        put_sales_role=put_sales_role
                                         reset=reset
                                         revoke=revoke
                                     />
@@ -111,6 +119,10 @@ pub fn AdminPage() -> impl IntoView {
                     </select>
                 </label>
                 <label>"Team" <input type="text" name="team" list="team-names" maxlength="100" placeholder="optional"/></label>
+                <label>
+                    "Sales role"
+                    <input type="text" name="sales_role" list="sales-role-keys" maxlength="40" placeholder="default for reps"/>
+                </label>
                 <label>"First password" <input type="password" name="password" minlength="10" required autocomplete="new-password"/></label>
                 <button type="submit" class="primary">"Add"</button>
             </ActionForm>
@@ -159,13 +171,19 @@ fn AdminBody(
     set_active: ServerAction<AdminSetActive>,
     set_role: ServerAction<AdminSetRole>,
     set_team: ServerAction<AdminSetTeam>,
+    set_sales_role: ServerAction<AdminSetSalesRole>,
+    put_sales_role: ServerAction<AdminPutSalesRole>,
     reset: ServerAction<AdminResetPassword>,
     revoke: ServerAction<AdminRevoke>,
 ) -> impl IntoView {
+    let roles = o.sales_roles.clone();
     view! {
         <h2>"People"</h2>
         <datalist id="team-names">
             {o.teams.into_iter().map(|t| view! { <option value=t></option> }).collect_view()}
+        </datalist>
+        <datalist id="sales-role-keys">
+            {o.sales_roles.iter().map(|r| view! { <option value=r.key.clone()>{r.name.clone()}</option> }).collect_view()}
         </datalist>
         <div class="scroll">
             <table class="admin-users">
@@ -175,6 +193,7 @@ fn AdminBody(
                         <th scope="col">"Email"</th>
                         <th scope="col">"Team"</th>
                         <th scope="col">"Role"</th>
+                        <th scope="col">"Sales role"</th>
                         <th scope="col">"Status"</th>
                         <th scope="col">"New password"</th>
                     </tr>
@@ -185,6 +204,14 @@ fn AdminBody(
                         .map(|u| {
                             let role = u.role.as_str();
                             let email = u.email.clone();
+                            let mine = u.sales_role.clone().unwrap_or_default();
+                            let options = roles
+                                .iter()
+                                .map(|r| {
+                                    let selected = r.key == mine;
+                                    view! { <option value=r.key.clone() selected=selected>{r.name.clone()}</option> }
+                                })
+                                .collect_view();
                             view! {
                                 <tr data-user=email>
                                     <td>{u.name}</td>
@@ -203,6 +230,16 @@ fn AdminBody(
                                                 <option value="rep" selected=role == "rep">"Rep"</option>
                                                 <option value="manager" selected=role == "manager">"Manager"</option>
                                                 <option value="admin" selected=role == "admin">"Admin"</option>
+                                            </select>
+                                            <button type="submit" class="link">"Save"</button>
+                                        </ActionForm>
+                                    </td>
+                                    <td>
+                                        <ActionForm action=set_sales_role attr:class="inline">
+                                            <input type="hidden" name="id" value=u.id/>
+                                            <select name="sales_role" aria-label="Sales role">
+                                                <option value="" selected=mine.is_empty()>"— not scored"</option>
+                                                {options}
                                             </select>
                                             <button type="submit" class="link">"Save"</button>
                                         </ActionForm>
@@ -231,6 +268,28 @@ fn AdminBody(
                 </tbody>
             </table>
         </div>
+        <h2>"Sales roles"</h2>
+        <p class="muted">"A rep added without a sales role gets the default one, so they can log and be ranked at once."</p>
+        <ul class="sales-roles">
+            {o.sales_roles
+                .into_iter()
+                .map(|r| {
+                    view! {
+                        <li>
+                            <strong>{r.name}</strong>
+                            " ("<code>{r.key}</code>")"
+                            {r.is_default.then_some(" — default")}
+                        </li>
+                    }
+                })
+                .collect_view()}
+        </ul>
+        <ActionForm action=put_sales_role attr:class="grid-form">
+            <label>"Key" <input type="text" name="key" required maxlength="40" pattern="[a-z0-9_]+" placeholder="ae"/></label>
+            <label>"Name" <input type="text" name="name" maxlength="60" placeholder="Account Executive"/></label>
+            <label class="check"><input type="checkbox" name="make_default" value="on"/>" Default for new reps"</label>
+            <button type="submit" class="primary">"Add or rename"</button>
+        </ActionForm>
         <h2>"TV displays"</h2>
         <TokenTable rows=o.displays kind="display" revoke=revoke/>
         <h2>"API tokens"</h2>

@@ -1,14 +1,15 @@
-//! Admin reads and writes; every change goes to the audit log with before → after.
+//! The admin desk's overview (people, displays, tokens, audit log) and token revocation.
+//! Changes to people are in [`crate::people::service`].
 
 use chrono::{DateTime, Utc};
 use serde_json::json;
 
-use super::{AdminOverview, AuditRow, TokenRow, UserRow};
+use super::{AdminOverview, AuditRow, SalesRoleRow, TokenRow, UserRow};
 use crate::auth::AccessRole;
 use crate::error::AppError;
 use crate::on_db;
+use crate::server::audit;
 use crate::server::db::Db;
-use crate::server::{audit, secrets, session, users};
 
 #[derive(sqlx::FromRow)]
 struct UserDb {
@@ -17,6 +18,7 @@ struct UserDb {
     name: String,
     access_role: String,
     team: Option<String>,
+    sales_role: Option<String>,
     active: bool,
 }
 
@@ -52,8 +54,9 @@ fn token_row(t: TokenDb) -> TokenRow {
 
 pub async fn overview(db: &Db) -> Result<AdminOverview, AppError> {
     const USERS: &str =
-        "SELECT u.id, u.email, u.name, u.access_role, t.name AS team, u.active FROM users u \
-        LEFT JOIN teams t ON t.id = u.team_id ORDER BY u.active DESC, u.name";
+        "SELECT u.id, u.email, u.name, u.access_role, t.name AS team, r.key AS sales_role, u.active FROM users u \
+        LEFT JOIN teams t ON t.id = u.team_id LEFT JOIN sales_roles r ON r.id = u.sales_role_id \
+        ORDER BY u.active DESC, u.name";
     const DISPLAYS: &str =
         "SELECT id, name, '' AS scopes, created_at, revoked_at FROM displays ORDER BY id DESC";
     const TOKENS: &str =
@@ -69,8 +72,18 @@ pub async fn overview(db: &Db) -> Result<AdminOverview, AppError> {
             let a = sqlx::query_as(AUDIT).fetch_all(pool).await?;
             Ok::<_, sqlx::Error>((u, d, t, a))
         })?;
+    let sales_roles = crate::people::service::sales_roles(db)
+        .await?
+        .into_iter()
+        .map(|r| SalesRoleRow {
+            key: r.key,
+            name: r.name,
+            is_default: r.is_default,
+        })
+        .collect();
     Ok(AdminOverview {
         teams,
+        sales_roles,
         users: u
             .into_iter()
             .map(|u| UserRow {
@@ -79,6 +92,7 @@ pub async fn overview(db: &Db) -> Result<AdminOverview, AppError> {
                 name: u.name,
                 role: AccessRole::parse(&u.access_role).unwrap_or(AccessRole::Rep),
                 team: u.team,
+                sales_role: u.sales_role,
                 active: u.active,
             })
             .collect(),
@@ -97,157 +111,6 @@ pub async fn overview(db: &Db) -> Result<AdminOverview, AppError> {
             })
             .collect(),
     })
-}
-
-async fn user_snapshot(db: &Db, id: i64) -> Result<serde_json::Value, AppError> {
-    const SQL: &str =
-        "SELECT u.id, u.email, u.name, u.access_role, t.name AS team, u.active FROM users u \
-        LEFT JOIN teams t ON t.id = u.team_id WHERE u.id = $1";
-    let u: Option<UserDb> = on_db!(db, |pool| sqlx::query_as(SQL)
-        .bind(id)
-        .fetch_optional(pool)
-        .await)?;
-    let u = u.ok_or_else(|| AppError::NotFound("That user".into()))?;
-    Ok(
-        json!({ "email": u.email, "name": u.name, "role": u.access_role, "team": u.team, "active": u.active }),
-    )
-}
-
-pub async fn create_user(
-    db: &Db,
-    actor: &str,
-    email: &str,
-    name: &str,
-    role: AccessRole,
-    team: &str,
-    password: &str,
-) -> Result<(), AppError> {
-    let team_id = users::team_by_name(db, team).await?;
-    let id = users::create_user(
-        db,
-        users::NewUser {
-            email,
-            name,
-            role,
-            team_id,
-            sales_role_id: None,
-            password: Some(password),
-        },
-    )
-    .await?;
-    let after = user_snapshot(db, id).await?;
-    audit::record(
-        db,
-        actor,
-        "create",
-        &format!("user:{id}"),
-        None,
-        Some(after),
-    )
-    .await
-}
-
-/// Records a change to a person: `before` as taken before it, and the person as now.
-async fn audit_user_change(
-    db: &Db,
-    actor: &str,
-    id: i64,
-    action: &str,
-    before: serde_json::Value,
-) -> Result<(), AppError> {
-    let after = user_snapshot(db, id).await?;
-    audit::record(
-        db,
-        actor,
-        action,
-        &format!("user:{id}"),
-        Some(before),
-        Some(after),
-    )
-    .await
-}
-
-pub async fn set_active(db: &Db, actor: &str, id: i64, active: bool) -> Result<(), AppError> {
-    let before = user_snapshot(db, id).await?;
-    on_db!(db, |pool| sqlx::query(
-        "UPDATE users SET active = $1 WHERE id = $2"
-    )
-    .bind(active)
-    .bind(id)
-    .execute(pool)
-    .await
-    .map(|r| r.rows_affected()))?;
-    if !active {
-        session::delete_user_sessions(db, id).await?;
-    }
-    audit_user_change(
-        db,
-        actor,
-        id,
-        if active { "activate" } else { "deactivate" },
-        before,
-    )
-    .await
-}
-
-pub async fn set_role(db: &Db, actor: &str, id: i64, role: AccessRole) -> Result<(), AppError> {
-    let before = user_snapshot(db, id).await?;
-    on_db!(db, |pool| sqlx::query(
-        "UPDATE users SET access_role = $1 WHERE id = $2"
-    )
-    .bind(role.as_str())
-    .bind(id)
-    .execute(pool)
-    .await
-    .map(|r| r.rows_affected()))?;
-    audit_user_change(db, actor, id, "change_role", before).await
-}
-
-/// Moves a person to a team (created when new), or out of any team with an empty name.
-/// A manager's team decides whose scorecards they see, so this is audited like a role.
-pub async fn set_team(db: &Db, actor: &str, id: i64, team: &str) -> Result<(), AppError> {
-    let before = user_snapshot(db, id).await?;
-    let team_id = users::team_by_name(db, team).await?;
-    on_db!(db, |pool| sqlx::query(
-        "UPDATE users SET team_id = $1 WHERE id = $2"
-    )
-    .bind(team_id)
-    .bind(id)
-    .execute(pool)
-    .await
-    .map(|r| r.rows_affected()))?;
-    audit_user_change(db, actor, id, "change_team", before).await
-}
-
-/// Sets a new password and ends every session of that user. The audit log records that
-/// it happened, never the password or its hash.
-pub async fn reset_password(db: &Db, actor: &str, id: i64, password: &str) -> Result<(), AppError> {
-    user_snapshot(db, id).await?;
-    if password.chars().count() < users::MIN_PASSWORD_LEN {
-        return Err(AppError::BadRequest(format!(
-            "The password must have at least {} characters.",
-            users::MIN_PASSWORD_LEN
-        )));
-    }
-    let hash = secrets::hash_password(password).map_err(|_| AppError::Internal)?;
-    on_db!(db, |pool| sqlx::query(
-        "UPDATE users SET password_hash = $1 WHERE id = $2"
-    )
-    .bind(&hash)
-    .bind(id)
-    .execute(pool)
-    .await
-    .map(|r| r.rows_affected()))?;
-    session::delete_user_sessions(db, id).await?;
-    audit::record(
-        db,
-        actor,
-        "reset_password",
-        &format!("user:{id}"),
-        None,
-        None,
-    )
-    .await
 }
 
 pub async fn revoke(db: &Db, actor: &str, kind: &str, id: i64) -> Result<(), AppError> {

@@ -12,7 +12,8 @@ use utoipa::ToSchema;
 use super::auth::ApiCaller;
 use super::error::{ApiError, FieldError};
 use super::input;
-use super::repo::{self, Claim, StoredResponse, Upserted, WriteOutcome};
+use crate::activities::store::Upserted;
+use crate::idempotency::{self, Claim, StoredResponse, WriteOutcome};
 use crate::server::db::Db;
 
 /// Set on a response replayed for a repeated `Idempotency-Key`.
@@ -86,7 +87,7 @@ pub async fn prepare(
                 key,
                 request_hash: input::request_hash(route, &bytes),
             };
-            if let Some(stored) = repo::stored_response(db, &claim).await? {
+            if let Some(stored) = idempotency::stored_response(db, &claim).await? {
                 return replay(&claim, stored).map(Err);
             }
             Some(claim)
@@ -158,8 +159,8 @@ pub fn purge_later(db: &Db, claim: Option<&Claim>) {
     if claim.is_some() {
         let db = db.clone();
         tokio::spawn(async move {
-            if let Err(e) = repo::purge_old_keys(&db).await {
-                tracing::warn!(error = %e.message, "could not purge old idempotency keys");
+            if let Err(e) = idempotency::purge_old_keys(&db).await {
+                tracing::warn!(error = %e, "could not purge old idempotency keys");
             }
         });
     }
@@ -261,19 +262,10 @@ pub fn items_of(body: &Value, batch: bool) -> Result<Vec<(Option<i64>, &Value)>,
     }
 }
 
-/// At most this many problems are listed in one response (the message gives the total).
-const MAX_DETAILS: usize = 1000;
-
 /// 422 with every problem when any item has one; nothing is written then.
-pub fn reject_if_any(mut errors: Vec<FieldError>) -> Result<(), ApiError> {
+pub fn reject_if_any(errors: Vec<FieldError>) -> Result<(), ApiError> {
     if errors.is_empty() {
         return Ok(());
     }
-    let total = errors.len();
-    errors.truncate(MAX_DETAILS);
-    let mut e = ApiError::validation(errors);
-    if total > MAX_DETAILS {
-        e.message = format!("The request has {total} invalid fields (the first {MAX_DETAILS} are listed); nothing was written.");
-    }
-    Err(e)
+    Err(ApiError::validation(errors))
 }

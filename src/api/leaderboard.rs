@@ -9,10 +9,9 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::auth::Read;
 use super::error::ApiError;
-use crate::leaderboard::repo as board_repo;
-use crate::scoring::Period;
+use crate::leaderboard::service as board;
+
 use crate::server::state::AppState;
-use crate::server::{org, users};
 
 /// The only metric ranked so far.
 const ACTIVITY_SCORE: &str = "activity_score";
@@ -105,30 +104,17 @@ pub async fn get_leaderboard(
             format!("Unknown metric '{metric}'; leaderboards rank by: {ACTIVITY_SCORE}."),
         ));
     }
-    let kind = board_repo::parse_period_kind(q.period.as_deref().unwrap_or("month"))?;
-    let settings = org::load(db).await?;
-    let today = settings.today();
-    let date = match q.date.as_deref().map(str::trim).filter(|d| !d.is_empty()) {
-        None => today,
-        Some(d) => NaiveDate::parse_from_str(d, "%Y-%m-%d").map_err(|_| {
-            ApiError::bad_request("invalid_date", format!("'{d}' is not a date YYYY-MM-DD."))
-        })?,
-    };
-    let team_id = match q.team.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
-        None => None,
-        Some(name) => {
-            let unknown =
-                || ApiError::not_found(format!("No team named '{}'.", name.replace('\0', "")));
-            // A name no team can have is not looked up (PostgreSQL refuses NUL in text).
-            if name.contains('\0') || name.chars().count() > 200 {
-                return Err(unknown());
-            }
-            Some(users::team_id(db, name, false).await?.ok_or_else(unknown)?)
-        }
-    };
-    let period = Period::containing(kind, date, settings.fiscal_start());
-    let board = board_repo::leaderboard_for(db, &settings.org_name, period, team_id).await?;
-    let reps = board_repo::reps(db, team_id).await?;
+    let scope = board::scope(
+        db,
+        q.period.as_deref(),
+        q.date.as_deref(),
+        q.team.as_deref(),
+    )
+    .await?;
+    let (settings, team_id, today) = (&scope.settings, scope.team_id, scope.settings.today());
+    let period = scope.period();
+    let board = board::leaderboard_for(db, &settings.org_name, period, team_id).await?;
+    let reps = board::reps(db, team_id).await?;
     let entries = board
         .entries
         .iter()

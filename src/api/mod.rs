@@ -2,22 +2,23 @@
 //! CRMs and scripts, described by the OpenAPI document it serves at `/api/v1/openapi.json`.
 
 pub mod activities;
-pub mod admin;
-pub mod admin_repo;
+pub mod activity_types;
 pub mod auth;
 pub mod deals;
 pub mod error;
 pub mod ingest;
 pub mod input;
 pub mod leaderboard;
-pub mod repo;
 pub mod scorecard;
+pub mod settings;
+pub mod targets;
+pub mod users;
 
 use std::sync::OnceLock;
 
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post, put};
+use axum::routing::{get, patch, post, put};
 use axum::Router;
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
@@ -37,10 +38,15 @@ pub fn router() -> Router<AppState> {
         .route("/deals/batch", post(deals::create_deals_batch))
         .route("/leaderboard", get(leaderboard::get_leaderboard))
         .route("/reps/{email}/scorecard", get(scorecard::get_rep_scorecard))
-        .route("/activity-types/{key}", put(admin::put_activity_type))
-        .route("/users", post(admin::create_user))
-        .route("/settings", put(admin::put_settings))
-        .route("/targets", put(admin::put_targets))
+        .route(
+            "/activity-types/{key}",
+            put(activity_types::put_activity_type),
+        )
+        .route("/users", post(users::create_user))
+        .route("/users/{email}", patch(users::change_user))
+        .route("/sales-roles/{key}", put(users::put_sales_role))
+        .route("/settings", put(settings::put_settings))
+        .route("/targets", put(targets::put_targets))
         .route("/openapi.json", get(openapi_json))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
@@ -91,10 +97,12 @@ async fn refuse_announced_oversize(
         deals::create_deals_batch,
         leaderboard::get_leaderboard,
         scorecard::get_rep_scorecard,
-        admin::put_activity_type,
-        admin::create_user,
-        admin::put_settings,
-        admin::put_targets,
+        activity_types::put_activity_type,
+        users::create_user,
+        users::change_user,
+        users::put_sales_role,
+        settings::put_settings,
+        targets::put_targets,
         openapi_json,
     ),
     components(schemas(error::ErrorBody, error::ErrorDetail, error::FieldError)),
@@ -104,7 +112,7 @@ async fn refuse_announced_oversize(
         (name = "deals", description = "Pipeline, won and lost deals"),
         (name = "leaderboards", description = "Rankings by period"),
         (name = "scorecards", description = "A rep's role scorecard: targets, pace and bands"),
-        (name = "configuration", description = "Activity types and weights, users, settings, targets (admin scope)"),
+        (name = "configuration", description = "Activity types and weights, users and sales roles, settings, targets (admin scope)"),
         (name = "meta", description = "This document"),
     )
 )]
@@ -154,6 +162,31 @@ pub async fn openapi_json() -> Response {
         HeaderValue::from_static("application/json"),
     );
     res
+}
+
+/// Who an API change is recorded as in the audit log.
+fn actor(caller: &auth::ApiCaller) -> String {
+    format!("api_token:{}", caller.token_id)
+}
+
+/// A JSON body, read with the same checks as the write routes (415, 413, 400).
+fn json_body(
+    headers: &axum::http::HeaderMap,
+    body: Result<axum::body::Bytes, axum::extract::rejection::BytesRejection>,
+) -> Result<serde_json::Value, ApiError> {
+    let bytes = input::json_bytes(headers, body)?;
+    input::parse_json(&bytes)
+}
+
+fn fields<'a>(
+    body: &'a serde_json::Value,
+    known: &[&str],
+) -> Result<crate::fields::Fields<'a>, ApiError> {
+    crate::fields::Fields::of(body, None, known).map_err(|e| ApiError::validation(vec![e]))
+}
+
+fn finish_fields(f: &mut crate::fields::Fields<'_>) -> Result<(), ApiError> {
+    ingest::reject_if_any(std::mem::take(&mut f.errors))
 }
 
 async fn not_found() -> ApiError {

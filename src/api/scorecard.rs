@@ -3,16 +3,14 @@
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::Json;
-use chrono::NaiveDate;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
 use super::auth::Read;
 use super::error::ApiError;
-use crate::leaderboard::repo as board_repo;
+use crate::leaderboard::service as board;
 use crate::scorecard::{repo, service, ScorecardView};
 use crate::server::state::AppState;
-use crate::server::{org, users};
 
 #[derive(Debug, Clone, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -56,16 +54,11 @@ pub async fn get_rep_scorecard(
         ApiError::bad_request("invalid_query", "The query string could not be read.")
     })?;
     let db = &state.db;
-    let kind = board_repo::parse_period_kind(q.period.as_deref().unwrap_or("month"))?;
-    let date = match q.date.as_deref().map(str::trim).filter(|d| !d.is_empty()) {
-        None => org::load(db).await?.today(),
-        Some(d) => NaiveDate::parse_from_str(d, "%Y-%m-%d").map_err(|_| {
-            ApiError::bad_request("invalid_date", format!("'{d}' is not a date YYYY-MM-DD."))
-        })?,
-    };
+    let scope = board::scope(db, q.period.as_deref(), q.date.as_deref(), None).await?;
+    let (kind, date) = (scope.kind, scope.date);
     let unknown = || ApiError::not_found("No active account with that email.");
     // An address no account can have is not looked up (PostgreSQL refuses NUL in text).
-    let email = users::parse_email(&email)
+    let email = crate::people::service::parse_email(&email)
         .ok()
         .filter(|e| !e.contains('\0') && e.chars().count() <= 320)
         .ok_or_else(unknown)?;

@@ -2,6 +2,8 @@
 
 pub mod page;
 #[cfg(feature = "ssr")]
+pub mod session;
+#[cfg(feature = "ssr")]
 pub mod throttle;
 
 use leptos::prelude::*;
@@ -50,7 +52,7 @@ pub struct UserInfo {
 #[server(endpoint = "whoami")]
 pub async fn whoami() -> Result<Option<UserInfo>, AppError> {
     crate::server::respond(async move {
-        Ok(crate::server::session::current_user()
+        Ok(crate::auth::session::current_user()
             .await?
             .map(|u| u.info()))
     })
@@ -65,7 +67,8 @@ pub async fn sign_in(
     next: Option<String>,
 ) -> Result<(), AppError> {
     crate::server::respond(async move {
-        use crate::server::{secrets, session, state::app_state};
+        use crate::auth::session;
+        use crate::server::{secrets, state::app_state};
         let state = app_state()?;
         let email = email.trim().to_lowercase();
         if email.is_empty() || password.is_empty() {
@@ -77,7 +80,7 @@ pub async fn sign_in(
         let now = chrono::Utc::now();
         throttle::check(&state.db, &email, &client, now).await?;
 
-        let row = crate::server::users::credentials(&state.db, &email).await?;
+        let row = crate::auth::session::credentials(&state.db, &email).await?;
         let ok = match &row {
             Some((_, Some(hash))) => {
                 let (password, hash) = (password.clone(), hash.clone());
@@ -110,7 +113,8 @@ pub async fn sign_in(
 #[server(endpoint = "sign_out")]
 pub async fn sign_out() -> Result<(), AppError> {
     crate::server::respond(async move {
-        use crate::server::{session, state::app_state};
+        use crate::auth::session;
+        use crate::server::state::app_state;
         let state = app_state()?;
         let headers: axum::http::HeaderMap = leptos_axum::extract()
             .await

@@ -2,7 +2,7 @@
 
 pub mod page;
 #[cfg(feature = "ssr")]
-pub mod repo;
+pub mod service;
 
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -34,8 +34,8 @@ pub struct Leaderboard {
 pub async fn get_leaderboard(period: String) -> Result<Leaderboard, AppError> {
     crate::server::respond(async move {
         let state = crate::server::state::app_state()?;
-        crate::server::session::require_user().await?;
-        repo::leaderboard(&state.db, &period, None).await
+        crate::auth::session::require_user().await?;
+        service::leaderboard(&state.db, &period, None).await
     })
     .await
 }
@@ -53,7 +53,7 @@ pub async fn tv_leaderboard(token: String, period: String) -> Result<Leaderboard
                 "This display link is not valid (revoked or mistyped).".into(),
             ));
         }
-        repo::leaderboard(&state.db, &period, None).await
+        service::leaderboard(&state.db, &period, None).await
     })
     .await
 }

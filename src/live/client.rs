@@ -28,7 +28,7 @@ mod browser {
     use wasm_bindgen::JsCast;
     use web_sys::{EventSource, MessageEvent};
 
-    use crate::live::LiveMessage;
+    use crate::live::{LiveKind, LiveMessage};
 
     pub fn open(url: &str, on_change: impl Fn() + 'static) {
         let Ok(source) = EventSource::new(url) else {
@@ -44,8 +44,8 @@ mod browser {
                 let Ok(message) = serde_json::from_str::<LiveMessage>(&text) else {
                     return;
                 };
-                match message.kind.as_str() {
-                    "hello" => {
+                match message.kind {
+                    LiveKind::Hello => {
                         if message.version.as_deref() != Some(env!("CARGO_PKG_VERSION")) {
                             let _ = web_sys::window().map(|w| w.location().reload());
                             return;
@@ -57,7 +57,7 @@ mod browser {
                             on_change();
                         }
                     }
-                    "closed" => {
+                    LiveKind::Closed => {
                         source.close();
                         on_change();
                     }

@@ -18,13 +18,36 @@ pub mod client;
 
 use serde::{Deserialize, Serialize};
 
-/// What a live message says. The page refetches what it shows on any change; the kind is
-/// there for pages that only care about some.
+/// What changed. Services name the change they made when they announce it; pages refetch
+/// what they show on any change, the kind is there for pages that only care about some.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LiveKind {
+    /// The first message of a stream, with the server's version.
+    Hello,
+    /// Activities logged, changed or deleted.
+    Activity,
+    /// Deals written.
+    Deal,
+    /// Activity types, weights, settings, targets, scorecards, sales roles.
+    Config,
+    /// People: created, changed, deactivated.
+    Users,
+    /// Display links and API tokens.
+    Tokens,
+    /// A CSV import.
+    Import,
+    /// The credential is no longer valid; the stream ends.
+    Closed,
+    /// Anything newer than this version knows: treat as "something changed".
+    #[serde(other)]
+    Other,
+}
+
+/// One live message.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LiveMessage {
-    /// `hello` (first message), `activity`, `deal`, `config`, `users`, `tokens`, or `closed`
-    /// (the credential is no longer valid; the stream ends).
-    pub kind: String,
+    pub kind: LiveKind,
     /// The server's version, on `hello`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub version: Option<String>,
@@ -45,7 +68,7 @@ mod server {
     use futures_util::stream::{self, Stream};
     use tokio::sync::broadcast;
 
-    use super::LiveMessage;
+    use super::{LiveKind, LiveMessage};
     use crate::server::db::Db;
     use crate::server::state::AppState;
 
@@ -80,7 +103,7 @@ mod server {
                                 // The listener reconnects by itself on the next recv; pages
                                 // refetch on the change below, so nothing is missed for long.
                                 tracing::warn!("live listener: {e}");
-                                let _ = tx.send(kind_json("config"));
+                                let _ = tx.send(kind_json(LiveKind::Config));
                                 tokio::time::sleep(Duration::from_secs(1)).await;
                             }
                         }
@@ -90,9 +113,18 @@ mod server {
             Ok(Live { tx, db: db.clone() })
         }
 
+        /// A hub for a process that serves no pages (the command line): on PostgreSQL its
+        /// notices reach the running app instances; on SQLite nobody outside the server can
+        /// be told, and open pages catch up with their slow poll.
+        pub fn announcer(db: &Db) -> Live {
+            let (tx, _) = broadcast::channel(1);
+            Live { tx, db: db.clone() }
+        }
+
         /// Tells every open page and display (on every instance) that `kind` data changed.
         /// Never fails the write that caused it: a lost notice only delays a refresh.
-        pub async fn changed(&self, kind: &str) {
+        /// Services call it after their transaction commits.
+        pub async fn changed(&self, kind: LiveKind) {
             match &self.db {
                 Db::Postgres(_) => announce(&self.db, kind).await,
                 Db::Sqlite(_) => {
@@ -106,10 +138,7 @@ mod server {
         }
     }
 
-    /// Tells the app instances on a PostgreSQL database that `kind` data changed, from any
-    /// process (the command line too). On SQLite there is nobody to tell from outside the
-    /// server; its pages catch up with their slow poll.
-    pub async fn announce(db: &Db, kind: &str) {
+    async fn announce(db: &Db, kind: LiveKind) {
         if let Db::Postgres(pool) = db {
             if let Err(e) = sqlx::query("SELECT pg_notify($1, $2)")
                 .bind(CHANNEL)
@@ -122,9 +151,9 @@ mod server {
         }
     }
 
-    fn kind_json(kind: &str) -> String {
+    fn kind_json(kind: LiveKind) -> String {
         serde_json::to_string(&LiveMessage {
-            kind: kind.to_string(),
+            kind,
             version: None,
         })
         .unwrap_or_default()
@@ -147,7 +176,7 @@ mod server {
                     )
                 }
                 Credential::Session(id) => matches!(
-                    crate::server::session::user_for_session(db, id, chrono::Utc::now()).await,
+                    crate::auth::session::user_for_session(db, id, chrono::Utc::now()).await,
                     Ok(Some(_))
                 ),
             }
@@ -169,7 +198,7 @@ mod server {
 
     /// `GET /events`: the live stream of a signed-in page.
     pub async fn session_events(State(state): State<AppState>, headers: HeaderMap) -> Response {
-        match crate::server::session::session_id_from_headers(&headers) {
+        match crate::auth::session::session_id_from_headers(&headers) {
             Some(id) => open(state, Credential::Session(id), "Sign in first.").await,
             None => (StatusCode::UNAUTHORIZED, "Sign in first.").into_response(),
         }
@@ -205,14 +234,9 @@ mod server {
         step: Step,
     }
 
-    fn message(kind: &str, version: Option<String>) -> Event {
-        Event::default().data(
-            serde_json::to_string(&LiveMessage {
-                kind: kind.to_string(),
-                version,
-            })
-            .unwrap_or_default(),
-        )
+    fn message(kind: LiveKind, version: Option<String>) -> Event {
+        Event::default()
+            .data(serde_json::to_string(&LiveMessage { kind, version }).unwrap_or_default())
     }
 
     fn events(
@@ -231,7 +255,8 @@ mod server {
                 Step::Done => None,
                 Step::Hello => {
                     s.step = Step::Listening;
-                    let hello = message("hello", Some(env!("CARGO_PKG_VERSION").to_string()));
+                    let hello =
+                        message(LiveKind::Hello, Some(env!("CARGO_PKG_VERSION").to_string()));
                     Some((Ok(hello), s))
                 }
                 Step::Listening => loop {
@@ -240,7 +265,7 @@ mod server {
                         Ok(Ok(payload)) => Some(payload),
                         // Missed some: say "something changed"; the page refetches anyway.
                         Ok(Err(broadcast::error::RecvError::Lagged(_))) => {
-                            Some(kind_json("config"))
+                            Some(kind_json(LiveKind::Config))
                         }
                         Ok(Err(broadcast::error::RecvError::Closed)) => return None,
                         Err(_) => None,
@@ -249,7 +274,7 @@ mod server {
                     while let Ok(_more) = s.rx.try_recv() {}
                     if !s.credential.still_valid(&s.db).await {
                         s.step = Step::Done;
-                        return Some((Ok(message("closed", None)), s));
+                        return Some((Ok(message(LiveKind::Closed, None)), s));
                     }
                     if let Some(payload) = payload {
                         return Some((Ok(Event::default().data(payload)), s));

@@ -119,8 +119,8 @@ pub struct ScorecardView {
 pub async fn get_scorecard(period: String, rep_id: Option<i64>) -> Result<ScorecardView, AppError> {
     crate::server::respond(async move {
         let state = crate::server::state::app_state()?;
-        let user = crate::server::session::require_user().await?;
-        let kind = crate::leaderboard::repo::parse_period_kind(&period)?;
+        let user = crate::auth::session::require_user().await?;
+        let kind = crate::leaderboard::service::parse_period_kind(&period)?;
         let rep = service::viewable_rep(&state.db, &user, rep_id.unwrap_or(user.id)).await?;
         let today = crate::server::org::load(&state.db).await?.today();
         service::scorecard_of(&state.db, &rep, kind, today).await

@@ -5,6 +5,7 @@ use chrono::NaiveDate;
 use super::repo::{self, RepRow};
 use super::{BandView, ScorecardLineView, ScorecardView, NOT_AVAILABLE};
 use crate::activities::repo as activity_repo;
+use crate::auth::session::User;
 use crate::auth::AccessRole;
 use crate::error::AppError;
 use crate::scoring::{
@@ -13,7 +14,6 @@ use crate::scoring::{
 };
 use crate::server::db::Db;
 use crate::server::org;
-use crate::server::session::User;
 
 /// Whether `viewer` may see `rep`'s scorecard: their own; a manager, the reps of their own
 /// team; an admin, anyone's.
@@ -65,8 +65,8 @@ pub async fn scorecard_of(
     // Targets of partial months are prorated over the whole month's working days.
     let first_month = YearMonth::of(period.start).first_day();
     let last_month = YearMonth::of(period.end);
-    let types = activity_repo::activity_types(db).await?;
-    let weights = activity_repo::weight_table(db).await?;
+    let types = crate::activity_types::service::scoring_types(db).await?;
+    let weights = crate::activity_types::service::weight_table(db).await?;
     let rollups = activity_repo::rollups(db, period.start, period.end, Some(rep.id)).await?;
     let deals = repo::deals(db, rep.id).await?;
     let metrics = match rep.sales_role_id {

@@ -73,7 +73,51 @@ macro_rules! in_write_tx {
     };
 }
 
+/// A write transaction on whichever engine is in use. Services take `&mut Tx` so that one
+/// plain function does a change, its audit entry and its idempotency record together.
+pub enum Tx {
+    Sqlite(sqlx::Transaction<'static, sqlx::Sqlite>),
+    Postgres(sqlx::Transaction<'static, sqlx::Postgres>),
+}
+
+/// Runs `$body` with `$conn` bound to the transaction's connection on whichever engine is
+/// in use (`&mut SqliteConnection` or `&mut PgConnection`).
+#[macro_export]
+macro_rules! on_tx {
+    ($tx:expr, |$conn:ident| $body:expr) => {
+        match $tx {
+            $crate::server::db::Tx::Sqlite(t) => {
+                let $conn = &mut **t;
+                $body
+            }
+            $crate::server::db::Tx::Postgres(t) => {
+                let $conn = &mut **t;
+                $body
+            }
+        }
+    };
+}
+
+impl Tx {
+    pub async fn commit(self) -> Result<(), sqlx::Error> {
+        match self {
+            Tx::Sqlite(t) => t.commit().await,
+            Tx::Postgres(t) => t.commit().await,
+        }
+    }
+}
+
 impl Db {
+    /// Begins a write transaction. SQLite gets `BEGIN IMMEDIATE` so two writers queue on
+    /// the busy timeout instead of failing when a read lock is upgraded. Dropping the
+    /// transaction without [`Tx::commit`] rolls it back.
+    pub async fn begin_write(&self) -> Result<Tx, sqlx::Error> {
+        Ok(match self {
+            Db::Sqlite(pool) => Tx::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?),
+            Db::Postgres(pool) => Tx::Postgres(pool.begin().await?),
+        })
+    }
+
     /// Opens (creating the SQLite file and its folder when missing) and migrates.
     pub async fn open(url: &str) -> Result<Db, DbOpenError> {
         let db = if url.starts_with("sqlite:") {

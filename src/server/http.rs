@@ -30,13 +30,7 @@ pub fn app(state: AppState) -> Router {
         .layer(tower_http::limit::RequestBodyLimitLayer::new(BODY_LIMIT))
         .route("/events", get(crate::live::session_events))
         .route("/tv/{token}/events", get(crate::live::display_events))
-        .nest(
-            "/api/v1",
-            crate::api::router().layer(middleware::from_fn_with_state(
-                state.clone(),
-                announce_api_writes,
-            )),
-        )
+        .nest("/api/v1", crate::api::router())
         .merge(crate::transfer::export_router())
         .fallback(leptos_axum::file_and_error_handler_with_context::<
             AppState,
@@ -72,26 +66,6 @@ async fn healthz(State(state): State<AppState>) -> Response {
         StatusCode::SERVICE_UNAVAILABLE
     };
     (status, Json(body)).into_response()
-}
-
-/// Tells open pages and displays about every successful write through the API.
-async fn announce_api_writes(
-    State(state): State<AppState>,
-    req: Request<Body>,
-    next: Next,
-) -> Response {
-    let write = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
-    let kind = match req.uri().path() {
-        p if p.contains("/activities") && !p.contains("/activity-types") => "activity",
-        p if p.contains("/deals") => "deal",
-        p if p.contains("/users") => "users",
-        _ => "config",
-    };
-    let response = next.run(req).await;
-    if write && response.status().is_success() {
-        state.live.changed(kind).await;
-    }
-    response
 }
 
 /// The Content-Security-Policy of a rendered page: scripts only from this origin or with

@@ -3,13 +3,12 @@
 pub mod audit;
 pub mod db;
 pub mod http;
+pub mod http_error;
 pub mod org;
 pub mod secrets;
 pub mod seed;
-pub mod session;
 pub mod state;
 pub mod tokens;
-pub mod users;
 
 use crate::error::AppError;
 

@@ -2,18 +2,25 @@
 //! deals with believable seasonality. Seeded from a fixed number, so the same day always
 //! gives the same data; written only into an empty database.
 
-use std::collections::BTreeMap;
-
 use chrono::{Datelike, Duration, NaiveDate, NaiveTime, TimeZone, Utc, Weekday};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
 use super::db::Db;
-use super::secrets::hash_password;
-use super::{org, users};
+use crate::activities::store::{self, ActivityWrite};
+use crate::activity_types::service::{self as activity_types, TypeDraft};
+use crate::auth::AccessRole;
+use crate::deals::service::{self as deals, DealWrite};
 use crate::error::AppError;
+use crate::live::Live;
 use crate::on_db;
-use crate::scoring::{default_activity_types, Metric};
+use crate::people::service::{self as people, NewPerson};
+use crate::scoring::Metric;
+use crate::settings::service::{self as settings, SettingsDraft};
+use crate::targets::service::{self as targets, TargetWrite};
+
+/// Who the demo's changes are recorded as in the audit log.
+const ACTOR: &str = "demo seed";
 
 pub const DEMO_ADMIN_EMAIL: &str = "admin@demo.pacesetter.test";
 pub const DEMO_ADMIN_PASSWORD: &str = "demo-admin-password";
@@ -62,16 +69,6 @@ const OPEN_STAGES: [(&str, i64); 4] = [
     ("Proposal", 50),
     ("Negotiation", 75),
 ];
-const ICONS: [(&str, &str); 7] = [
-    ("call", "📞"),
-    ("email", "✉️"),
-    ("meeting", "🤝"),
-    ("visit", "🚗"),
-    ("check_in", "✅"),
-    ("demo", "🖥️"),
-    ("proposal", "📄"),
-];
-
 /// Mean units per working day by role (SDR, AE, field) for each default type, in order.
 const DAILY_MEAN: [[f64; 3]; 7] = [
     [18.0, 7.0, 4.0],  // call
@@ -122,168 +119,153 @@ fn poisson(rng: &mut StdRng, mean: f64) -> i64 {
     }
 }
 
-struct ActivityRow {
-    rep_id: i64,
-    type_id: i64,
-    occurred_at: chrono::DateTime<Utc>,
-    local_date: NaiveDate,
-    quantity: i64,
-    duration: Option<i64>,
-}
-
-struct DealRow {
-    rep_id: i64,
-    name: String,
-    account: String,
-    amount: i64,
-    stage: String,
-    probability: i64,
-    status: &'static str,
-    lost_reason: Option<&'static str>,
-    new_customer: bool,
-    created_on: NaiveDate,
-    expected_close: Option<NaiveDate>,
-    closed_on: Option<NaiveDate>,
-}
-
 /// Seeds the demo organisation into an empty database with a year of data up to `now`
 /// (nothing later than `now`, so today's list holds only what already happened).
 pub async fn seed_demo(db: &Db, now: chrono::DateTime<Utc>) -> Result<SeedSummary, AppError> {
     let mut rng = StdRng::seed_from_u64(0x5EED_2026);
-    org::ensure(db, "Northwind Demo Sales", DEMO_TIME_ZONE).await?;
-    on_db!(db, |pool| sqlx::query(
-        "UPDATE settings SET org_name = $1, time_zone = $2 WHERE id = 1"
+    let live = Live::announcer(db);
+    settings::start_organisation(db, "Northwind Demo Sales", DEMO_TIME_ZONE).await?;
+    settings::put_settings(
+        db,
+        &live,
+        ACTOR,
+        SettingsDraft {
+            org_name: Some("Northwind Demo Sales".into()),
+            time_zone: Some(DEMO_TIME_ZONE.into()),
+            ..SettingsDraft::default()
+        },
     )
-    .bind("Northwind Demo Sales")
-    .bind(DEMO_TIME_ZONE)
-    .execute(pool)
-    .await
-    .map(|r| r.rows_affected()))?;
+    .await?;
     let tz: chrono_tz::Tz = DEMO_TIME_ZONE.parse().unwrap_or(chrono_tz::UTC);
     let now_local = now.with_timezone(&tz).naive_local();
     let today = now_local.date();
 
-    // Teams, sales roles, people.
-    let mut team_ids = Vec::new();
-    for t in TEAMS {
-        team_ids.push(
-            users::team_id(db, t, true)
-                .await?
-                .ok_or(AppError::Internal)?,
-        );
-    }
+    // Sales roles and people, through the same service as every other door.
     let mut role_ids = Vec::new();
     for (key, name) in ROLES {
-        let id: i64 = on_db!(db, |pool| sqlx::query_scalar(
-            "INSERT INTO sales_roles (key, name) VALUES ($1, $2) RETURNING id"
-        )
-        .bind(key)
-        .bind(name)
-        .fetch_one(pool)
-        .await)?;
-        role_ids.push(id);
+        let (role, _) = people::put_sales_role(db, &live, ACTOR, key, Some(name), false).await?;
+        role_ids.push(role.id);
     }
-    let admin_hash = hash_password(DEMO_ADMIN_PASSWORD).map_err(|_| AppError::Internal)?;
-    let rep_hash = hash_password(DEMO_PASSWORD).map_err(|_| AppError::Internal)?;
-    let insert_user = "INSERT INTO users (email, name, password_hash, access_role, team_id, sales_role_id, active, created_at) \
-        VALUES ($1, $2, $3, $4, $5, $6, TRUE, $7)";
-    let insert_rep = "INSERT INTO users (email, name, password_hash, access_role, team_id, sales_role_id, active, created_at) \
-        VALUES ($1, $2, $3, $4, $5, $6, TRUE, $7) RETURNING id";
-    on_db!(db, |pool| sqlx::query(insert_user)
-        .bind(DEMO_ADMIN_EMAIL)
-        .bind("Avery Admin")
-        .bind(&admin_hash)
-        .bind("admin")
-        .bind(None::<i64>)
-        .bind(None::<i64>)
-        .bind(now)
-        .execute(pool)
-        .await
-        .map(|r| r.rows_affected()))?;
-    for (i, team) in TEAMS.iter().enumerate() {
+    let person = |email: String,
+                  name: String,
+                  role: AccessRole,
+                  team: Option<&str>,
+                  sales_role: Option<&str>,
+                  password: &str| NewPerson {
+        email,
+        name,
+        role: Some(role.as_str().to_string()),
+        team: team.map(str::to_string),
+        sales_role: sales_role.map(str::to_string),
+        password: Some(password.to_string()),
+    };
+    people::create_person(
+        db,
+        &live,
+        ACTOR,
+        person(
+            DEMO_ADMIN_EMAIL.into(),
+            "Avery Admin".into(),
+            AccessRole::Admin,
+            None,
+            None,
+            DEMO_ADMIN_PASSWORD,
+        ),
+    )
+    .await?;
+    for team in TEAMS {
         let email = format!("manager.{}@demo.pacesetter.test", team.to_lowercase());
         let name = format!("{team} Manager");
-        on_db!(db, |pool| sqlx::query(insert_user)
-            .bind(&email)
-            .bind(&name)
-            .bind(&rep_hash)
-            .bind("manager")
-            .bind(team_ids[i])
-            .bind(None::<i64>)
-            .bind(now)
-            .execute(pool)
-            .await
-            .map(|r| r.rows_affected()))?;
+        people::create_person(
+            db,
+            &live,
+            ACTOR,
+            person(
+                email,
+                name,
+                AccessRole::Manager,
+                Some(team),
+                None,
+                DEMO_PASSWORD,
+            ),
+        )
+        .await?;
     }
     // (rep id, role index, skill factor)
     let mut reps: Vec<(i64, usize, f64)> = Vec::new();
     for (i, name) in NAMES.iter().enumerate() {
-        let team = team_ids[i / 8];
+        let team = TEAMS[i / 8];
         let role = ROLE_MIX[i % 8];
         let email = format!(
             "{}@demo.pacesetter.test",
             name.to_lowercase().replace(' ', ".")
         );
-        let id: i64 = on_db!(db, |pool| sqlx::query_scalar(insert_rep)
-            .bind(&email)
-            .bind(*name)
-            .bind(&rep_hash)
-            .bind("rep")
-            .bind(team)
-            .bind(role_ids[role])
-            .bind(now)
-            .fetch_one(pool)
-            .await)?;
-        reps.push((id, role, rng.gen_range(0.6..1.4)));
+        let rep = people::create_person(
+            db,
+            &live,
+            ACTOR,
+            person(
+                email,
+                name.to_string(),
+                AccessRole::Rep,
+                Some(team),
+                Some(ROLES[role].0),
+                DEMO_PASSWORD,
+            ),
+        )
+        .await?;
+        reps.push((rep.id, role, rng.gen_range(0.6..1.4)));
     }
 
-    // Activity types with a year of weight history: calls were worth 2 until three months ago.
+    // The organisation's default activity types, with a year of weight history: calls were
+    // worth 2 until three months ago; emails count up to 40 a day.
     let first_month =
         NaiveDate::from_ymd_opt(today.year() - 1, today.month(), 1).ok_or(AppError::Internal)?;
     let call_change = first_of_month_back(today, 3);
-    let mut type_ids = Vec::new();
-    let mut type_ids_by_key = Vec::new();
-    for (i, (rule, weight)) in default_activity_types().into_iter().enumerate() {
-        let icon = ICONS
-            .iter()
-            .find(|(k, _)| *k == rule.key)
-            .map(|(_, g)| *g)
-            .unwrap_or("•");
-        let daily_cap = (rule.key == "email").then_some(40i64);
-        let id: i64 = on_db!(db, |pool| {
-            sqlx::query_scalar(
-            "INSERT INTO activity_types (key, label, icon, is_leading, daily_cap, min_duration_seconds, sort_order, active) \
-             VALUES ($1, $2, $3, $4, $5, NULL, $6, TRUE) RETURNING id"
-        )
-        .bind(&rule.key)
-        .bind(&rule.label)
-        .bind(icon)
-        .bind(rule.leading)
-        .bind(daily_cap)
-        .bind(i as i64)
-        .fetch_one(pool)
-        .await
-        })?;
-        let mut versions = vec![(first_month, weight.0)];
-        if rule.key == "call" {
-            versions = vec![(first_month, 200), (call_change, weight.0)];
-        }
-        for (from, w) in versions {
-            on_db!(db, |pool| {
-                sqlx::query(
-                "INSERT INTO weight_versions (activity_type_id, effective_from, weight_hundredths, created_at) VALUES ($1, $2, $3, $4)"
-            )
-            .bind(id)
-            .bind(from)
-            .bind(w)
-            .bind(now)
-            .execute(pool)
-            .await.map(|r| r.rows_affected())
-            })?;
-        }
-        type_ids.push(id);
-        type_ids_by_key.push((rule.key.clone(), id));
+    for (key, draft) in [
+        (
+            "call",
+            TypeDraft {
+                weight: Some(200),
+                effective_from: Some(first_month),
+                ..TypeDraft::default()
+            },
+        ),
+        (
+            "call",
+            TypeDraft {
+                weight: Some(300),
+                effective_from: Some(call_change),
+                ..TypeDraft::default()
+            },
+        ),
+        (
+            "email",
+            TypeDraft {
+                daily_cap: Some(Some(40)),
+                ..TypeDraft::default()
+            },
+        ),
+    ] {
+        activity_types::put_activity_type(db, &live, ACTOR, key, draft, today).await?;
     }
+    let type_ids_by_key: Vec<(String, i64)> = activity_types::activity_types(db)
+        .await?
+        .into_iter()
+        .map(|t| (t.key, t.id))
+        .collect();
+    let type_ids: Vec<i64> = [
+        "call", "email", "meeting", "visit", "check_in", "demo", "proposal",
+    ]
+    .iter()
+    .map(|k| {
+        type_ids_by_key
+            .iter()
+            .find(|(key, _)| key == k)
+            .map(|(_, id)| *id)
+            .ok_or(AppError::Internal)
+    })
+    .collect::<Result<_, _>>()?;
 
     // Holidays and absences.
     let holidays: Vec<NaiveDate> = [(1, 1), (5, 1), (12, 25), (12, 26)]
@@ -322,7 +304,7 @@ pub async fn seed_demo(db: &Db, now: chrono::DateTime<Utc>) -> Result<SeedSummar
     }
 
     // A year of activities, working days only.
-    let mut activities: Vec<ActivityRow> = Vec::new();
+    let mut activities: Vec<ActivityWrite> = Vec::new();
     let mut day = first_month;
     while day <= today {
         let weekend = matches!(day.weekday(), Weekday::Sat | Weekday::Sun);
@@ -356,13 +338,19 @@ pub async fn seed_demo(db: &Db, now: chrono::DateTime<Utc>) -> Result<SeedSummar
                             .earliest()
                             .map(|d| d.with_timezone(&Utc))
                             .unwrap_or_else(|| Utc.from_utc_datetime(&local));
-                        activities.push(ActivityRow {
+                        activities.push(ActivityWrite {
                             rep_id: rep,
-                            type_id: type_ids[t],
+                            activity_type_id: type_ids[t],
                             occurred_at,
                             local_date: day,
                             quantity: if batch { n } else { 1 },
-                            duration: (t == 0).then(|| rng.gen_range(40..900)),
+                            duration_seconds: (t == 0).then(|| rng.gen_range(40..900)),
+                            qualifies: true,
+                            note: None,
+                            account: None,
+                            source: Some("demo".into()),
+                            external_id: None,
+                            client_key: None,
                         });
                     }
                 }
@@ -372,7 +360,7 @@ pub async fn seed_demo(db: &Db, now: chrono::DateTime<Utc>) -> Result<SeedSummar
     }
 
     // Deals: AEs and field reps sell, SDRs open a few.
-    let mut deals: Vec<DealRow> = Vec::new();
+    let mut deal_rows: Vec<DealWrite> = Vec::new();
     let accounts = [
         "Acme",
         "Globex",
@@ -423,35 +411,51 @@ pub async fn seed_demo(db: &Db, now: chrono::DateTime<Utc>) -> Result<SeedSummar
                     let expected = today + Duration::days(rng.gen_range(5..120));
                     ("open", stage.to_string(), p, None, None, Some(expected))
                 };
-            deals.push(DealRow {
+            deal_rows.push(DealWrite {
                 rep_id: rep,
                 name: format!(
                     "{account} — {} #{}",
                     ["Platform", "Expansion", "Renewal", "Pilot"][k as usize % 4],
                     k + 1
                 ),
-                account: account.to_string(),
-                amount,
+                account: Some(account.to_string()),
+                amount_minor: amount,
+                currency: "EUR".into(),
                 stage,
                 probability,
                 status,
-                lost_reason,
+                lost_reason: lost_reason.map(str::to_string),
                 new_customer: rng.gen_bool(0.35),
                 created_on,
                 expected_close,
                 closed_on,
+                source: Some("demo".into()),
+                external_id: None,
             });
         }
     }
 
-    write_activities(db, &activities).await?;
-    write_deals(db, &deals).await?;
-    write_targets(db, &role_ids, &reps, &type_ids_by_key, first_month, today).await?;
+    let mut tx = db.begin_write().await?;
+    store::insert_bulk(&mut tx, &activities).await?;
+    for d in &deal_rows {
+        deals::write(&mut tx, d).await?;
+    }
+    tx.commit().await?;
+    write_targets(
+        db,
+        &live,
+        &role_ids,
+        &reps,
+        &type_ids_by_key,
+        first_month,
+        today,
+    )
+    .await?;
     write_scorecards(db, &role_ids, &type_ids_by_key).await?;
     Ok(SeedSummary {
         reps: reps.len(),
         activities: activities.len(),
-        deals: deals.len(),
+        deals: deal_rows.len(),
     })
 }
 
@@ -461,87 +465,10 @@ fn first_of_month_back(today: NaiveDate, months: i32) -> NaiveDate {
         .unwrap_or(today)
 }
 
-const CHUNK: usize = 400;
-
-async fn write_activities(db: &Db, rows: &[ActivityRow]) -> Result<(), AppError> {
-    let mut rollups: BTreeMap<(i64, NaiveDate, i64), (i64, i64)> = BTreeMap::new();
-    for a in rows {
-        let e = rollups
-            .entry((a.rep_id, a.local_date, a.type_id))
-            .or_default();
-        e.0 += a.quantity;
-        e.1 += a.duration.unwrap_or(0);
-    }
-    let rollups: Vec<_> = rollups.into_iter().collect();
-    let created = Utc::now();
-    crate::in_write_tx!(db, |tx| {
-        for chunk in rows.chunks(CHUNK) {
-            let mut qb = sqlx::QueryBuilder::new(
-                "INSERT INTO activities (rep_id, activity_type_id, occurred_at, local_date, quantity, duration_seconds, qualifies, source, created_at) ",
-            );
-            qb.push_values(chunk, |mut b, a| {
-                b.push_bind(a.rep_id)
-                    .push_bind(a.type_id)
-                    .push_bind(a.occurred_at)
-                    .push_bind(a.local_date)
-                    .push_bind(a.quantity)
-                    .push_bind(a.duration)
-                    .push_bind(true)
-                    .push_bind("demo")
-                    .push_bind(created);
-            });
-            qb.build().execute(&mut *tx).await?;
-        }
-        for chunk in rollups.chunks(CHUNK) {
-            let mut qb = sqlx::QueryBuilder::new("INSERT INTO daily_rollups (rep_id, local_date, activity_type_id, units, duration_seconds) ");
-            qb.push_values(chunk, |mut b, ((rep, date, t), (units, dur))| {
-                b.push_bind(*rep)
-                    .push_bind(*date)
-                    .push_bind(*t)
-                    .push_bind(*units)
-                    .push_bind(*dur);
-            });
-            qb.build().execute(&mut *tx).await?;
-        }
-    });
-    Ok(())
-}
-
-async fn write_deals(db: &Db, rows: &[DealRow]) -> Result<(), AppError> {
-    let now = Utc::now();
-    crate::in_write_tx!(db, |tx| {
-        for chunk in rows.chunks(CHUNK) {
-            let mut qb = sqlx::QueryBuilder::new(
-                "INSERT INTO deals (rep_id, name, account, amount_minor, currency, stage, probability, status, lost_reason, \
-                 new_customer, created_on, expected_close, closed_on, source, created_at, updated_at) ",
-            );
-            qb.push_values(chunk, |mut b, d| {
-                b.push_bind(d.rep_id)
-                    .push_bind(&d.name)
-                    .push_bind(&d.account)
-                    .push_bind(d.amount)
-                    .push_bind("EUR")
-                    .push_bind(&d.stage)
-                    .push_bind(d.probability)
-                    .push_bind(d.status)
-                    .push_bind(d.lost_reason)
-                    .push_bind(d.new_customer)
-                    .push_bind(d.created_on)
-                    .push_bind(d.expected_close)
-                    .push_bind(d.closed_on)
-                    .push_bind("demo")
-                    .push_bind(now)
-                    .push_bind(now);
-            });
-            qb.build().execute(&mut *tx).await?;
-        }
-    });
-    Ok(())
-}
-
 /// Monthly role targets for the year and the next two months, and a few personal overrides.
 async fn write_targets(
     db: &Db,
+    live: &Live,
     role_ids: &[i64],
     reps: &[(i64, usize, f64)],
     type_ids_by_key: &[(String, i64)],
@@ -572,46 +499,38 @@ async fn write_targets(
         (count("visit")?, [0, 0, 50]),
         (count("check_in")?, [0, 0, 65]),
     ];
-    let mut rows: Vec<(&str, &str, i64, NaiveDate, i64)> = Vec::new();
+    let mut rows: Vec<TargetWrite> = Vec::new();
     let mut month = first_month;
     let last = first_of_month_back(today, -2);
     while month <= last {
         for (metric, values) in &per_role {
             for (r, v) in values.iter().enumerate() {
                 if *v > 0 {
-                    rows.push((metric, "role", role_ids[r], month, *v));
+                    rows.push(TargetWrite {
+                        metric: metric.clone(),
+                        scope: "role",
+                        subject_id: role_ids[r],
+                        month,
+                        value: *v,
+                    });
                 }
             }
         }
         // The strongest rep of each role carries a stretch target.
         for (rep, role, skill) in reps {
             if *skill > 1.3 {
-                rows.push((
-                    "activity_score",
-                    "rep",
-                    *rep,
+                rows.push(TargetWrite {
+                    metric: Metric::ActivityScore.key(),
+                    scope: "rep",
+                    subject_id: *rep,
                     month,
-                    per_role[0].1[*role] * 13 / 10,
-                ));
+                    value: per_role[0].1[*role] * 13 / 10,
+                });
             }
         }
         month = first_of_month_back(month, -1);
     }
-    crate::in_write_tx!(db, |tx| {
-        for chunk in rows.chunks(CHUNK) {
-            let mut qb = sqlx::QueryBuilder::new(
-                "INSERT INTO targets (metric, scope, subject_id, month, value) ",
-            );
-            qb.push_values(chunk, |mut b, (metric, scope, subject, month, value)| {
-                b.push_bind(*metric)
-                    .push_bind(*scope)
-                    .push_bind(*subject)
-                    .push_bind(*month)
-                    .push_bind(*value);
-            });
-            qb.build().execute(&mut *tx).await?;
-        }
-    });
+    targets::put_targets(db, live, ACTOR, &rows).await?;
     Ok(())
 }
 

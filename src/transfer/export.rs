@@ -13,15 +13,15 @@ use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
 use serde::Deserialize;
 
 use super::import::EXPORT_SOURCE;
-use crate::api::auth::Read;
-use crate::api::error::ApiError;
+use crate::auth::session::{session_id_from_headers, user_for_session};
 use crate::auth::AccessRole;
-use crate::leaderboard::repo as board_repo;
+use crate::leaderboard::service as board;
 use crate::on_db;
 use crate::scoring::{Period, PeriodKind};
-use crate::server::session::{session_id_from_headers, user_for_session};
+use crate::server::http_error::ApiError;
+use crate::server::org;
 use crate::server::state::AppState;
-use crate::server::{org, users};
+use crate::server::tokens::{self, Scope};
 
 /// The export routes; the app merges them at the root.
 pub fn export_router() -> Router<AppState> {
@@ -43,7 +43,7 @@ impl FromRequestParts<AppState> for ExportAccess {
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
         if parts.headers.contains_key(header::AUTHORIZATION) {
-            return Read::from_request_parts(parts, state)
+            return tokens::authorize_bearer(&state.db, &parts.headers, Scope::Read)
                 .await
                 .map(|_| ExportAccess);
         }
@@ -320,8 +320,8 @@ async fn leaderboard_csv(
     let db = &state.db;
     let (kind, settings, date, team_id) = board_query(db, query).await?;
     let period = Period::containing(kind, date, settings.fiscal_start());
-    let board = board_repo::leaderboard_for(db, &settings.org_name, period, team_id).await?;
-    let emails: std::collections::HashMap<i64, String> = board_repo::reps(db, team_id)
+    let board = board::leaderboard_for(db, &settings.org_name, period, team_id).await?;
+    let emails: std::collections::HashMap<i64, String> = board::reps(db, team_id)
         .await?
         .into_iter()
         .map(|r| (r.id, r.email))
@@ -351,30 +351,14 @@ async fn board_query(
     query: Result<Query<LeaderboardQuery>, QueryRejection>,
 ) -> Result<(PeriodKind, org::OrgSettings, NaiveDate, Option<i64>), ApiError> {
     let Query(q) = query.map_err(bad_query)?;
-    let kind = board_repo::parse_period_kind(q.period.as_deref().unwrap_or("month").trim())?;
-    let settings = org::load(db).await?;
-    let date = date_param("date", q.date.as_deref())?.unwrap_or_else(|| settings.today());
-    let team_id = team_param(db, q.team.as_deref()).await?;
-    Ok((kind, settings, date, team_id))
-}
-
-/// `?team=NAME` → the team's id; unknown names are a 404, not an empty file.
-async fn team_param(
-    db: &crate::server::db::Db,
-    team: Option<&str>,
-) -> Result<Option<i64>, ApiError> {
-    match team.map(str::trim).filter(|t| !t.is_empty()) {
-        None => Ok(None),
-        Some(name) => {
-            let unknown = || ApiError::not_found("No team of that name.");
-            if name.contains('\0') || name.chars().count() > users::MAX_TEAM_NAME {
-                return Err(unknown());
-            }
-            Ok(Some(
-                users::team_id(db, name, false).await?.ok_or_else(unknown)?,
-            ))
-        }
-    }
+    let scope = board::scope(
+        db,
+        q.period.as_deref(),
+        q.date.as_deref(),
+        q.team.as_deref(),
+    )
+    .await?;
+    Ok((scope.kind, scope.settings, scope.date, scope.team_id))
 }
 
 /// Every scored rep's scorecard for the period containing `date`: one row per rep and
@@ -387,7 +371,7 @@ async fn scorecards_csv(
     let db = &state.db;
     let (kind, settings, date, team_id) = board_query(db, query).await?;
     let mut rows = Vec::new();
-    for rep in board_repo::reps(db, team_id).await? {
+    for rep in board::reps(db, team_id).await? {
         let card = crate::scorecard::service::rep_scorecard(db, rep.id, kind, date).await?;
         for line in card.lines {
             rows.push(vec![

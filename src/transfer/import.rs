@@ -1,5 +1,5 @@
-//! Reading a CSV file into the integration API's items, checking every row, and writing all
-//! of them (through the API's own upserts) or none.
+//! Reading a CSV file into records of named fields, checking every row with the same field
+//! parsers and services as every other door, and writing all of them or none.
 //!
 //! A row without `source` and `external_id` gets the source `csv` and an id made from a hash
 //! of its content, so importing the same file again updates the same records instead of
@@ -9,17 +9,21 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use serde_json::{Map, Number, Value};
 use sha2::{Digest, Sha256};
 
 use super::{ImportReport, RowError};
-use crate::api::error::{ApiError, FieldError};
-use crate::api::{activities, admin, admin_repo, deals, repo};
-use crate::error::AppError;
+use crate::activities::service as activities;
+use crate::activities::store::Upserted;
+use crate::deals::service as deals;
+use crate::error::{AppError, FieldError};
+use crate::idempotency::WriteOutcome;
+use crate::live::Live;
 use crate::on_db;
 use crate::server::audit;
 use crate::server::db::Db;
+use crate::targets::service as targets;
 
 /// The source given to rows that name none.
 pub const CSV_SOURCE: &str = "csv";
@@ -111,7 +115,7 @@ impl Kind {
     }
 }
 
-/// One data row as the API's item object, with its file line.
+/// One data row as a record of named fields, with its file line.
 #[derive(Debug, Clone)]
 pub struct Row {
     pub line: u64,
@@ -557,14 +561,6 @@ async fn adopt_keys(db: &Db, keys: &[Keyed], matches: &[Match]) -> Result<(), Ap
     Ok(())
 }
 
-fn app_error(e: ApiError) -> AppError {
-    match e.status.as_u16() {
-        409 => AppError::Conflict(e.message),
-        400 | 413 | 422 => AppError::BadRequest(e.message),
-        _ => AppError::Internal,
-    }
-}
-
 fn count(n: usize) -> u64 {
     u64::try_from(n).unwrap_or(u64::MAX)
 }
@@ -585,6 +581,7 @@ fn report(kind: Kind, dry_run: bool, rows: usize) -> ImportReport {
 /// server itself.
 pub async fn import_csv(
     db: &Db,
+    live: &Live,
     kind: Kind,
     text: &str,
     dry_run: bool,
@@ -624,9 +621,7 @@ pub async fn import_csv(
                     .map(|((_, a), (line, c))| (*line, *c, &mut a.source, &mut a.external_id)),
                 &mut errors,
             );
-            let writes = activities::resolve(db, parsed, &mut errors)
-                .await
-                .map_err(app_error)?;
+            let writes = AppError::gather(activities::resolve(db, parsed).await, &mut errors)?;
             if !errors.is_empty() {
                 out.errors = row_errors(errors);
                 return Ok(out);
@@ -643,9 +638,9 @@ pub async fn import_csv(
                 )
             }));
             finish(db, &mut out, "activities", &keys, actor, |db| async move {
-                let done = repo::write_activities(db, None, &writes, |_| (200, String::new()))
-                    .await
-                    .map_err(app_error)?;
+                let done =
+                    activities::write_batch(db, live, None, &writes, |_| (200, String::new()))
+                        .await?;
                 Ok(created_count(done))
             })
             .await?;
@@ -667,9 +662,7 @@ pub async fn import_csv(
                     .map(|((_, d), (line, c))| (*line, *c, &mut d.source, &mut d.external_id)),
                 &mut errors,
             );
-            let writes = deals::resolve(db, parsed, &mut errors)
-                .await
-                .map_err(app_error)?;
+            let writes = AppError::gather(deals::resolve(db, parsed).await, &mut errors)?;
             if !errors.is_empty() {
                 out.errors = row_errors(errors);
                 return Ok(out);
@@ -686,58 +679,30 @@ pub async fn import_csv(
                 )
             }));
             finish(db, &mut out, "deals", &keys, actor, |db| async move {
-                let done = repo::write_deals(db, None, &writes, |_| (200, String::new()))
-                    .await
-                    .map_err(app_error)?;
+                let done =
+                    deals::write_batch(db, live, None, &writes, |_| (200, String::new())).await?;
                 Ok(created_count(done))
             })
             .await?;
         }
         Kind::Targets => {
-            let items: Vec<(Option<i64>, &Value)> =
-                rows.iter().map(|r| (index_of(r.line), &r.item)).collect();
-            let writes = admin::resolve_targets(db, &items, &mut errors)
-                .await
-                .map_err(app_error)?;
-            let mut first_line: HashMap<(&str, &str, i64, NaiveDate), u64> = HashMap::new();
-            // Without errors every row gave one target, in order.
-            let aligned = if errors.is_empty() {
-                rows.as_slice()
-            } else {
-                &[]
-            };
-            for (w, r) in writes.iter().zip(aligned) {
-                if let Some(first) =
-                    first_line.insert((w.metric.as_str(), w.scope, w.subject_id, w.month), r.line)
-                {
-                    errors.push(
-                        FieldError::new("month", format!("the same target as line {first}"))
-                            .at(index_of(r.line)),
-                    );
-                }
-            }
+            let parsed: Vec<(Option<i64>, targets::TargetInput)> = rows
+                .iter()
+                .filter_map(|r| {
+                    targets::parse(&r.item, index_of(r.line), &mut errors)
+                        .map(|t| (index_of(r.line), t))
+                })
+                .collect();
+            let writes = AppError::gather(targets::resolve(db, parsed).await, &mut errors)?;
             if !errors.is_empty() {
                 out.errors = row_errors(errors);
                 return Ok(out);
             }
-            let existing = existing_targets(db).await?;
-            let created = writes
-                .iter()
-                .filter(|w| {
-                    !existing.contains(&(
-                        w.metric.clone(),
-                        w.scope.to_string(),
-                        w.subject_id,
-                        w.month,
-                    ))
-                })
-                .count();
+            let created = targets::count_new(db, &writes).await?;
             out.created = count(created);
             out.updated = count(writes.len() - created);
             if !dry_run {
-                admin_repo::put_targets(db, actor, &writes)
-                    .await
-                    .map_err(app_error)?;
+                targets::put_targets(db, live, actor, &writes).await?;
             }
         }
     }
@@ -759,14 +724,14 @@ fn keyed<'a>(
     .collect()
 }
 
-fn created_count(outcome: repo::WriteOutcome<repo::Upserted>) -> (usize, usize) {
+fn created_count(outcome: WriteOutcome<Upserted>) -> (usize, usize) {
     match outcome {
-        repo::WriteOutcome::Done { results, .. } => {
+        WriteOutcome::Done { results, .. } => {
             let created = results.iter().filter(|u| u.created).count();
             (created, results.len() - created)
         }
         // No idempotency key is used here, so there is never a replay.
-        repo::WriteOutcome::Replay(_) => (0, 0),
+        WriteOutcome::Replay(_) => (0, 0),
     }
 }
 
@@ -826,13 +791,4 @@ where
         tracing::warn!(error = %e, "could not record the import in the audit log");
     }
     Ok(())
-}
-
-async fn existing_targets(db: &Db) -> Result<HashSet<(String, String, i64, NaiveDate)>, AppError> {
-    let rows: Vec<(String, String, i64, NaiveDate)> = on_db!(db, |pool| sqlx::query_as(
-        "SELECT metric, scope, subject_id, month FROM targets"
-    )
-    .fetch_all(pool)
-    .await)?;
-    Ok(rows.into_iter().collect())
 }

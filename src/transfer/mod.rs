@@ -1,6 +1,7 @@
-//! CSV import and export: activities, deals and targets in (from a file, all or nothing, with
-//! every bad row named by its line), activities, deals and leaderboards out. An imported row
-//! goes through the same validation and the same upserting writes as the integration API.
+//! CSV import and export, transport only: activities, deals and targets in (from a file, all
+//! or nothing, with every bad row named by its line), activities, deals, leaderboards and
+//! scorecards out. An imported row goes through the same field parsers and services as the
+//! integration API and the pages.
 
 pub mod page;
 
@@ -57,15 +58,6 @@ impl ImportReport {
     }
 }
 
-#[cfg(feature = "ssr")]
-async fn require_admin() -> Result<crate::server::session::User, AppError> {
-    let user = crate::server::session::require_user().await?;
-    if user.role() != crate::auth::AccessRole::Admin {
-        return Err(AppError::Forbidden);
-    }
-    Ok(user)
-}
-
 /// Imports (or with `dry_run`, only checks) a CSV file of `activities`, `deals` or
 /// `targets`. Admins only. Bad rows come back in the report, not as an error.
 #[server(endpoint = "admin_import_csv")]
@@ -75,23 +67,20 @@ pub async fn admin_import_csv(
     dry_run: bool,
 ) -> Result<ImportReport, AppError> {
     crate::server::respond(async move {
-        let admin = require_admin().await?;
+        let admin = crate::auth::session::require_admin().await?;
         let kind = import::Kind::parse(&kind).ok_or_else(|| {
             AppError::BadRequest("Choose what to import: activities, deals or targets.".into())
         })?;
         let state = crate::server::state::app_state()?;
-        let report = import::import_csv(
+        import::import_csv(
             &state.db,
+            &state.live,
             kind,
             &csv,
             dry_run,
             &format!("csv:{}", admin.email),
         )
-        .await?;
-        if !dry_run {
-            state.live.changed("import").await;
-        }
-        Ok(report)
+        .await
     })
     .await
 }

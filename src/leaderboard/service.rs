@@ -1,4 +1,7 @@
-//! Reads for the leaderboard: reps and rollups in, ranked entries out (scoring does the maths).
+//! The leaderboard use cases: who is on it, what a board is asked for (period, date, team),
+//! and the ranked board (rollups in, scoring does the maths).
+
+use chrono::NaiveDate;
 
 use super::{Leaderboard, LeaderboardEntry};
 use crate::activities::repo as activity_repo;
@@ -17,12 +20,13 @@ pub struct RepRow {
     pub team: Option<String>,
 }
 
-/// Everyone who is scored: active users with a sales role.
+/// Everyone who is scored ([`crate::people::service::is_scored`]), in one team or all.
 pub async fn reps(db: &Db, team_id: Option<i64>) -> Result<Vec<RepRow>, AppError> {
     const SQL: &str = "SELECT u.id, u.name, u.email, u.team_id, t.name AS team FROM users u \
         LEFT JOIN teams t ON t.id = u.team_id \
-        WHERE u.active = TRUE AND u.sales_role_id IS NOT NULL AND ($1 IS NULL OR u.team_id = $1) ORDER BY u.name";
-    let rows = on_db!(db, |pool| sqlx::query_as(SQL)
+        WHERE {scored} AND ($1 IS NULL OR u.team_id = $1) ORDER BY u.name";
+    let sql = SQL.replace("{scored}", crate::people::service::SCORED_SQL);
+    let rows = on_db!(db, |pool| sqlx::query_as(&sql)
         .bind(team_id)
         .fetch_all(pool)
         .await)?;
@@ -32,6 +36,75 @@ pub async fn reps(db: &Db, team_id: Option<i64>) -> Result<Vec<RepRow>, AppError
 pub fn parse_period_kind(s: &str) -> Result<PeriodKind, AppError> {
     s.parse::<PeriodKind>()
         .map_err(|_| AppError::BadRequest(format!("Unknown period '{s}'.")))
+}
+
+/// What a board, a scorecard or an export is asked for, read once for every door: the
+/// period kind, the settings, the day (today in the organisation by default) and the team.
+#[derive(Debug, Clone)]
+pub struct Scope {
+    pub kind: PeriodKind,
+    pub settings: org::OrgSettings,
+    pub date: NaiveDate,
+    pub team_id: Option<i64>,
+}
+
+impl Scope {
+    /// The period of `kind` containing `date` (for a rolling window, ending on it).
+    pub fn period(&self) -> Period {
+        Period::containing(self.kind, self.date, self.settings.fiscal_start())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ScopeError {
+    #[error("Unknown period '{0}'.")]
+    Period(String),
+    #[error("'{0}' is not a date YYYY-MM-DD.")]
+    Date(String),
+    #[error("No team named '{0}'.")]
+    Team(String),
+    #[error(transparent)]
+    App(#[from] AppError),
+}
+
+/// Reads `period` (default month), `date` and `team` as every door receives them.
+pub async fn scope(
+    db: &Db,
+    period: Option<&str>,
+    date: Option<&str>,
+    team: Option<&str>,
+) -> Result<Scope, ScopeError> {
+    let period = period.map(str::trim).unwrap_or("month");
+    let kind = period
+        .parse::<PeriodKind>()
+        .map_err(|_| ScopeError::Period(period.to_string()))?;
+    let settings = org::load(db).await?;
+    let date = match date.map(str::trim).filter(|d| !d.is_empty()) {
+        None => settings.today(),
+        Some(d) => NaiveDate::parse_from_str(d, "%Y-%m-%d")
+            .map_err(|_| ScopeError::Date(d.replace('\0', "")))?,
+    };
+    let team_id = match team.map(str::trim).filter(|t| !t.is_empty()) {
+        None => None,
+        Some(name) => {
+            let unknown = || ScopeError::Team(name.replace('\0', ""));
+            // A name no team can have is not looked up (PostgreSQL refuses NUL in text).
+            if name.contains('\0') || name.chars().count() > crate::people::service::MAX_TEAM_NAME {
+                return Err(unknown());
+            }
+            Some(
+                crate::people::service::team_id(db, name)
+                    .await?
+                    .ok_or_else(unknown)?,
+            )
+        }
+    };
+    Ok(Scope {
+        kind,
+        settings,
+        date,
+        team_id,
+    })
 }
 
 pub async fn leaderboard(
@@ -53,8 +126,8 @@ pub async fn leaderboard_for(
     team_id: Option<i64>,
 ) -> Result<Leaderboard, AppError> {
     let reps = reps(db, team_id).await?;
-    let types = activity_repo::activity_types(db).await?;
-    let weights = activity_repo::weight_table(db).await?;
+    let types = crate::activity_types::service::scoring_types(db).await?;
+    let weights = crate::activity_types::service::weight_table(db).await?;
     let rollups = activity_repo::rollups(db, period.start, period.end, None).await?;
     let scores = scoring::activity_scores(&rollups, &types, &weights, &period);
     Ok(Leaderboard {

@@ -10,11 +10,11 @@ use axum::http::{HeaderMap, HeaderValue};
 use chrono::{DateTime, Duration, Utc};
 use leptos_axum::ResponseOptions;
 
-use super::db::Db;
-use super::secrets::{hash_token, new_token};
-use crate::auth::{AccessRole, UserInfo};
+use super::{AccessRole, UserInfo};
 use crate::error::AppError;
 use crate::on_db;
+use crate::server::db::Db;
+use crate::server::secrets::{hash_token, new_token};
 
 pub const COOKIE_NAME: &str = "ps_session";
 pub const IDLE_TIMEOUT: Duration = Duration::days(7);
@@ -185,7 +185,7 @@ pub fn set_session_cookie(value: &str, secure: bool) {
 
 /// The user behind the current request, if signed in. For server functions and SSR.
 pub async fn current_user() -> Result<Option<User>, AppError> {
-    let state = super::state::app_state()?;
+    let state = crate::server::state::app_state()?;
     let headers: HeaderMap = leptos_axum::extract()
         .await
         .map_err(|_| AppError::Internal)?;
@@ -197,4 +197,24 @@ pub async fn current_user() -> Result<Option<User>, AppError> {
 
 pub async fn require_user() -> Result<User, AppError> {
     current_user().await?.ok_or(AppError::Unauthenticated)
+}
+
+/// The signed-in admin, or 403 for anyone else (401 when not signed in).
+pub async fn require_admin() -> Result<User, AppError> {
+    let user = require_user().await?;
+    if user.role() != AccessRole::Admin {
+        return Err(AppError::Forbidden);
+    }
+    Ok(user)
+}
+
+/// `(user id, password hash)` of an active account, by email.
+pub async fn credentials(db: &Db, email: &str) -> Result<Option<(i64, Option<String>)>, AppError> {
+    let row: Option<(i64, Option<String>)> = on_db!(db, |pool| sqlx::query_as(
+        "SELECT id, password_hash FROM users WHERE email = $1 AND active = TRUE"
+    )
+    .bind(email)
+    .fetch_optional(pool)
+    .await)?;
+    Ok(row)
 }

@@ -1,0 +1,398 @@
+//! Activities as stored: the one write path (a tap, an upsert by `(source, external_id)`, a
+//! delete, a bulk load, a re-dating) and the one rollup rule. The quick log, the integration
+//! API, the CSV import, the demo seed and the time-zone setting all write through here, in
+//! the caller's transaction.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use chrono_tz::Tz;
+
+use crate::error::AppError;
+use crate::on_tx;
+use crate::server::db::Tx;
+
+/// The rollup rule: an activity adds its quantity (and duration) to its rep's day only when
+/// it qualifies (long enough for its type's minimum duration) and is not deleted.
+pub fn counts(qualifies: bool, deleted: bool) -> bool {
+    qualifies && !deleted
+}
+
+/// [`counts`] as SQL, for recounting the rollups from the raw rows. Keep the two together.
+pub const COUNTS_SQL: &str = "qualifies = TRUE AND deleted_at IS NULL";
+
+/// An activity ready to store: every reference resolved, the local date computed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ActivityWrite {
+    pub rep_id: i64,
+    pub activity_type_id: i64,
+    pub occurred_at: DateTime<Utc>,
+    pub local_date: NaiveDate,
+    pub quantity: i64,
+    pub duration_seconds: Option<i64>,
+    pub qualifies: bool,
+    pub note: Option<String>,
+    pub account: Option<String>,
+    /// With `external_id`, the upsert key of an integration's record.
+    pub source: Option<String>,
+    pub external_id: Option<String>,
+    /// A tap's retry key on the rep's device: the same key twice stores one activity.
+    pub client_key: Option<String>,
+}
+
+/// What a write did to one record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Upserted {
+    pub id: i64,
+    /// False when the record existed (updated, or a retried tap that changed nothing).
+    pub created: bool,
+    /// Whether it adds to the rep's score (see [`counts`]); always true for deals.
+    pub counts: bool,
+}
+
+const ROLLUP_ADD: &str = "INSERT INTO daily_rollups (rep_id, local_date, activity_type_id, units, duration_seconds) \
+    VALUES ($1, $2, $3, $4, $5) ON CONFLICT (rep_id, local_date, activity_type_id) DO UPDATE SET \
+    units = daily_rollups.units + excluded.units, duration_seconds = daily_rollups.duration_seconds + excluded.duration_seconds";
+
+/// Adds (or with `sign = -1`, takes away) one activity's contribution to its rep's day,
+/// when the rule says it counts.
+async fn contribute(
+    tx: &mut Tx,
+    sign: i64,
+    rep_id: i64,
+    date: NaiveDate,
+    type_id: i64,
+    quantity: i64,
+    duration_seconds: Option<i64>,
+) -> Result<(), AppError> {
+    let units = sign * quantity;
+    let duration = sign * duration_seconds.unwrap_or(0);
+    on_tx!(tx, |c| sqlx::query(ROLLUP_ADD)
+        .bind(rep_id)
+        .bind(date)
+        .bind(type_id)
+        .bind(units)
+        .bind(duration)
+        .execute(c)
+        .await
+        .map(|_| ()))?;
+    Ok(())
+}
+
+#[derive(Debug, sqlx::FromRow)]
+struct Stored {
+    id: i64,
+    rep_id: i64,
+    activity_type_id: i64,
+    local_date: NaiveDate,
+    quantity: i64,
+    duration_seconds: Option<i64>,
+    qualifies: bool,
+    deleted_at: Option<DateTime<Utc>>,
+}
+
+const INSERT: &str = "INSERT INTO activities (rep_id, activity_type_id, occurred_at, local_date, quantity, \
+    duration_seconds, qualifies, note, account, source, external_id, client_key, created_at) \
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) ON CONFLICT DO NOTHING RETURNING id";
+const BY_CLIENT_KEY: &str = "SELECT id FROM activities WHERE rep_id = $1 AND client_key = $2";
+/// Locks the row (a no-op update) and returns it as it is now: on PostgreSQL a concurrent
+/// upsert of the same record waits, then reads the committed values.
+const LOCK_BY_SOURCE: &str = "UPDATE activities SET external_id = external_id WHERE source = $1 AND external_id = $2 \
+    RETURNING id, rep_id, activity_type_id, local_date, quantity, duration_seconds, qualifies, deleted_at";
+const UPDATE: &str =
+    "UPDATE activities SET rep_id = $1, activity_type_id = $2, occurred_at = $3, local_date = $4, \
+    quantity = $5, duration_seconds = $6, qualifies = $7, note = $8, account = $9 WHERE id = $10";
+
+/// Inserts a new row; `None` when a unique key (client key, or source and external id) is
+/// already taken.
+async fn insert(tx: &mut Tx, a: &ActivityWrite) -> Result<Option<i64>, AppError> {
+    let id: Option<i64> = on_tx!(tx, |c| sqlx::query_scalar(INSERT)
+        .bind(a.rep_id)
+        .bind(a.activity_type_id)
+        .bind(a.occurred_at)
+        .bind(a.local_date)
+        .bind(a.quantity)
+        .bind(a.duration_seconds)
+        .bind(a.qualifies)
+        .bind(&a.note)
+        .bind(&a.account)
+        .bind(&a.source)
+        .bind(&a.external_id)
+        .bind(&a.client_key)
+        .bind(Utc::now())
+        .fetch_optional(c)
+        .await)?;
+    if id.is_some() && counts(a.qualifies, false) {
+        contribute(
+            tx,
+            1,
+            a.rep_id,
+            a.local_date,
+            a.activity_type_id,
+            a.quantity,
+            a.duration_seconds,
+        )
+        .await?;
+    }
+    Ok(id)
+}
+
+/// Writes one activity in the caller's transaction, correcting the daily rollups:
+///
+/// * with a `client_key` (a tap): stored once; a retry with the same key changes nothing;
+/// * with `source` and `external_id` (an integration's record): created, or updated in
+///   place with the old contribution taken out and the new one put in; an activity deleted
+///   in the app stays deleted;
+/// * with neither: a new activity.
+pub async fn write(tx: &mut Tx, a: &ActivityWrite) -> Result<Upserted, AppError> {
+    if let Some(key) = &a.client_key {
+        if let Some(id) = insert(tx, a).await? {
+            return Ok(Upserted {
+                id,
+                created: true,
+                counts: a.qualifies,
+            });
+        }
+        let id: i64 = on_tx!(tx, |c| sqlx::query_scalar(BY_CLIENT_KEY)
+            .bind(a.rep_id)
+            .bind(key)
+            .fetch_one(c)
+            .await)?;
+        return Ok(Upserted {
+            id,
+            created: false,
+            counts: a.qualifies,
+        });
+    }
+    // Twice at most: when a concurrent transaction inserts the same record between the
+    // lock and the insert, the second round finds and updates it.
+    for _ in 0..2 {
+        if let (Some(source), Some(external_id)) = (&a.source, &a.external_id) {
+            let old: Option<Stored> = on_tx!(tx, |c| sqlx::query_as(LOCK_BY_SOURCE)
+                .bind(source)
+                .bind(external_id)
+                .fetch_optional(c)
+                .await)?;
+            if let Some(old) = old {
+                let deleted = old.deleted_at.is_some();
+                if counts(old.qualifies, deleted) {
+                    contribute(
+                        tx,
+                        -1,
+                        old.rep_id,
+                        old.local_date,
+                        old.activity_type_id,
+                        old.quantity,
+                        old.duration_seconds,
+                    )
+                    .await?;
+                }
+                on_tx!(tx, |c| sqlx::query(UPDATE)
+                    .bind(a.rep_id)
+                    .bind(a.activity_type_id)
+                    .bind(a.occurred_at)
+                    .bind(a.local_date)
+                    .bind(a.quantity)
+                    .bind(a.duration_seconds)
+                    .bind(a.qualifies)
+                    .bind(&a.note)
+                    .bind(&a.account)
+                    .bind(old.id)
+                    .execute(c)
+                    .await
+                    .map(|_| ()))?;
+                let now_counts = counts(a.qualifies, deleted);
+                if now_counts {
+                    contribute(
+                        tx,
+                        1,
+                        a.rep_id,
+                        a.local_date,
+                        a.activity_type_id,
+                        a.quantity,
+                        a.duration_seconds,
+                    )
+                    .await?;
+                }
+                return Ok(Upserted {
+                    id: old.id,
+                    created: false,
+                    counts: now_counts,
+                });
+            }
+        }
+        if let Some(id) = insert(tx, a).await? {
+            return Ok(Upserted {
+                id,
+                created: true,
+                counts: a.qualifies,
+            });
+        }
+    }
+    Err(AppError::Conflict(
+        "The same record was being written by another request; nothing was written. Retry the request."
+            .into(),
+    ))
+}
+
+/// A live activity as stored.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ActivityRow {
+    pub id: i64,
+    pub rep_id: i64,
+    pub activity_type_id: i64,
+    pub occurred_at: DateTime<Utc>,
+    pub local_date: NaiveDate,
+    pub quantity: i64,
+    pub duration_seconds: Option<i64>,
+    pub qualifies: bool,
+}
+
+/// Soft-deletes a live activity of `rep_id` and takes it out of its rollup; `None` when
+/// there is no such live activity (already deleted, or someone else's).
+pub async fn delete(tx: &mut Tx, rep_id: i64, id: i64) -> Result<Option<ActivityRow>, AppError> {
+    const MARK: &str = "UPDATE activities SET deleted_at = $1 WHERE id = $2 AND rep_id = $3 AND deleted_at IS NULL \
+        RETURNING id, rep_id, activity_type_id, occurred_at, local_date, quantity, duration_seconds, qualifies";
+    let row: Option<ActivityRow> = on_tx!(tx, |c| sqlx::query_as(MARK)
+        .bind(Utc::now())
+        .bind(id)
+        .bind(rep_id)
+        .fetch_optional(c)
+        .await)?;
+    if let Some(r) = &row {
+        // It counted until now if it qualified (it was live).
+        if counts(r.qualifies, false) {
+            contribute(
+                tx,
+                -1,
+                r.rep_id,
+                r.local_date,
+                r.activity_type_id,
+                r.quantity,
+                r.duration_seconds,
+            )
+            .await?;
+        }
+    }
+    Ok(row)
+}
+
+const BULK_CHUNK: usize = 400;
+
+/// Stores many new activities (no keys to match) at once, with their rollups summed by the
+/// same rule: the demo seed's year of data, or a data generator's millions.
+pub async fn insert_bulk(tx: &mut Tx, rows: &[ActivityWrite]) -> Result<(), AppError> {
+    let mut days: BTreeMap<(i64, NaiveDate, i64), (i64, i64)> = BTreeMap::new();
+    for a in rows.iter().filter(|a| counts(a.qualifies, false)) {
+        let e = days
+            .entry((a.rep_id, a.local_date, a.activity_type_id))
+            .or_default();
+        e.0 += a.quantity;
+        e.1 += a.duration_seconds.unwrap_or(0);
+    }
+    let created = Utc::now();
+    for chunk in rows.chunks(BULK_CHUNK) {
+        on_tx!(tx, |c| {
+            let mut qb = sqlx::QueryBuilder::new(
+                "INSERT INTO activities (rep_id, activity_type_id, occurred_at, local_date, quantity, \
+                 duration_seconds, qualifies, note, account, source, external_id, created_at) ",
+            );
+            qb.push_values(chunk, |mut b, a| {
+                b.push_bind(a.rep_id)
+                    .push_bind(a.activity_type_id)
+                    .push_bind(a.occurred_at)
+                    .push_bind(a.local_date)
+                    .push_bind(a.quantity)
+                    .push_bind(a.duration_seconds)
+                    .push_bind(a.qualifies)
+                    .push_bind(a.note.clone())
+                    .push_bind(a.account.clone())
+                    .push_bind(a.source.clone())
+                    .push_bind(a.external_id.clone())
+                    .push_bind(created);
+            });
+            qb.build().execute(c).await.map(|_| ())
+        })?;
+    }
+    let days: Vec<_> = days.into_iter().collect();
+    for chunk in days.chunks(BULK_CHUNK) {
+        on_tx!(tx, |c| {
+            let mut qb = sqlx::QueryBuilder::new(
+                "INSERT INTO daily_rollups (rep_id, local_date, activity_type_id, units, duration_seconds) ",
+            );
+            qb.push_values(chunk, |mut b, ((rep, date, t), (units, dur))| {
+                b.push_bind(*rep)
+                    .push_bind(*date)
+                    .push_bind(*t)
+                    .push_bind(*units)
+                    .push_bind(*dur);
+            });
+            qb.push(
+                " ON CONFLICT (rep_id, local_date, activity_type_id) DO UPDATE SET \
+                 units = daily_rollups.units + excluded.units, \
+                 duration_seconds = daily_rollups.duration_seconds + excluded.duration_seconds",
+            );
+            qb.build().execute(c).await.map(|_| ())
+        })?;
+    }
+    Ok(())
+}
+
+/// Moves every activity to its local day in `tz` and, when any moved, recounts the rollups
+/// from the raw rows, in the caller's transaction (so scores never mix two zones). Returns
+/// how many activities moved.
+pub async fn redate_all(tx: &mut Tx, tz: Tz) -> Result<i64, AppError> {
+    const DATES: &str = "SELECT id, occurred_at, local_date FROM activities";
+    const REDATE: &str = "UPDATE activities SET local_date = $1 WHERE id = $2";
+    let rows: Vec<(i64, DateTime<Utc>, NaiveDate)> =
+        on_tx!(tx, |c| sqlx::query_as(DATES).fetch_all(c).await)?;
+    let mut moved = 0i64;
+    for (id, at, old) in rows {
+        let local = at.with_timezone(&tz).date_naive();
+        if local != old {
+            on_tx!(tx, |c| sqlx::query(REDATE)
+                .bind(local)
+                .bind(id)
+                .execute(c)
+                .await
+                .map(|_| ()))?;
+            moved += 1;
+        }
+    }
+    if moved > 0 {
+        recount_rollups(tx).await?;
+    }
+    Ok(moved)
+}
+
+/// Rebuilds every daily rollup from the raw activities with [`COUNTS_SQL`].
+pub async fn recount_rollups(tx: &mut Tx) -> Result<(), AppError> {
+    let rebuild = format!(
+        "INSERT INTO daily_rollups (rep_id, local_date, activity_type_id, units, duration_seconds) \
+         SELECT rep_id, local_date, activity_type_id, CAST(SUM(quantity) AS BIGINT), \
+         CAST(SUM(COALESCE(duration_seconds, 0)) AS BIGINT) FROM activities \
+         WHERE {COUNTS_SQL} GROUP BY rep_id, local_date, activity_type_id"
+    );
+    on_tx!(tx, |c| sqlx::query("DELETE FROM daily_rollups")
+        .execute(c)
+        .await
+        .map(|_| ()))?;
+    on_tx!(tx, |c| sqlx::query(&rebuild).execute(c).await.map(|_| ()))?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_qualifying_live_activities_count() {
+        assert!(counts(true, false));
+        assert!(!counts(false, false));
+        assert!(!counts(true, true));
+        assert!(!counts(false, true));
+        assert!(
+            COUNTS_SQL.contains("qualifies = TRUE") && COUNTS_SQL.contains("deleted_at IS NULL")
+        );
+    }
+}

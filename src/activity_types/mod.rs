@@ -1,0 +1,4 @@
+//! Activity types and their versioned weights.
+
+#[cfg(feature = "ssr")]
+pub mod service;

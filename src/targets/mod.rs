@@ -1,0 +1,4 @@
+//! Monthly targets per metric, rep or role.
+
+#[cfg(feature = "ssr")]
+pub mod service;
