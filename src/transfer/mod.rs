@@ -5,6 +5,8 @@
 pub mod page;
 
 #[cfg(feature = "ssr")]
+pub mod cells;
+#[cfg(feature = "ssr")]
 pub mod export;
 #[cfg(feature = "ssr")]
 pub mod import;

