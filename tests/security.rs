@@ -11,6 +11,9 @@ use serde_json::{json, Value};
 on_both_engines!(
     no_js_sign_in_redirects_only_within_the_site,
     exported_cells_never_run_as_formulas_and_import_back_unchanged,
+    signed_in_pages_and_new_secrets_are_not_cached,
+    cross_site_check_compares_scheme_and_host,
+    cookies_are_secure_when_the_request_came_over_https,
 );
 
 /// The sign-in form posted without JavaScript (the browser asks for HTML).
@@ -239,5 +242,109 @@ async fn exported_cells_never_run_as_formulas_and_import_back_unchanged(engine: 
         (stored(activities_sql).await, stored(deals_sql).await),
         before,
         "values kept exactly"
+    );
+}
+
+async fn signed_in_pages_and_new_secrets_are_not_cached(engine: Engine) {
+    let app = TestApp::start(engine).await;
+    fixture(&app).await;
+    let cache = |res: &reqwest::Response| {
+        res.headers()
+            .get("cache-control")
+            .map(|v| v.to_str().unwrap().to_string())
+    };
+    let ada = app.signed_in("ada@example.com", PASSWORD).await;
+    for path in ["/me", "/", "/login"] {
+        let res = ada.get(app.at(path)).send().await.unwrap();
+        assert_eq!(cache(&res).as_deref(), Some("no-store"), "{path}");
+    }
+    let res = app.call(&ada, "my_score", &[("period", "month")]).await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(cache(&res).as_deref(), Some("no-store"), "server function");
+    // The sign-in reply sets the session cookie.
+    let res = app
+        .sign_in(&app.client(), "ben@example.com", PASSWORD)
+        .await;
+    assert_eq!(cache(&res).as_deref(), Some("no-store"), "sign-in");
+
+    let admin = app.signed_in("root@example.com", PASSWORD).await;
+    let res = app
+        .call(
+            &admin,
+            "admin_create_api_token",
+            &[("name", "crm"), ("scopes[0]", "read")],
+        )
+        .await;
+    assert_eq!(res.status(), 200, "{:?}", res.text().await);
+    assert_eq!(cache(&res).as_deref(), Some("no-store"), "API token secret");
+    let res = app
+        .call(&admin, "admin_create_display", &[("name", "Lobby")])
+        .await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(cache(&res).as_deref(), Some("no-store"), "display link");
+}
+
+async fn cross_site_check_compares_scheme_and_host(engine: Engine) {
+    let app = TestApp::start(engine).await;
+    fixture(&app).await;
+    let ada = app.signed_in("ada@example.com", PASSWORD).await;
+    let host = app.url.trim_start_matches("http://").to_string();
+    let port = host.rsplit(':').next().unwrap().to_string();
+    let post = |origin: String| {
+        let ada = ada.clone();
+        let url = app.at("/api/log_activity");
+        async move {
+            ada.post(url)
+                .header("origin", origin)
+                .form(&[("type_key", "call")])
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
+        }
+    };
+    for origin in [
+        format!("https://{host}"),
+        format!("http://localhost:{port}"),
+        format!("http://127.0.0.1:{}", port.parse::<u16>().unwrap() + 1),
+        "null".to_string(),
+    ] {
+        assert_eq!(post(origin.clone()).await, 403, "{origin}");
+    }
+    assert_eq!(app.count("activities").await, 0, "nothing was written");
+    assert_eq!(post(app.url.clone()).await, 200);
+}
+
+async fn cookies_are_secure_when_the_request_came_over_https(engine: Engine) {
+    let app = TestApp::start(engine).await;
+    fixture(&app).await;
+    let sign_in = |proto: Option<&'static str>| {
+        let mut req = app
+            .client()
+            .post(app.at("/api/sign_in"))
+            .form(&[("email", "ada@example.com"), ("password", PASSWORD)]);
+        if let Some(proto) = proto {
+            req = req.header("x-forwarded-proto", proto);
+        }
+        async move {
+            let res = req.send().await.unwrap();
+            assert!(res.status().is_success(), "{}", res.status());
+            res.headers()
+                .get_all("set-cookie")
+                .iter()
+                .map(|v| v.to_str().unwrap().to_string())
+                .collect::<Vec<_>>()
+        }
+    };
+    let plain = sign_in(None).await;
+    assert!(!plain.is_empty());
+    assert!(plain.iter().all(|c| !c.contains("Secure")), "{plain:?}");
+    let tls = sign_in(Some("https")).await;
+    assert_eq!(tls.len(), plain.len(), "{tls:?}");
+    assert!(
+        tls.iter()
+            .all(|c| c.contains("; Secure") && c.contains("HttpOnly")),
+        "{tls:?}"
     );
 }

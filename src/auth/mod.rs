@@ -73,6 +73,9 @@ pub async fn sign_in(
                 "Enter your email and password.".into(),
             ));
         }
+        let headers: axum::http::HeaderMap = leptos_axum::extract()
+            .await
+            .map_err(|_| AppError::Internal)?;
         let client = throttle::client_address().await;
         let now = chrono::Utc::now();
         throttle::check(&state.db, &email, &client, now).await?;
@@ -100,7 +103,7 @@ pub async fn sign_in(
         };
         throttle::clear(&state.db, &email).await?;
         let sid = session::create_session(&state.db, user_id, now).await?;
-        session::set_session_cookie(&sid, state.secure_cookies);
+        session::set_session_cookie(&sid, state.secure_cookies_for(&headers));
         leptos_axum::redirect(&safe_next(next.as_deref()));
         Ok(())
     })
@@ -118,7 +121,7 @@ pub async fn sign_out() -> Result<(), AppError> {
         if let Some(sid) = session::session_id_from_headers(&headers) {
             session::delete_session(&state.db, &sid).await?;
         }
-        session::set_session_cookie("", state.secure_cookies);
+        session::set_session_cookie("", state.secure_cookies_for(&headers));
         leptos_axum::redirect("/login");
         Ok(())
     })
