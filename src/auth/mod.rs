@@ -78,9 +78,16 @@ pub async fn sign_in(
             .map_err(|_| AppError::Internal)?;
         let client = throttle::client_address().await;
         let now = chrono::Utc::now();
-        throttle::check(&state.db, &email, &client, now).await?;
-
         let row = crate::server::users::credentials(&state.db, &email).await?;
+        // A device this account signed in from before is counted on its own, so nobody can
+        // lock the owner out by guessing wrong on purpose.
+        let subject = match (&row, throttle::device_token_from_headers(&headers)) {
+            (Some((id, Some(hash))), Some(token)) => throttle::known_device(&token, *id, hash),
+            _ => None,
+        }
+        .unwrap_or_else(|| throttle::Subject::Account(email.clone()));
+        let claim = throttle::claim(&state.db, &subject, &client, now).await?;
+
         let ok = match &row {
             Some((_, Some(hash))) => {
                 let (password, hash) = (password.clone(), hash.clone());
@@ -94,16 +101,18 @@ pub async fn sign_in(
                 false
             }
         };
-        let user_id = match (ok, row) {
-            (true, Some((id, _))) => id,
-            _ => {
-                throttle::record_failure(&state.db, &email, &client, now).await?;
-                return Err(AppError::Unauthorized("Wrong email or password.".into()));
-            }
+        let (user_id, hash) = match (ok, row) {
+            (true, Some((id, Some(hash)))) => (id, hash),
+            // The claim stays: it is the failure.
+            _ => return Err(AppError::Unauthorized("Wrong email or password.".into())),
         };
-        throttle::clear(&state.db, &email).await?;
+        throttle::succeeded(&state.db, claim).await?;
         let sid = session::create_session(&state.db, user_id, now).await?;
-        session::set_session_cookie(&sid, state.secure_cookies_for(&headers));
+        let secure = state.secure_cookies_for(&headers);
+        session::set_session_cookie(&sid, secure);
+        if let Some(token) = throttle::new_device_token(user_id, &hash) {
+            throttle::set_device_cookie(&token, secure);
+        }
         leptos_axum::redirect(&safe_next(next.as_deref()));
         Ok(())
     })
