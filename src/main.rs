@@ -41,9 +41,14 @@ mod cli {
             /// Seed the demo organisation when the database is empty.
             #[arg(long, env = "PACESETTER_DEMO")]
             demo: bool,
-            /// Mark the session cookie Secure (set this when users reach the app over HTTPS).
+            /// Always mark cookies Secure (they are anyway when the public URL is https or a
+            /// proxy sends `X-Forwarded-Proto: https`).
             #[arg(long, env = "PACESETTER_SECURE_COOKIES")]
             secure_cookies: bool,
+            /// The URL users reach the app at, e.g. https://sales.example.com: the only
+            /// origin accepted for form posts, and https makes cookies Secure.
+            #[arg(long, env = "PACESETTER_PUBLIC_URL", value_parser = parse_public_url)]
+            public_url: Option<String>,
         },
         /// Create a user; the password is read from standard input.
         CreateUser {
@@ -165,7 +170,8 @@ mod cli {
                 addr,
                 demo,
                 secure_cookies,
-            } => serve(db, addr, demo, secure_cookies).await,
+                public_url,
+            } => serve(db, addr, demo, secure_cookies, public_url).await,
             Command::CreateUser {
                 email,
                 name,
@@ -284,6 +290,7 @@ mod cli {
         addr: SocketAddr,
         demo: bool,
         secure_cookies: bool,
+        public_origin: Option<String>,
     ) -> Result<(), String> {
         let mut seeded_display = None;
         if demo && seed::is_empty(&db).await.map_err(|e| e.to_string())? {
@@ -319,6 +326,7 @@ mod cli {
             leptos_options,
             db,
             secure_cookies,
+            public_origin,
             live,
         };
         let app = http::app(state);
@@ -353,6 +361,13 @@ mod cli {
         .with_graceful_shutdown(shutdown_signal())
         .await
         .map_err(|e| format!("server error: {e}"))
+    }
+
+    /// `--public-url`: an http(s) URL, kept as its origin.
+    fn parse_public_url(url: &str) -> Result<String, String> {
+        pacesetter::server::state::origin_of(url).ok_or_else(|| {
+            "expected an http:// or https:// URL such as https://sales.example.com".into()
+        })
     }
 
     async fn shutdown_signal() {

@@ -215,6 +215,7 @@ pub async fn admin_create_display(name: String) -> Result<NewSecret, AppError> {
         let state = crate::server::state::app_state()?;
         let (_, token) =
             crate::server::tokens::create_display(&state.db, &admin.email, &name).await?;
+        crate::server::no_store();
         Ok(NewSecret {
             name: name.trim().to_string(),
             secret: format!("/tv/{token}"),
@@ -235,6 +236,7 @@ pub async fn admin_create_api_token(
         let (_, token) =
             crate::server::tokens::create_api_token(&state.db, &admin.email, &name, &scopes)
                 .await?;
+        crate::server::no_store();
         Ok(NewSecret {
             name: name.trim().to_string(),
             secret: token,

@@ -76,11 +76,21 @@ pub async fn sign_in(
                 "Enter your email and password.".into(),
             ));
         }
+        let headers: axum::http::HeaderMap = leptos_axum::extract()
+            .await
+            .map_err(|_| AppError::Internal)?;
         let client = throttle::client_address().await;
         let now = chrono::Utc::now();
-        throttle::check(&state.db, &email, &client, now).await?;
-
         let row = crate::auth::session::credentials(&state.db, &email).await?;
+        // A device this account signed in from before is counted on its own, so nobody can
+        // lock the owner out by guessing wrong on purpose.
+        let subject = match (&row, throttle::device_token_from_headers(&headers)) {
+            (Some((id, Some(hash))), Some(token)) => throttle::known_device(&token, *id, hash),
+            _ => None,
+        }
+        .unwrap_or_else(|| throttle::Subject::Account(email.clone()));
+        let claim = throttle::claim(&state.db, &subject, &client, now).await?;
+
         let ok = match &row {
             Some((_, Some(hash))) => {
                 let (password, hash) = (password.clone(), hash.clone());
@@ -94,16 +104,18 @@ pub async fn sign_in(
                 false
             }
         };
-        let user_id = match (ok, row) {
-            (true, Some((id, _))) => id,
-            _ => {
-                throttle::record_failure(&state.db, &email, &client, now).await?;
-                return Err(AppError::Unauthorized("Wrong email or password.".into()));
-            }
+        let (user_id, hash) = match (ok, row) {
+            (true, Some((id, Some(hash)))) => (id, hash),
+            // The claim stays: it is the failure.
+            _ => return Err(AppError::Unauthorized("Wrong email or password.".into())),
         };
-        throttle::clear(&state.db, &email).await?;
+        throttle::succeeded(&state.db, claim).await?;
         let sid = session::create_session(&state.db, user_id, now).await?;
-        session::set_session_cookie(&sid, state.secure_cookies);
+        let secure = state.secure_cookies_for(&headers);
+        session::set_session_cookie(&sid, secure);
+        if let Some(token) = throttle::new_device_token(user_id, &hash) {
+            throttle::set_device_cookie(&token, secure);
+        }
         leptos_axum::redirect(&safe_next(next.as_deref()));
         Ok(())
     })
@@ -122,18 +134,34 @@ pub async fn sign_out() -> Result<(), AppError> {
         if let Some(sid) = session::session_id_from_headers(&headers) {
             session::delete_session(&state.db, &sid).await?;
         }
-        session::set_session_cookie("", state.secure_cookies);
+        session::set_session_cookie("", state.secure_cookies_for(&headers));
         leptos_axum::redirect("/login");
         Ok(())
     })
     .await
 }
 
-/// Only local paths are followed after sign-in (no open redirect to another site).
+/// Where to go after sign-in when `next` is missing or not a safe local path.
+pub const DEFAULT_NEXT: &str = "/me";
+
+/// Only local paths are followed after sign-in (no open redirect to another site), and
+/// only ones that are safe to put in a `Location` header as they are. Browsers drop tabs
+/// and newlines from URLs and read `\\` as `/`, so `/\t/evil.example` would become
+/// `//evil.example`: any control or whitespace character, any backslash and any `//` in
+/// the path (`/.//evil.example` normalises to `//evil.example`) send the user to
+/// [`DEFAULT_NEXT`] instead.
 pub fn safe_next(next: Option<&str>) -> String {
+    fn is_local_path(p: &str) -> bool {
+        let path = p.split(['?', '#']).next().unwrap_or_default();
+        p.starts_with('/')
+            && !path.contains("//")
+            && !p
+                .chars()
+                .any(|c| c.is_control() || c.is_whitespace() || c == '\\')
+    }
     match next {
-        Some(p) if p.starts_with('/') && !p.starts_with("//") && !p.contains('\\') => p.to_string(),
-        _ => "/me".to_string(),
+        Some(p) if is_local_path(p) => p.to_string(),
+        _ => DEFAULT_NEXT.to_string(),
     }
 }
 
@@ -145,9 +173,69 @@ mod tests {
     fn next_only_follows_local_paths() {
         assert_eq!(safe_next(Some("/")), "/");
         assert_eq!(safe_next(Some("/me?x=1")), "/me?x=1");
+        assert_eq!(safe_next(Some("/admin#tokens")), "/admin#tokens");
+        assert_eq!(
+            safe_next(Some("/me?back=https://x.example/")),
+            "/me?back=https://x.example/"
+        );
         assert_eq!(safe_next(Some("//evil.example")), "/me");
         assert_eq!(safe_next(Some("https://evil.example")), "/me");
         assert_eq!(safe_next(Some("/\\evil.example")), "/me");
+        assert_eq!(safe_next(Some("")), "/me");
+        assert_eq!(safe_next(Some("me")), "/me");
         assert_eq!(safe_next(None), "/me");
+    }
+
+    /// Decodes `%XX` escapes as the query string parser does for `?next=`.
+    fn percent_decoded(s: &str) -> String {
+        let b = s.as_bytes();
+        let mut out = Vec::new();
+        let mut i = 0;
+        while i < b.len() {
+            match (
+                b[i],
+                s.get(i + 1..i + 3)
+                    .and_then(|h| u8::from_str_radix(h, 16).ok()),
+            ) {
+                (b'%', Some(byte)) => {
+                    out.push(byte);
+                    i += 3;
+                }
+                (byte, _) => {
+                    out.push(byte);
+                    i += 1;
+                }
+            }
+        }
+        String::from_utf8(out).expect("UTF-8")
+    }
+
+    /// `?next=` values that would leave the site, once a browser drops tabs and newlines
+    /// and reads `\\` as `/`, or that cannot go in a `Location` header at all.
+    #[test]
+    fn next_refuses_what_a_browser_would_turn_into_another_site() {
+        for hostile in [
+            "%2F%09%2Fevil.example%2Fphish",
+            "%2F%0A%2Fevil.example%2Fphish",
+            "%2F%0D%2Fevil.example%2Fphish",
+            "%09%2F%2Fevil.example",
+            "%2F%09%5Cevil.example",
+            "%2F%20%2Fevil.example",
+            "%2F%C2%A0%2Fevil.example",    // no-break space
+            "%2F%E3%80%80%2Fevil.example", // ideographic space
+            "%2F%01",                      // once panicked building the header
+            "%2F%7F",
+            "%2F%C2%85%2Fevil.example", // NEL, a C1 control
+            "%2F.%2F%2Fevil.example",   // normalises to //evil.example
+            "%2F%5C%2Fevil.example",
+            "%5C%5Cevil.example",
+        ] {
+            let next = percent_decoded(hostile);
+            assert_eq!(safe_next(Some(&next)), DEFAULT_NEXT, "{hostile} = {next:?}");
+        }
+        assert_eq!(
+            safe_next(Some(&percent_decoded("%2Fadmin%3Ftab%3D1"))),
+            "/admin?tab=1"
+        );
     }
 }

@@ -3,7 +3,7 @@
 
 use axum::body::Body;
 use axum::extract::{DefaultBodyLimit, State};
-use axum::http::{header, HeaderValue, Method, Request, StatusCode};
+use axum::http::{header, HeaderMap, HeaderValue, Method, Request, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -11,8 +11,9 @@ use axum::{Json, Router};
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use tower_http::set_header::SetResponseHeaderLayer;
 
-use super::state::AppState;
+use super::state::{forwarded_proto, origin_of, AppState};
 use crate::app::{shell, App};
+use crate::auth::session::session_id_from_headers;
 
 /// Largest request body accepted anywhere (a 10,000-item API batch fits).
 pub const BODY_LIMIT: usize = 8 * 1024 * 1024;
@@ -36,7 +37,11 @@ pub fn app(state: AppState) -> Router {
             AppState,
             _,
         >(leptos::nonce::provide_nonce, shell))
-        .layer(middleware::from_fn(reject_cross_site))
+        .layer(middleware::from_fn(no_store_when_signed_in))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            reject_cross_site,
+        ))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(SetResponseHeaderLayer::overriding(
             header::X_CONTENT_TYPE_OPTIONS,
@@ -81,31 +86,136 @@ pub fn content_security_policy(nonce: &str) -> String {
 /// Refuses state-changing requests sent by another site: the browser says where a request
 /// comes from in `Sec-Fetch-Site` (modern browsers) or `Origin`. Requests without either
 /// header (scripts, curl) carry no ambient cookies from a browser and pass.
-async fn reject_cross_site(req: Request<Body>, next: Next) -> Response {
+async fn reject_cross_site(
+    State(state): State<AppState>,
+    req: Request<Body>,
+    next: Next,
+) -> Response {
     let safe = matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
-    if !safe && is_cross_site(&req) {
+    if !safe && is_cross_site(req.headers(), state.public_origin.as_deref()) {
         return (StatusCode::FORBIDDEN, "Cross-site request refused.").into_response();
     }
     next.run(req).await
 }
 
-fn is_cross_site(req: &Request<Body>) -> bool {
-    let headers = req.headers();
+/// An `Origin` must be the configured public origin, or without one the origin this very
+/// request was sent to: its `Host`, over `http` unless a proxy says `X-Forwarded-Proto: https`.
+/// Scheme, host and port all count; `null` and anything unreadable are cross-site.
+pub fn is_cross_site(headers: &HeaderMap, public_origin: Option<&str>) -> bool {
     if let Some(site) = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()) {
         return !matches!(site, "same-origin" | "none");
     }
-    match (
-        headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()),
-        headers.get(header::HOST).and_then(|v| v.to_str().ok()),
-    ) {
-        (Some("null"), _) => true,
-        (Some(origin), Some(host)) => {
-            let origin_host = origin
-                .split_once("://")
-                .map(|(_, rest)| rest)
-                .unwrap_or(origin);
-            origin_host != host
+    let Some(origin) = headers.get(header::ORIGIN) else {
+        return false;
+    };
+    let Some(origin) = origin.to_str().ok().and_then(origin_of) else {
+        return true;
+    };
+    let expected = match public_origin {
+        Some(public) => Some(public.to_string()),
+        None => headers
+            .get(header::HOST)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|host| {
+                origin_of(&format!(
+                    "{}://{host}",
+                    forwarded_proto(headers).unwrap_or("http")
+                ))
+            }),
+    };
+    expected.as_deref() != Some(origin.as_str())
+}
+
+/// Replies about a signed-in person (pages and server-function answers to a request with
+/// a session cookie) and replies that set a cookie are not stored by any cache. Static
+/// files (script, WebAssembly, styles, images) stay cacheable.
+async fn no_store_when_signed_in(req: Request<Body>, next: Next) -> Response {
+    let signed_in = session_id_from_headers(req.headers()).is_some();
+    let mut res = next.run(req).await;
+    let headers = res.headers();
+    let personal = signed_in
+        && headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_none_or(|t| {
+                ["text/html", "application/json", "text/plain"]
+                    .iter()
+                    .any(|p| t.starts_with(p))
+            });
+    if (personal || headers.contains_key(header::SET_COOKIE))
+        && !headers.contains_key(header::CACHE_CONTROL)
+    {
+        res.headers_mut()
+            .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    res
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(pairs: &[(&'static str, &str)]) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        for (name, value) in pairs {
+            h.insert(*name, HeaderValue::from_str(value).unwrap());
         }
-        _ => false,
+        h
+    }
+
+    #[test]
+    fn origin_must_match_the_request_scheme_and_host() {
+        let own = headers(&[
+            ("host", "127.0.0.1:3000"),
+            ("origin", "http://127.0.0.1:3000"),
+        ]);
+        assert!(!is_cross_site(&own, None));
+        for origin in [
+            "https://127.0.0.1:3000",
+            "http://127.0.0.1:3001",
+            "http://127.0.0.1",
+            "http://evil.example",
+            "null",
+            "127.0.0.1:3000",
+        ] {
+            let h = headers(&[("host", "127.0.0.1:3000"), ("origin", origin)]);
+            assert!(is_cross_site(&h, None), "{origin}");
+        }
+        // Behind a TLS proxy that says so.
+        let proxied = headers(&[
+            ("host", "sales.example"),
+            ("origin", "https://sales.example"),
+            ("x-forwarded-proto", "https"),
+        ]);
+        assert!(!is_cross_site(&proxied, None));
+        // No Origin and no Sec-Fetch-Site: not a browser's cross-site form.
+        assert!(!is_cross_site(&headers(&[("host", "a")]), None));
+        assert!(is_cross_site(
+            &headers(&[("sec-fetch-site", "cross-site")]),
+            None
+        ));
+    }
+
+    #[test]
+    fn a_configured_public_origin_is_the_only_one() {
+        let public = origin_of("https://Sales.Example:443/").unwrap();
+        assert_eq!(public, "https://sales.example");
+        let ok = headers(&[
+            ("host", "10.0.0.5:3000"),
+            ("origin", "https://sales.example"),
+        ]);
+        assert!(!is_cross_site(&ok, Some(&public)));
+        // The request's own host no longer passes (DNS rebinding, a second name).
+        for (host, origin) in [
+            ("evil.example", "https://evil.example"),
+            ("sales.example", "http://sales.example"),
+            ("sales.example", "https://sales.example:8443"),
+        ] {
+            let h = headers(&[("host", host), ("origin", origin)]);
+            assert!(is_cross_site(&h, Some(&public)), "{origin}");
+        }
+        assert_eq!(origin_of("ftp://x"), None);
+        assert_eq!(origin_of("https://user@x"), None);
+        assert_eq!(origin_of("http://x:80"), Some("http://x".into()));
     }
 }

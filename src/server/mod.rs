@@ -36,3 +36,13 @@ pub async fn respond<T>(
     }
     result
 }
+
+/// Keeps the current server function's reply out of every cache (a secret shown once).
+pub fn no_store() {
+    if let Some(opts) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
+        opts.insert_header(
+            axum::http::header::CACHE_CONTROL,
+            axum::http::HeaderValue::from_static("no-store"),
+        );
+    }
+}

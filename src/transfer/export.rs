@@ -1,6 +1,7 @@
 //! `GET /export/activities.csv`, `/export/deals.csv` and `/export/leaderboard.csv`, for an
 //! admin's browser session or an API token with the `read` scope. The activity and deal files
-//! have the import's columns, so a file exported and imported back changes nothing.
+//! have the import's columns, so a file exported and imported back changes nothing. Text
+//! cells go through [`text`], so nothing in them runs as a spreadsheet formula.
 
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{FromRequestParts, Query, State};
@@ -12,6 +13,7 @@ use axum::Router;
 use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
 use serde::Deserialize;
 
+use super::cells::escape_text as text;
 use super::import::EXPORT_SOURCE;
 use crate::auth::session::{session_id_from_headers, user_for_session};
 use crate::auth::AccessRole;
@@ -209,15 +211,15 @@ async fn activities_csv(
         rows.into_iter().map(|r| {
             let [source, external_id] = key(r.source, r.external_id, "activity", r.id);
             vec![
-                r.rep_email,
-                r.type_key,
+                text(&r.rep_email),
+                text(&r.type_key),
                 r.occurred_at.to_rfc3339_opts(SecondsFormat::AutoSi, true),
                 r.quantity.to_string(),
                 opt(r.duration_seconds),
-                opt(r.note),
-                opt(r.account),
-                source,
-                external_id,
+                text(&opt(r.note)),
+                text(&opt(r.account)),
+                text(&source),
+                text(&external_id),
             ]
         }),
     )?;
@@ -290,21 +292,21 @@ async fn deals_csv(
                 None
             };
             vec![
-                r.rep_email,
-                r.name,
-                opt(r.account),
+                text(&r.rep_email),
+                text(&r.name),
+                text(&opt(r.account)),
                 r.amount_minor.to_string(),
-                r.currency,
-                r.stage,
+                text(&r.currency),
+                text(&r.stage),
                 r.probability.to_string(),
                 r.status,
-                opt(lost_reason),
+                text(&opt(lost_reason)),
                 r.new_customer.to_string(),
                 r.created_on.to_string(),
                 opt(r.expected_close),
                 opt(r.closed_on),
-                source,
-                external_id,
+                text(&source),
+                text(&external_id),
             ]
         }),
     )?;
@@ -331,9 +333,14 @@ async fn leaderboard_csv(
         board.entries.into_iter().map(|e| {
             vec![
                 e.rank.to_string(),
-                emails.get(&e.rep_id).cloned().unwrap_or_default(),
-                e.name,
-                e.team.unwrap_or_default(),
+                text(
+                    emails
+                        .get(&e.rep_id)
+                        .map(String::as_str)
+                        .unwrap_or_default(),
+                ),
+                text(&e.name),
+                text(&e.team.unwrap_or_default()),
                 e.points.display(),
             ]
         }),
@@ -374,23 +381,24 @@ async fn scorecards_csv(
     for rep in board::reps(db, team_id).await? {
         let card = crate::scorecard::service::rep_scorecard(db, rep.id, kind, date).await?;
         for line in card.lines {
+            // Figures (weight … pace, composite) are numbers the scorecard formats.
             rows.push(vec![
-                rep.email.clone(),
-                rep.name.clone(),
-                rep.team.clone().unwrap_or_default(),
-                card.role.clone().unwrap_or_default(),
-                card.period_label.clone(),
-                line.label,
-                line.indicator,
+                text(&rep.email),
+                text(&rep.name),
+                text(rep.team.as_deref().unwrap_or_default()),
+                text(card.role.as_deref().unwrap_or_default()),
+                text(&card.period_label),
+                text(&line.label),
+                text(&line.indicator),
                 line.weight.to_string(),
                 line.actual,
                 line.target,
                 line.expected_to_date,
                 line.attainment,
                 line.pace,
-                line.band.label,
+                text(&line.band.label),
                 card.composite.clone(),
-                card.composite_band.label.clone(),
+                text(&card.composite_band.label),
             ]);
         }
     }

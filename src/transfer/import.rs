@@ -320,7 +320,7 @@ pub fn read_rows(kind: Kind, text: &str) -> Result<Vec<Row>, Vec<RowError>> {
         let mut item = Map::new();
         let mut content = BTreeMap::new();
         for ((name, cell), raw) in header.iter().zip(&cells).zip(record.iter()) {
-            let raw = raw.trim();
+            let raw = super::cells::unescape(raw.trim());
             if raw.is_empty() {
                 continue;
             }

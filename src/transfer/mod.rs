@@ -6,6 +6,8 @@
 pub mod page;
 
 #[cfg(feature = "ssr")]
+pub mod cells;
+#[cfg(feature = "ssr")]
 pub mod export;
 #[cfg(feature = "ssr")]
 pub mod import;

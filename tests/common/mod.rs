@@ -114,6 +114,7 @@ impl TestApp {
             leptos_options,
             db: db.clone(),
             secure_cookies: false,
+            public_origin: None,
             live: pacesetter::live::Live::start(&db).await.expect("live hub"),
         };
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
