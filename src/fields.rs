@@ -224,6 +224,31 @@ impl<'a> Fields<'a> {
     }
 }
 
+/// Reads one record with `build`, which returns the value when every part of it is there.
+/// Every problem goes to `errors`, with the record's index; a record that is not built and
+/// has no other problem is reported as incomplete.
+pub fn read<T>(
+    value: &Value,
+    index: Option<i64>,
+    known: &[&str],
+    errors: &mut Vec<FieldError>,
+    build: impl FnOnce(&mut Fields<'_>) -> Option<T>,
+) -> Option<T> {
+    let mut f = match Fields::of(value, index, known) {
+        Ok(f) => f,
+        Err(e) => {
+            errors.push(e);
+            return None;
+        }
+    };
+    let built = build(&mut f).filter(|_| f.errors.is_empty());
+    if built.is_none() && f.errors.is_empty() {
+        f.incomplete();
+    }
+    errors.append(&mut f.errors);
+    built
+}
+
 /// `source` and `external_id` come together: together they name one record for upserts.
 pub fn upsert_key(f: &mut Fields<'_>) -> (Option<String>, Option<String>) {
     let before = f.errors.len();

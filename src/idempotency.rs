@@ -3,7 +3,10 @@
 
 use chrono::Utc;
 
+use std::future::Future;
+
 use crate::error::AppError;
+use crate::live::{Live, LiveKind};
 use crate::server::db::{Db, Tx};
 use crate::{on_db, on_tx};
 
@@ -25,6 +28,54 @@ pub struct StoredResponse {
     pub request_hash: String,
     pub status: i64,
     pub response: String,
+}
+
+/// What a write did to one record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Upserted {
+    pub id: i64,
+    /// False when the record existed (updated, or a retried tap that changed nothing).
+    pub created: bool,
+    /// Whether it adds to the rep's score (see [`crate::activities::store::counts`]);
+    /// always true for deals.
+    pub counts: bool,
+}
+
+/// A record that a guarded batch writes (an activity, a deal): its service's one write.
+pub trait Record: Sync {
+    /// What changed, for the live notice.
+    const KIND: LiveKind;
+
+    fn write<'a>(
+        &'a self,
+        tx: &'a mut Tx,
+    ) -> impl Future<Output = Result<Upserted, AppError>> + Send + 'a;
+}
+
+/// Writes every record, or none, in one transaction with the idempotency key (when one is
+/// given, a retry replays the first answer), then announces the change.
+pub async fn write_all<R, F>(
+    db: &Db,
+    live: &Live,
+    claim: Option<&Claim>,
+    records: &[R],
+    respond: F,
+) -> Result<WriteOutcome<Upserted>, AppError>
+where
+    R: Record,
+    F: Fn(&[Upserted]) -> (i64, String),
+{
+    let mut guard = match begin(db, claim).await? {
+        Begun::Replay(stored) => return Ok(WriteOutcome::Replay(stored)),
+        Begun::Open(guard) => guard,
+    };
+    let mut results = Vec::with_capacity(records.len());
+    for r in records {
+        results.push(r.write(&mut guard.tx).await?);
+    }
+    let outcome = guard.finish(results, respond).await?;
+    live.changed(R::KIND).await;
+    Ok(outcome)
 }
 
 /// What a guarded write did.

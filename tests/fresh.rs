@@ -15,6 +15,7 @@ on_both_engines!(
     a_new_organisation_scores_reps_added_through_every_door,
     the_same_bad_input_gets_the_same_error_through_every_door,
     sales_roles_are_created_renamed_and_assigned,
+    an_activity_late_in_the_evening_counts_on_its_local_day,
 );
 
 async fn api(
@@ -408,4 +409,60 @@ async fn sales_roles_are_created_renamed_and_assigned(engine: Engine) {
         .await
             >= 3
     );
+}
+
+/// The time zone decides the day: 23:30 in New York on 15 January is 04:30 UTC on the 16th,
+/// and counts on the 15th, through the same conversion every door uses.
+async fn an_activity_late_in_the_evening_counts_on_its_local_day(engine: Engine) {
+    let app = TestApp::start_new_organisation(engine).await;
+    let token = admin_token(&app).await;
+    let (status, body) = api(
+        &app,
+        &token,
+        "PUT",
+        "/api/v1/settings",
+        Some(json!({"time_zone": "America/New_York"})),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    api(
+        &app,
+        &token,
+        "POST",
+        "/api/v1/users",
+        Some(json!({"email": "ny@example.com", "name": "New York Rep"})),
+    )
+    .await;
+    let (status, body) = api(
+        &app,
+        &token,
+        "POST",
+        "/api/v1/activities",
+        Some(json!({"rep_email": "ny@example.com", "type": "call", "occurred_at": "2025-01-15T23:30:00-05:00"})),
+    )
+    .await;
+    assert_eq!(status, 201, "{body}");
+    let stored = common::scalar(
+        &app.db,
+        "SELECT COUNT(*) FROM activities WHERE local_date = '2025-01-15'",
+    )
+    .await;
+    assert_eq!(stored, 1, "stored on its local day");
+    let day = |date: &'static str| {
+        let app = &app;
+        let token = token.clone();
+        async move {
+            let (_, board) = api(
+                app,
+                &token,
+                "GET",
+                &format!("/api/v1/leaderboard?metric=activity_score&period=day&date={date}"),
+                None,
+            )
+            .await;
+            board["entries"][0]["value"].as_i64().unwrap_or(-1)
+        }
+    };
+    assert_eq!(day("2025-01-15").await, 300);
+    assert_eq!(day("2025-01-16").await, 0);
 }

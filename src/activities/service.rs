@@ -10,13 +10,12 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use super::repo;
-use super::store::{self, ActivityWrite, Upserted};
+use super::store::{self, ActivityWrite};
 use super::{ActivityTypeView, ExplainLine, Logged, MyScore, TodayActivity};
 use crate::activity_types::service::{activity_types, weight_table};
 use crate::auth::session::User;
 use crate::error::{AppError, FieldError};
-use crate::fields::{upsert_key, Fields};
-use crate::idempotency::{self, Begun, Claim, WriteOutcome};
+use crate::fields::upsert_key;
 use crate::leaderboard::service as board;
 use crate::live::{Live, LiveKind};
 use crate::people::service as people;
@@ -87,42 +86,27 @@ pub fn parse(
     index: Option<i64>,
     errors: &mut Vec<FieldError>,
 ) -> Option<ActivityInput> {
-    let mut f = match Fields::of(value, index, &FIELDS) {
-        Ok(f) => f,
-        Err(e) => {
-            errors.push(e);
-            return None;
-        }
-    };
-    let rep_email = f.required_text("rep_email", 254);
-    let kind = f.required_text("type", 64);
-    let occurred_at = f.required_instant("occurred_at");
-    let quantity = f.int("quantity", 1, MAX_QUANTITY);
-    let duration_seconds = f.int("duration_seconds", 0, MAX_DURATION);
-    let note = f.text("note", MAX_NOTE);
-    let account = f.text("account", MAX_ACCOUNT);
-    let (source, external_id) = upsert_key(&mut f);
-    let parsed = match (rep_email, kind, occurred_at) {
-        (Some(rep_email), Some(kind), Some(occurred_at)) if f.errors.is_empty() => {
-            Some(ActivityInput {
-                rep_email,
-                kind,
-                occurred_at,
-                quantity: quantity.unwrap_or(1),
-                duration_seconds,
-                note,
-                account,
-                source,
-                external_id,
-            })
-        }
-        _ => None,
-    };
-    if parsed.is_none() && f.errors.is_empty() {
-        f.incomplete();
-    }
-    errors.append(&mut f.errors);
-    parsed
+    crate::fields::read(value, index, &FIELDS, errors, |f| {
+        let rep_email = f.required_text("rep_email", 254);
+        let kind = f.required_text("type", 64);
+        let occurred_at = f.required_instant("occurred_at");
+        let quantity = f.int("quantity", 1, MAX_QUANTITY);
+        let duration_seconds = f.int("duration_seconds", 0, MAX_DURATION);
+        let note = f.text("note", MAX_NOTE);
+        let account = f.text("account", MAX_ACCOUNT);
+        let (source, external_id) = upsert_key(f);
+        Some(ActivityInput {
+            rep_email: rep_email?,
+            kind: kind?,
+            occurred_at: occurred_at?,
+            quantity: quantity.unwrap_or(1),
+            duration_seconds,
+            note,
+            account,
+            source,
+            external_id,
+        })
+    })
 }
 
 /// Turns activities into rows ready to store: the rep must be scored, the type active, the
@@ -194,31 +178,6 @@ pub async fn resolve(
     }
     AppError::check(errors)?;
     Ok(writes)
-}
-
-/// Writes every activity, or none, in one transaction with its idempotency key (when one
-/// is given: a retry replays the first answer), then announces the change.
-pub async fn write_batch<R>(
-    db: &Db,
-    live: &Live,
-    claim: Option<&Claim>,
-    writes: &[ActivityWrite],
-    respond: R,
-) -> Result<WriteOutcome<Upserted>, AppError>
-where
-    R: Fn(&[Upserted]) -> (i64, String),
-{
-    let mut guard = match idempotency::begin(db, claim).await? {
-        Begun::Replay(stored) => return Ok(WriteOutcome::Replay(stored)),
-        Begun::Open(guard) => guard,
-    };
-    let mut results = Vec::with_capacity(writes.len());
-    for a in writes {
-        results.push(store::write(&mut guard.tx, a).await?);
-    }
-    let outcome = guard.finish(results, respond).await?;
-    live.changed(LiveKind::Activity).await;
-    Ok(outcome)
 }
 
 pub async fn type_views(db: &Db) -> Result<Vec<ActivityTypeView>, AppError> {

@@ -9,6 +9,8 @@ use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
 
 use crate::error::AppError;
+use crate::idempotency::{Record, Upserted};
+use crate::live::LiveKind;
 use crate::on_tx;
 use crate::server::db::Tx;
 
@@ -38,16 +40,6 @@ pub struct ActivityWrite {
     pub external_id: Option<String>,
     /// A tap's retry key on the rep's device: the same key twice stores one activity.
     pub client_key: Option<String>,
-}
-
-/// What a write did to one record.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Upserted {
-    pub id: i64,
-    /// False when the record existed (updated, or a retried tap that changed nothing).
-    pub created: bool,
-    /// Whether it adds to the rep's score (see [`counts`]); always true for deals.
-    pub counts: bool,
 }
 
 const ROLLUP_ADD: &str = "INSERT INTO daily_rollups (rep_id, local_date, activity_type_id, units, duration_seconds) \
@@ -233,6 +225,17 @@ pub async fn write(tx: &mut Tx, a: &ActivityWrite) -> Result<Upserted, AppError>
         "The same record was being written by another request; nothing was written. Retry the request."
             .into(),
     ))
+}
+
+impl Record for ActivityWrite {
+    const KIND: LiveKind = LiveKind::Activity;
+
+    fn write<'a>(
+        &'a self,
+        tx: &'a mut Tx,
+    ) -> impl std::future::Future<Output = Result<Upserted, AppError>> + Send + 'a {
+        write(tx, self)
+    }
 }
 
 /// A live activity as stored.

@@ -318,7 +318,7 @@ fn default_icon(key: &str) -> &'static str {
     }
 }
 
-/// Creates the default types and weights of a new organisation (DESIGN.md's list) in the
+/// Creates the default types and weights of a new organisation (docs/rules.md lists them) in the
 /// caller's transaction; returns `(key, id)` of each.
 pub async fn create_defaults(tx: &mut Tx) -> Result<Vec<(String, i64)>, AppError> {
     let from = NaiveDate::from_ymd_opt(DEFAULTS_FROM.0, DEFAULTS_FROM.1, DEFAULTS_FROM.2)

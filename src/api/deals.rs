@@ -44,7 +44,7 @@ async fn handle(
     let writes = AppError::gather(deals::resolve(db, parsed).await, &mut errors)?;
     ingest::reject_if_any(errors)?;
     let claim = prepared.claim.as_ref();
-    let outcome = deals::write_batch(
+    let outcome = crate::idempotency::write_all(
         db,
         &state.live,
         claim,

@@ -12,8 +12,7 @@ use utoipa::ToSchema;
 use super::auth::ApiCaller;
 use super::error::{ApiError, FieldError};
 use super::input;
-use crate::activities::store::Upserted;
-use crate::idempotency::{self, Claim, StoredResponse, WriteOutcome};
+use crate::idempotency::{self, Claim, StoredResponse, Upserted, WriteOutcome};
 use crate::server::db::Db;
 
 /// Set on a response replayed for a repeated `Idempotency-Key`.

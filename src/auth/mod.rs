@@ -1,4 +1,4 @@
-//! Who is signed in, signing in and out, and the access roles of DESIGN.md.
+//! Who is signed in, signing in and out, and the access roles (rep, manager, admin; see docs/rules.md).
 
 pub mod page;
 #[cfg(feature = "ssr")]

@@ -18,8 +18,8 @@ use hmac::{Hmac, Mac};
 use sha2::{Digest, Sha256};
 
 use crate::error::AppError;
-use crate::on_db;
 use crate::server::db::Db;
+use crate::{on_db, on_tx};
 
 pub const WINDOW: Duration = Duration::minutes(15);
 pub const MAX_PER_ACCOUNT: i64 = 5;
@@ -90,35 +90,36 @@ pub async fn claim(
     let since = now - WINDOW;
     let key = subject.key();
     let postgres = matches!(db, Db::Postgres(_));
-    let id: i64 = crate::in_write_tx!(db, |tx| {
-        if postgres {
-            sqlx::query(LOCK)
-                .bind(key)
-                .bind(client)
-                .execute(&mut *tx)
-                .await?;
-        }
-        let per_subject: i64 = sqlx::query_scalar(COUNT_SUBJECT)
-            .bind(key)
-            .bind(since)
-            .fetch_one(&mut *tx)
-            .await?;
-        let per_client: i64 = sqlx::query_scalar(COUNT_CLIENT)
-            .bind(client)
-            .bind(since)
-            .fetch_one(&mut *tx)
-            .await?;
-        if per_subject >= MAX_PER_ACCOUNT || per_client >= MAX_PER_CLIENT {
-            // Dropping the transaction rolls it back: a refused attempt claims nothing.
-            return Err(too_many());
-        }
-        sqlx::query_scalar(INSERT)
+    let mut tx = db.begin_write().await?;
+    if postgres {
+        on_tx!(&mut tx, |c| sqlx::query(LOCK)
             .bind(key)
             .bind(client)
-            .bind(now)
-            .fetch_one(&mut *tx)
-            .await?
-    });
+            .execute(c)
+            .await
+            .map(|_| ()))?;
+    }
+    let per_subject: i64 = on_tx!(&mut tx, |c| sqlx::query_scalar(COUNT_SUBJECT)
+        .bind(key)
+        .bind(since)
+        .fetch_one(c)
+        .await)?;
+    let per_client: i64 = on_tx!(&mut tx, |c| sqlx::query_scalar(COUNT_CLIENT)
+        .bind(client)
+        .bind(since)
+        .fetch_one(c)
+        .await)?;
+    if per_subject >= MAX_PER_ACCOUNT || per_client >= MAX_PER_CLIENT {
+        // Dropping the transaction rolls it back: a refused attempt claims nothing.
+        return Err(too_many());
+    }
+    let id: i64 = on_tx!(&mut tx, |c| sqlx::query_scalar(INSERT)
+        .bind(key)
+        .bind(client)
+        .bind(now)
+        .fetch_one(c)
+        .await)?;
+    tx.commit().await?;
     Ok(Claim(id))
 }
 

@@ -8,11 +8,10 @@ use serde::Deserialize;
 use serde_json::Value;
 use utoipa::ToSchema;
 
-use crate::activities::store::Upserted;
 use crate::error::{AppError, FieldError};
 use crate::fields::{upsert_key, Fields};
-use crate::idempotency::{self, Begun, Claim, WriteOutcome};
-use crate::live::{Live, LiveKind};
+use crate::idempotency::{Record, Upserted};
+use crate::live::LiveKind;
 use crate::on_tx;
 use crate::people::service as people;
 use crate::server::db::{Db, Tx};
@@ -113,88 +112,73 @@ fn parse_status(f: &mut Fields<'_>) -> DealStatusInput {
 
 /// Reads one item, recording every bad field, including rules between fields.
 pub fn parse(value: &Value, index: Option<i64>, errors: &mut Vec<FieldError>) -> Option<DealInput> {
-    let mut f = match Fields::of(value, index, &FIELDS) {
-        Ok(f) => f,
-        Err(e) => {
-            errors.push(e);
-            return None;
+    crate::fields::read(value, index, &FIELDS, errors, |f| {
+        let rep_email = f.required_text("rep_email", 254);
+        let name = f.required_text("name", 200);
+        let account = f.text("account", 200);
+        let amount = f.int("amount", 0, MAX_AMOUNT);
+        if amount.is_none() && !f.is_present("amount") {
+            f.fail("amount", "is required");
         }
-    };
-    let rep_email = f.required_text("rep_email", 254);
-    let name = f.required_text("name", 200);
-    let account = f.text("account", 200);
-    let amount = f.int("amount", 0, MAX_AMOUNT);
-    if amount.is_none() && !f.is_present("amount") {
-        f.fail("amount", "is required");
-    }
-    let currency = f
-        .required_text("currency", 3)
-        .map(|c| c.to_ascii_uppercase());
-    if let Some(c) = &currency {
-        if c.len() != 3 || !c.bytes().all(|b| b.is_ascii_uppercase()) {
-            f.fail("currency", "must be a three-letter ISO 4217 code, e.g. EUR");
+        let currency = f
+            .required_text("currency", 3)
+            .map(|c| c.to_ascii_uppercase());
+        if let Some(c) = &currency {
+            if c.len() != 3 || !c.bytes().all(|b| b.is_ascii_uppercase()) {
+                f.fail("currency", "must be a three-letter ISO 4217 code, e.g. EUR");
+            }
         }
-    }
-    let stage = f.text("stage", 100);
-    let probability = f.int("probability", 0, 100);
-    let status = parse_status(&mut f);
-    let lost_reason = f.text("lost_reason", 200);
-    let new_customer = f.boolean("new_customer").unwrap_or(false);
-    let created_on = f.date("created_on");
-    let expected_close = f.date("expected_close");
-    let closed_on = f.date("closed_on");
-    let (source, external_id) = upsert_key(&mut f);
+        let stage = f.text("stage", 100);
+        let probability = f.int("probability", 0, 100);
+        let status = parse_status(f);
+        let lost_reason = f.text("lost_reason", 200);
+        let new_customer = f.boolean("new_customer").unwrap_or(false);
+        let created_on = f.date("created_on");
+        let expected_close = f.date("expected_close");
+        let closed_on = f.date("closed_on");
+        let (source, external_id) = upsert_key(f);
 
-    match status {
-        DealStatusInput::Open => {
-            if probability.is_none() && !f.is_present("probability") {
-                f.fail("probability", "is required for an open deal");
+        match status {
+            DealStatusInput::Open => {
+                if probability.is_none() && !f.is_present("probability") {
+                    f.fail("probability", "is required for an open deal");
+                }
+                if f.is_present("closed_on") {
+                    f.fail("closed_on", "must be empty for an open deal");
+                }
             }
-            if f.is_present("closed_on") {
-                f.fail("closed_on", "must be empty for an open deal");
+            DealStatusInput::Won | DealStatusInput::Lost => {
+                if closed_on.is_none() && !f.is_present("closed_on") {
+                    f.fail("closed_on", "is required for a won or lost deal");
+                }
             }
         }
-        DealStatusInput::Won | DealStatusInput::Lost => {
-            if closed_on.is_none() && !f.is_present("closed_on") {
-                f.fail("closed_on", "is required for a won or lost deal");
+        if lost_reason.is_some() && status != DealStatusInput::Lost {
+            f.fail("lost_reason", "is only for lost deals");
+        }
+        if let (Some(created), Some(closed)) = (created_on, closed_on) {
+            if closed < created {
+                f.fail("closed_on", "must not be before created_on");
             }
         }
-    }
-    if lost_reason.is_some() && status != DealStatusInput::Lost {
-        f.fail("lost_reason", "is only for lost deals");
-    }
-    if let (Some(created), Some(closed)) = (created_on, closed_on) {
-        if closed < created {
-            f.fail("closed_on", "must not be before created_on");
-        }
-    }
-    let parsed = match (rep_email, name, amount, currency) {
-        (Some(rep_email), Some(name), Some(amount), Some(currency)) if f.errors.is_empty() => {
-            Some(DealInput {
-                rep_email,
-                name,
-                account,
-                amount,
-                currency,
-                stage,
-                probability,
-                status,
-                lost_reason,
-                new_customer,
-                created_on,
-                expected_close,
-                closed_on,
-                source,
-                external_id,
-            })
-        }
-        _ => None,
-    };
-    if parsed.is_none() && f.errors.is_empty() {
-        f.incomplete();
-    }
-    errors.append(&mut f.errors);
-    parsed
+        Some(DealInput {
+            rep_email: rep_email?,
+            name: name?,
+            account,
+            amount: amount?,
+            currency: currency?,
+            stage,
+            probability,
+            status,
+            lost_reason,
+            new_customer,
+            created_on,
+            expected_close,
+            closed_on,
+            source,
+            external_id,
+        })
+    })
 }
 
 fn to_write(d: DealInput, rep_id: i64, today: NaiveDate) -> DealWrite {
@@ -274,6 +258,17 @@ const INSERT_DEAL: &str = "INSERT INTO deals (rep_id, name, account, amount_mino
     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16) \
     ON CONFLICT (source, external_id) DO NOTHING RETURNING id";
 
+impl Record for DealWrite {
+    const KIND: LiveKind = LiveKind::Deal;
+
+    fn write<'a>(
+        &'a self,
+        tx: &'a mut Tx,
+    ) -> impl std::future::Future<Output = Result<Upserted, AppError>> + Send + 'a {
+        write(tx, self)
+    }
+}
+
 /// Writes one deal in the caller's transaction: created, or updated in place when its
 /// `(source, external_id)` is known.
 pub async fn write(tx: &mut Tx, d: &DealWrite) -> Result<Upserted, AppError> {
@@ -345,31 +340,6 @@ pub async fn write(tx: &mut Tx, d: &DealWrite) -> Result<Upserted, AppError> {
         "The same record was being written by another request; nothing was written. Retry the request."
             .into(),
     ))
-}
-
-/// Writes every deal, or none, in one transaction with its idempotency key, then
-/// announces the change.
-pub async fn write_batch<R>(
-    db: &Db,
-    live: &Live,
-    claim: Option<&Claim>,
-    writes: &[DealWrite],
-    respond: R,
-) -> Result<WriteOutcome<Upserted>, AppError>
-where
-    R: Fn(&[Upserted]) -> (i64, String),
-{
-    let mut guard = match idempotency::begin(db, claim).await? {
-        Begun::Replay(stored) => return Ok(WriteOutcome::Replay(stored)),
-        Begun::Open(guard) => guard,
-    };
-    let mut results = Vec::with_capacity(writes.len());
-    for d in writes {
-        results.push(write(&mut guard.tx, d).await?);
-    }
-    let outcome = guard.finish(results, respond).await?;
-    live.changed(LiveKind::Deal).await;
-    Ok(outcome)
 }
 
 #[cfg(test)]

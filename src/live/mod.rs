@@ -5,7 +5,7 @@
 //!   targets, settings, users, tokens) calls [`Live::changed`] after its transaction commits.
 //! * On SQLite (one instance) the change goes straight to an in-process broadcast. On
 //!   PostgreSQL it goes through `NOTIFY pacesetter_live`, and every instance `LISTEN`s, so
-//!   all instances behind a load balancer hear every change (DESIGN.md, "Storage").
+//!   all instances behind a load balancer hear every change (docs/rules.md, "Live updates").
 //! * `GET /tv/{token}/events` (display token) and `GET /events` (signed-in session) stream
 //!   `data: {"kind": …}` messages. Each stream checks its credential again on every change
 //!   and every [`RECHECK`]: a revoked display or an ended session closes the stream at once

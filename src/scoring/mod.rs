@@ -1,4 +1,4 @@
-//! The pure scoring engine of Pacesetter: every rule of DESIGN.md "Scoring rules", exact and explainable.
+//! The pure scoring engine of Pacesetter: every scoring rule (listed in docs/rules.md), exact and explainable.
 //!
 //! Pure Rust (serde + chrono, no IO, no clock): the same code runs on the server and in the
 //! browser. Callers pass `today`; nothing here reads the time.

@@ -39,40 +39,6 @@ macro_rules! on_db {
     };
 }
 
-/// Begins a write transaction. SQLite gets `BEGIN IMMEDIATE` so two writers queue on the
-/// busy timeout instead of failing when a read lock is upgraded.
-#[macro_export]
-macro_rules! write_tx {
-    (sqlite $pool:expr) => {
-        $pool.begin_with("BEGIN IMMEDIATE").await
-    };
-    (postgres $pool:expr) => {
-        $pool.begin().await
-    };
-}
-
-/// Runs `$body` inside a write transaction bound to `$tx` on whichever engine is in use;
-/// `$body` is an async block returning `Result<T, E>` where `E: From<sqlx::Error>`.
-#[macro_export]
-macro_rules! in_write_tx {
-    ($db:expr, |$tx:ident| $body:expr) => {
-        match $db {
-            $crate::server::db::Db::Sqlite(pool) => {
-                let mut $tx = $crate::write_tx!(sqlite pool)?;
-                let out = $body;
-                $tx.commit().await?;
-                out
-            }
-            $crate::server::db::Db::Postgres(pool) => {
-                let mut $tx = $crate::write_tx!(postgres pool)?;
-                let out = $body;
-                $tx.commit().await?;
-                out
-            }
-        }
-    };
-}
-
 /// A write transaction on whichever engine is in use. Services take `&mut Tx` so that one
 /// plain function does a change, its audit entry and its idempotency record together.
 pub enum Tx {

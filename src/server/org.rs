@@ -7,7 +7,8 @@ use super::db::Db;
 use crate::error::AppError;
 use crate::on_db;
 
-#[derive(Debug, Clone, sqlx::FromRow)]
+/// The settings row as stored.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, sqlx::FromRow)]
 pub struct OrgSettings {
     pub org_name: String,
     pub time_zone: String,

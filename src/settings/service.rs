@@ -2,7 +2,6 @@
 //! band thresholds, composite cap) and of what a new organisation starts with.
 
 use chrono_tz::Tz;
-use serde::Serialize;
 use serde_json::json;
 
 use crate::error::{AppError, FieldError};
@@ -10,21 +9,8 @@ use crate::live::{Live, LiveKind};
 use crate::scoring::{BandThresholds, Percent};
 use crate::server::audit;
 use crate::server::db::Db;
-use crate::server::org;
+use crate::server::org::{self, OrgSettings};
 use crate::{activities, activity_types, on_tx, people};
-
-/// The settings row as stored.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct SettingsWrite {
-    pub org_name: String,
-    pub time_zone: String,
-    pub fiscal_year_start_month: i64,
-    pub working_weekdays: String,
-    pub band_outstanding_bp: i64,
-    pub band_on_track_bp: i64,
-    pub band_at_risk_bp: i64,
-    pub composite_cap_bp: i64,
-}
 
 /// A change to the settings; `None` keeps the value.
 #[derive(Debug, Clone, Default)]
@@ -44,7 +30,7 @@ pub struct SettingsDraft {
 /// What a settings change did.
 #[derive(Debug, Clone)]
 pub struct SettingsSaved {
-    pub settings: SettingsWrite,
+    pub settings: OrgSettings,
     /// Activities that moved to another local day because the time zone changed.
     pub activities_redated: i64,
 }
@@ -66,16 +52,7 @@ pub async fn put_settings(
     draft: SettingsDraft,
 ) -> Result<SettingsSaved, AppError> {
     let current = org::load(db).await?;
-    let before = SettingsWrite {
-        org_name: current.org_name.clone(),
-        time_zone: current.time_zone.clone(),
-        fiscal_year_start_month: current.fiscal_year_start_month,
-        working_weekdays: current.working_weekdays.clone(),
-        band_outstanding_bp: current.band_outstanding_bp,
-        band_on_track_bp: current.band_on_track_bp,
-        band_at_risk_bp: current.band_at_risk_bp,
-        composite_cap_bp: current.composite_cap_bp,
-    };
+    let before = current.clone();
     let mut after = before.clone();
     let mut errors = Vec::new();
     if let Some(name) = draft.org_name {
@@ -183,7 +160,7 @@ pub async fn put_settings(
 }
 
 /// Makes sure the organisation exists: the settings row, and for a brand-new organisation
-/// (no activity types and no sales roles yet) DESIGN.md's default activity types and
+/// (no activity types and no sales roles yet) the default activity types and (docs/rules.md)
 /// weights and one default sales role with a default scorecard, so that a rep added by
 /// any door can log and be ranked at once. Does nothing to an organisation that exists.
 pub async fn start_organisation(db: &Db, org_name: &str, time_zone: &str) -> Result<(), AppError> {

@@ -9,7 +9,6 @@ use serde::Serialize;
 use serde_json::{json, Value};
 
 use crate::error::{AppError, FieldError};
-use crate::fields::Fields;
 use crate::live::{Live, LiveKind};
 use crate::scoring::Metric;
 use crate::server::audit;
@@ -81,36 +80,24 @@ pub fn parse(
     index: Option<i64>,
     errors: &mut Vec<FieldError>,
 ) -> Option<TargetInput> {
-    let mut f = match Fields::of(value, index, &FIELDS) {
-        Ok(f) => f,
-        Err(e) => {
-            errors.push(e);
-            return None;
+    crate::fields::read(value, index, &FIELDS, errors, |f| {
+        let metric = f.required_text("metric", 80);
+        let rep_email = f.text("rep_email", 254);
+        let role = f.text("role", 60);
+        let month = f.required_text("month", 10);
+        // The range is checked with the other rules, so every problem is named at once.
+        let value = f.int("value", i64::MIN, i64::MAX);
+        if value.is_none() && !f.is_present("value") {
+            f.fail("value", "is required");
         }
-    };
-    let metric = f.required_text("metric", 80);
-    let rep_email = f.text("rep_email", 254);
-    let role = f.text("role", 60);
-    let month = f.required_text("month", 10);
-    let value = f.int("value", i64::MIN, i64::MAX);
-    if value.is_none() && !f.is_present("value") {
-        f.fail("value", "is required");
-    }
-    let parsed = match (metric, month, value) {
-        (Some(metric), Some(month), Some(value)) if f.errors.is_empty() => Some(TargetInput {
-            metric,
+        Some(TargetInput {
+            metric: metric?,
             rep_email,
             role,
-            month,
-            value,
-        }),
-        _ => None,
-    };
-    if parsed.is_none() && f.errors.is_empty() {
-        f.incomplete();
-    }
-    errors.append(&mut f.errors);
-    parsed
+            month: month?,
+            value: value?,
+        })
+    })
 }
 
 /// Resolves targets (metric key, rep or role, month); every problem is named with the

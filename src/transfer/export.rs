@@ -181,17 +181,8 @@ const ACTIVITIES: &str = "SELECT a.id, u.email AS rep_email, t.key AS type_key, 
     JOIN users u ON u.id = a.rep_id JOIN activity_types t ON t.id = a.activity_type_id \
     WHERE a.deleted_at IS NULL AND a.local_date >= $1 AND a.local_date <= $2 ORDER BY a.occurred_at, a.id";
 
-pub const ACTIVITY_COLUMNS: [&str; 9] = [
-    "rep_email",
-    "type",
-    "occurred_at",
-    "quantity",
-    "duration_seconds",
-    "note",
-    "account",
-    "source",
-    "external_id",
-];
+/// The import's columns, so an export imports back as it is.
+pub const ACTIVITY_COLUMNS: [&str; 9] = crate::activities::service::FIELDS;
 
 /// Live activities whose organisation-local date is in `from..=to`.
 async fn activities_csv(
@@ -251,23 +242,7 @@ const DEALS: &str = "SELECT d.id, u.email AS rep_email, d.name, d.account, d.amo
     d.source, d.external_id FROM deals d JOIN users u ON u.id = d.rep_id \
     WHERE d.created_on <= $2 AND (d.closed_on IS NULL OR d.closed_on >= $1) ORDER BY d.created_on, d.id";
 
-pub const DEAL_COLUMNS: [&str; 15] = [
-    "rep_email",
-    "name",
-    "account",
-    "amount",
-    "currency",
-    "stage",
-    "probability",
-    "status",
-    "lost_reason",
-    "new_customer",
-    "created_on",
-    "expected_close",
-    "closed_on",
-    "source",
-    "external_id",
-];
+pub const DEAL_COLUMNS: [&str; 15] = crate::deals::service::FIELDS;
 
 /// Deals alive at some point of `from..=to`: created by its end and not closed before it.
 async fn deals_csv(

@@ -15,10 +15,9 @@ use sha2::{Digest, Sha256};
 
 use super::{ImportReport, RowError};
 use crate::activities::service as activities;
-use crate::activities::store::Upserted;
 use crate::deals::service as deals;
 use crate::error::{AppError, FieldError};
-use crate::idempotency::WriteOutcome;
+use crate::idempotency::{write_all, Upserted, WriteOutcome};
 use crate::live::Live;
 use crate::on_db;
 use crate::server::audit;
@@ -638,9 +637,7 @@ pub async fn import_csv(
                 )
             }));
             finish(db, &mut out, "activities", &keys, actor, |db| async move {
-                let done =
-                    activities::write_batch(db, live, None, &writes, |_| (200, String::new()))
-                        .await?;
+                let done = write_all(db, live, None, &writes, |_| (200, String::new())).await?;
                 Ok(created_count(done))
             })
             .await?;
@@ -679,8 +676,7 @@ pub async fn import_csv(
                 )
             }));
             finish(db, &mut out, "deals", &keys, actor, |db| async move {
-                let done =
-                    deals::write_batch(db, live, None, &writes, |_| (200, String::new())).await?;
+                let done = write_all(db, live, None, &writes, |_| (200, String::new())).await?;
                 Ok(created_count(done))
             })
             .await?;
