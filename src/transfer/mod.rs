@@ -11,6 +11,10 @@ pub mod cells;
 pub mod export;
 #[cfg(feature = "ssr")]
 pub mod import;
+#[cfg(feature = "ssr")]
+mod keys;
+#[cfg(feature = "ssr")]
+mod rows;
 
 #[cfg(feature = "ssr")]
 pub use export::export_router;
