@@ -252,8 +252,7 @@ pub async fn admin_revoke(kind: String, id: i64) -> Result<(), AppError> {
     crate::server::respond(async move {
         let admin = crate::auth::session::require_admin().await?;
         let state = crate::server::state::app_state()?;
-        repo::revoke(&state.db, &admin.email, &kind, id).await?;
-        state.live.changed(crate::live::LiveKind::Tokens).await;
+        crate::server::tokens::revoke(&state.db, &state.live, &admin.email, &kind, id).await?;
         Ok(())
     })
     .await

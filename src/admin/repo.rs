@@ -1,14 +1,12 @@
-//! The admin desk's overview (people, displays, tokens, audit log) and token revocation.
-//! Changes to people are in [`crate::people::service`].
+//! The admin desk's overview: people, displays, tokens, audit log. Changes are made by the
+//! services ([`crate::people::service`], [`crate::server::tokens`]).
 
 use chrono::{DateTime, Utc};
-use serde_json::json;
 
 use super::{AdminOverview, AuditRow, SalesRoleRow, TokenRow, UserRow};
 use crate::auth::AccessRole;
 use crate::error::AppError;
 use crate::on_db;
-use crate::server::audit;
 use crate::server::db::Db;
 
 #[derive(sqlx::FromRow)]
@@ -111,31 +109,4 @@ pub async fn overview(db: &Db) -> Result<AdminOverview, AppError> {
             })
             .collect(),
     })
-}
-
-pub async fn revoke(db: &Db, actor: &str, kind: &str, id: i64) -> Result<(), AppError> {
-    let table = match kind {
-        "display" => "displays",
-        "api_token" => "api_tokens",
-        _ => return Err(AppError::BadRequest("Unknown kind of token.".into())),
-    };
-    let sql = format!("UPDATE {table} SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL");
-    let n = on_db!(db, |pool| sqlx::query(&sql)
-        .bind(Utc::now())
-        .bind(id)
-        .execute(pool)
-        .await
-        .map(|r| r.rows_affected()))?;
-    if n == 0 {
-        return Err(AppError::NotFound("That active token".into()));
-    }
-    audit::record(
-        db,
-        actor,
-        "revoke",
-        &format!("{kind}:{id}"),
-        Some(json!({ "revoked": false })),
-        Some(json!({ "revoked": true })),
-    )
-    .await
 }

@@ -102,6 +102,45 @@ pub async fn display_for_token(db: &Db, token: &str) -> Result<Option<i64>, AppE
     Ok(id)
 }
 
+/// Revokes a TV display (`kind = "display"`) or an API token (`"api_token"`): it stops
+/// working on the next request, and open displays go dark at the live notice.
+pub async fn revoke(
+    db: &Db,
+    live: &crate::live::Live,
+    actor: &str,
+    kind: &str,
+    id: i64,
+) -> Result<(), AppError> {
+    let table = match kind {
+        "display" => "displays",
+        "api_token" => "api_tokens",
+        _ => return Err(AppError::BadRequest("Unknown kind of token.".into())),
+    };
+    let sql = format!("UPDATE {table} SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL");
+    let mut tx = db.begin_write().await?;
+    let n = crate::on_tx!(&mut tx, |c| sqlx::query(&sql)
+        .bind(Utc::now())
+        .bind(id)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))?;
+    if n == 0 {
+        return Err(AppError::NotFound("That active token".into()));
+    }
+    audit::record_in(
+        &mut tx,
+        actor,
+        "revoke",
+        &format!("{kind}:{id}"),
+        Some(serde_json::json!({ "revoked": false })),
+        Some(serde_json::json!({ "revoked": true })),
+    )
+    .await?;
+    tx.commit().await?;
+    live.changed(crate::live::LiveKind::Tokens).await;
+    Ok(())
+}
+
 /// Creates an API token; returns `(id, token)`.
 pub async fn create_api_token(
     db: &Db,
