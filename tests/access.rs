@@ -160,6 +160,17 @@ async fn access_matrix(engine: Engine) {
             &[Admin],
             true,
         ),
+        ("weight_desk", vec![], &[Admin], false),
+        (
+            "admin_set_weight",
+            vec![
+                ("key", "call"),
+                ("weight", "4"),
+                ("effective_from", "2026-01-01"),
+            ],
+            &[Admin],
+            true,
+        ),
         (
             "admin_reset_password",
             vec![("id", ada_id.as_str()), ("password", "a-new-long-password")],

@@ -343,3 +343,57 @@ pub async fn create_defaults(tx: &mut Tx) -> Result<Vec<(String, i64)>, AppError
     }
     Ok(ids)
 }
+
+/// The weights desk: every type (retired ones too) with its history, and the current
+/// month's leaderboard inputs for the impact preview.
+pub async fn desk(db: &Db) -> Result<super::WeightDesk, AppError> {
+    const ALL: &str =
+        "SELECT id, key, label, icon, is_leading, daily_cap, active FROM activity_types \
+        ORDER BY active DESC, sort_order, id";
+    let settings = crate::server::org::load(db).await?;
+    let today = settings.today();
+    let period = crate::scoring::Period::containing(
+        crate::scoring::PeriodKind::Month,
+        today,
+        settings.fiscal_start(),
+    );
+    let stored: Vec<TypeState> = on_db!(db, |pool| sqlx::query_as(ALL).fetch_all(pool).await)?;
+    let weights = weight_table(db).await?;
+    let types = stored
+        .into_iter()
+        .map(|t| {
+            let mut history: Vec<(NaiveDate, Points)> = weights
+                .versions()
+                .filter(|v| v.activity_type_id == t.id)
+                .map(|v| (v.effective_from, v.weight))
+                .collect();
+            history.sort();
+            super::TypeRow {
+                weight_now: weights.weight_on(t.id, today).map(|w| w.weight),
+                id: t.id,
+                key: t.key,
+                label: t.label,
+                icon: t.icon,
+                leading: t.leading,
+                daily_cap: t.daily_cap,
+                active: t.active,
+                history,
+            }
+        })
+        .collect();
+    let reps = crate::leaderboard::service::reps(db, None).await?;
+    let rollups = crate::activities::repo::rollups(db, period.start, period.end, None).await?;
+    Ok(super::WeightDesk {
+        types,
+        names: reps.iter().map(|r| (r.id, r.name.clone())).collect(),
+        period_label: period.label(),
+        default_from: period.start,
+        inputs: crate::scoring::ImpactInputs {
+            period,
+            roster: reps.iter().map(|r| r.id).collect(),
+            types: scoring_types(db).await?,
+            weights,
+            rollups,
+        },
+    })
+}

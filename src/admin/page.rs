@@ -80,6 +80,7 @@ pub fn AdminPage() -> impl IntoView {
                         .map(|r| match r {
                             Ok(o) => {
                                 view! {
+                                    <crate::components::DeskNav current="people"/>
                                     <AdminBody
                                         o=o
                                         set_active=set_active
@@ -90,6 +91,7 @@ pub fn AdminPage() -> impl IntoView {
                                         reset=reset
                                         revoke=revoke
                                     />
+                                    <AdminForms create_user=create_user new_display=new_display new_token=new_token/>
                                 }
                                     .into_any()
                             }
@@ -106,46 +108,57 @@ pub fn AdminPage() -> impl IntoView {
                         })
                 }}
             </Transition>
-            <h2>"Add a person"</h2>
-            <ActionForm action=create_user attr:class="grid-form">
-                <label>"Name" <input type="text" name="name" required/></label>
-                <label>"Email" <input type="email" name="email" required/></label>
-                <label>
-                    "Role"
-                    <select name="role">
-                        <option value="rep">"Rep"</option>
-                        <option value="manager">"Manager"</option>
-                        <option value="admin">"Admin"</option>
-                    </select>
-                </label>
-                <label>"Team" <input type="text" name="team" list="team-names" maxlength="100" placeholder="optional"/></label>
-                <label>
-                    "Sales role"
-                    <input type="text" name="sales_role" list="sales-role-keys" maxlength="40" placeholder="default for reps"/>
-                </label>
-                <label>"First password" <input type="password" name="password" minlength="10" required autocomplete="new-password"/></label>
-                <button type="submit" class="primary">"Add"</button>
-            </ActionForm>
-            <h2>"New TV display"</h2>
-            <ActionForm action=new_display attr:class="grid-form">
-                <label>"Name" <input type="text" name="name" placeholder="Office TV" required/></label>
-                <button type="submit" class="primary">"Create display link"</button>
-            </ActionForm>
-            <ShowSecret value=Signal::derive(move || new_display.value().get().and_then(|r| r.ok())) what="Open this path on the TV. It is shown only once."/>
-            <h2>"New API token"</h2>
-            <ActionForm action=new_token attr:class="grid-form">
-                <label>"Name" <input type="text" name="name" placeholder="CRM sync" required/></label>
-                <fieldset class="scopes">
-                    <legend>"Scopes"</legend>
-                    <label class="check"><input type="checkbox" name="scopes[0]" value="ingest" checked/>" ingest"</label>
-                    <label class="check"><input type="checkbox" name="scopes[1]" value="read"/>" read"</label>
-                    <label class="check"><input type="checkbox" name="scopes[2]" value="admin"/>" admin"</label>
-                </fieldset>
-                <button type="submit" class="primary">"Create token"</button>
-            </ActionForm>
-            <ShowSecret value=Signal::derive(move || new_token.value().get().and_then(|r| r.ok())) what="Copy this token now. It is shown only once."/>
-            <crate::transfer::page::ImportExportPanel/>
         </section>
+    }
+}
+
+/// The forms that add things; shown only to admins (the server refuses everyone else too).
+#[component]
+fn AdminForms(
+    create_user: ServerAction<AdminCreateUser>,
+    new_display: ServerAction<AdminCreateDisplay>,
+    new_token: ServerAction<AdminCreateApiToken>,
+) -> impl IntoView {
+    view! {
+    <h2>"Add a person"</h2>
+    <ActionForm action=create_user attr:class="grid-form">
+        <label>"Name" <input type="text" name="name" required/></label>
+        <label>"Email" <input type="email" name="email" required/></label>
+        <label>
+            "Role"
+            <select name="role">
+                <option value="rep">"Rep"</option>
+                <option value="manager">"Manager"</option>
+                <option value="admin">"Admin"</option>
+            </select>
+        </label>
+        <label>"Team" <input type="text" name="team" list="team-names" maxlength="100" placeholder="optional"/></label>
+        <label>
+            "Sales role"
+            <input type="text" name="sales_role" list="sales-role-keys" maxlength="40" placeholder="default for reps"/>
+        </label>
+        <label>"First password" <input type="password" name="password" minlength="10" required autocomplete="new-password"/></label>
+        <button type="submit" class="primary">"Add"</button>
+    </ActionForm>
+    <h2>"New TV display"</h2>
+    <ActionForm action=new_display attr:class="grid-form">
+        <label>"Name" <input type="text" name="name" placeholder="Office TV" required/></label>
+        <button type="submit" class="primary">"Create display link"</button>
+    </ActionForm>
+    <ShowSecret value=Signal::derive(move || new_display.value().get().and_then(|r| r.ok())) what="Open this path on the TV. It is shown only once."/>
+    <h2>"New API token"</h2>
+    <ActionForm action=new_token attr:class="grid-form">
+        <label>"Name" <input type="text" name="name" placeholder="CRM sync" required/></label>
+        <fieldset class="scopes">
+            <legend>"Scopes"</legend>
+            <label class="check"><input type="checkbox" name="scopes[0]" value="ingest" checked/>" ingest"</label>
+            <label class="check"><input type="checkbox" name="scopes[1]" value="read"/>" read"</label>
+            <label class="check"><input type="checkbox" name="scopes[2]" value="admin"/>" admin"</label>
+        </fieldset>
+        <button type="submit" class="primary">"Create token"</button>
+    </ActionForm>
+    <ShowSecret value=Signal::derive(move || new_token.value().get().and_then(|r| r.ok())) what="Copy this token now. It is shown only once."/>
+    <crate::transfer::page::ImportExportPanel/>
     }
 }
 

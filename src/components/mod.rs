@@ -73,3 +73,27 @@ pub fn PeriodTabs(#[prop(into)] base: String, current: Signal<String>) -> impl I
 pub fn ErrorMessage(error: AppError) -> impl IntoView {
     view! { <p class="error" role="alert">{error.to_string()}</p> }
 }
+
+/// The areas of the manager's desk, with the current one marked.
+#[component]
+pub fn DeskNav(current: &'static str) -> impl IntoView {
+    const AREAS: [(&str, &str, &str); 2] = [
+        ("people", "/admin", "People, displays and data"),
+        ("weights", "/admin/weights", "Activity weights"),
+    ];
+    view! {
+        <nav class="desk-nav" aria-label="Desk areas">
+            {AREAS
+                .iter()
+                .map(|(key, href, label)| {
+                    let here = *key == current;
+                    view! {
+                        <a href=*href class=if here { "tab active" } else { "tab" } aria-current=here.then_some("page")>
+                            {*label}
+                        </a>
+                    }
+                })
+                .collect_view()}
+        </nav>
+    }
+}
