@@ -8,6 +8,7 @@ use std::future::Future;
 use crate::error::AppError;
 use crate::live::{Live, LiveKind};
 use crate::server::db::{Db, Tx};
+use crate::sources::Writer;
 use crate::{on_db, on_tx};
 
 /// Keys older than this are forgotten: a retry after a week is a new request.
@@ -46,17 +47,23 @@ pub trait Record: Sync {
     /// What changed, for the live notice.
     const KIND: LiveKind;
 
+    /// The upsert source, when the record has one (see [`crate::sources`]).
+    fn source(&self) -> Option<&str>;
+
     fn write<'a>(
         &'a self,
         tx: &'a mut Tx,
+        writer: &'a Writer,
     ) -> impl Future<Output = Result<Upserted, AppError>> + Send + 'a;
 }
 
 /// Writes every record, or none, in one transaction with the idempotency key (when one is
-/// given, a retry replays the first answer), then announces the change.
+/// given, a retry replays the first answer) and the claim of each source for the writer,
+/// then announces the change.
 pub async fn write_all<R, F>(
     db: &Db,
     live: &Live,
+    writer: &Writer,
     claim: Option<&Claim>,
     records: &[R],
     respond: F,
@@ -69,9 +76,15 @@ where
         Begun::Replay(stored) => return Ok(WriteOutcome::Replay(stored)),
         Begun::Open(guard) => guard,
     };
+    let mut sources: Vec<&str> = records.iter().filter_map(|r| r.source()).collect();
+    sources.sort_unstable();
+    sources.dedup();
+    for source in sources {
+        crate::sources::claim(&mut guard.tx, writer, source).await?;
+    }
     let mut results = Vec::with_capacity(records.len());
     for r in records {
-        results.push(r.write(&mut guard.tx).await?);
+        results.push(r.write(&mut guard.tx, writer).await?);
     }
     let outcome = guard.finish(results, respond).await?;
     live.changed(R::KIND).await;

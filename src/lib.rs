@@ -23,6 +23,8 @@ pub mod scoring;
 #[cfg(feature = "ssr")]
 pub mod server;
 pub mod settings;
+#[cfg(feature = "ssr")]
+pub mod sources;
 pub mod targets;
 pub mod transfer;
 

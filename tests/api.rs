@@ -12,6 +12,7 @@ use reqwest::header::HeaderMap;
 use serde_json::{json, Value};
 
 on_both_engines!(
+    one_integration_cannot_rewrite_another,
     tokens_are_required_and_scopes_enforced,
     idempotent_retry_replays_the_first_response,
     reusing_a_key_with_another_body_is_refused,
@@ -1692,5 +1693,80 @@ async fn admin_sets_targets_all_or_nothing(engine: Engine) {
         app.count("targets").await,
         3,
         "nothing of a refused batch is set"
+    );
+}
+
+/// A source belongs to the integration that first wrote it: another token sending the same
+/// `(source, external_id)` is refused and changes nothing; the owner may still move its
+/// record to another rep, and that is audited.
+async fn one_integration_cannot_rewrite_another(engine: Engine) {
+    let app = TestApp::start(engine).await;
+    fixture(&app).await;
+    let dialler = token(&app, &["ingest", "read"]).await;
+    let rogue = token(&app, &["ingest"]).await;
+    let mut record = json!({"rep_email": "ada@example.com", "type": "call", "occurred_at": JUNE,
+        "source": "dialler", "external_id": "c-1001"});
+    assert_eq!(
+        post(&app, &dialler, "/api/v1/activities", &record, None)
+            .await
+            .status,
+        201
+    );
+    let mut hijack = record.clone();
+    hijack["rep_email"] = json!("ben@example.com");
+    hijack["quantity"] = json!(1_000_000);
+    let refused = post(&app, &rogue, "/api/v1/activities", &hijack, None).await;
+    assert_error(&refused, 409, "conflict");
+    assert!(
+        refused.body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("'dialler'"),
+        "{}",
+        refused.body
+    );
+    let batch = json!({"items": [call("ben@example.com", JUNE), hijack.clone()]});
+    assert_error(
+        &post(&app, &rogue, "/api/v1/activities/batch", &batch, None).await,
+        409,
+        "conflict",
+    );
+    assert_eq!(june_score(&app, &dialler, "ada@example.com").await, 300);
+    assert_eq!(
+        june_score(&app, &dialler, "ben@example.com").await,
+        0,
+        "nothing of the batch was written"
+    );
+
+    let deal = json!({"rep_email": "ada@example.com", "name": "Acme", "amount": 100, "currency": "EUR",
+        "probability": 50, "source": "crm", "external_id": "D-1"});
+    assert_eq!(
+        post(&app, &dialler, "/api/v1/deals", &deal, None)
+            .await
+            .status,
+        201
+    );
+    assert_error(
+        &post(&app, &rogue, "/api/v1/deals", &deal, None).await,
+        409,
+        "conflict",
+    );
+
+    // The owner moves its own record to Ben: allowed, and the audit log says so.
+    record["rep_email"] = json!("ben@example.com");
+    assert_eq!(
+        post(&app, &dialler, "/api/v1/activities", &record, None)
+            .await
+            .status,
+        200
+    );
+    assert_eq!(june_score(&app, &dialler, "ben@example.com").await, 300);
+    assert_eq!(
+        scalar(
+            &app.db,
+            "SELECT COUNT(*) FROM audit_log WHERE action = 'reassign' AND actor LIKE 'api_token:%'"
+        )
+        .await,
+        1
     );
 }

@@ -22,6 +22,7 @@ use crate::people::service as people;
 use crate::scoring::{self, ActivityTypeRule, Period};
 use crate::server::db::Db;
 use crate::server::org;
+use crate::sources::Writer;
 
 /// How far ahead of the server's clock an activity may be dated (a device's clock skew).
 /// Anything later is refused: a rep cannot be credited now for work not yet done.
@@ -240,7 +241,7 @@ pub async fn log_now(
         client_key: client_key.map(str::to_string),
     };
     let mut tx = db.begin_write().await?;
-    let written = store::write(&mut tx, &write).await?;
+    let written = store::write(&mut tx, &Writer::Person(user.email.clone()), &write).await?;
     tx.commit().await?;
     if written.created {
         live.changed(LiveKind::Activity).await;

@@ -13,6 +13,7 @@ use crate::idempotency::{Record, Upserted};
 use crate::live::LiveKind;
 use crate::on_tx;
 use crate::server::db::Tx;
+use crate::sources::Writer;
 
 /// The rollup rule: an activity adds its quantity (and duration) to its rep's day only when
 /// it qualifies (long enough for its type's minimum duration) and is not deleted.
@@ -136,7 +137,7 @@ async fn insert(tx: &mut Tx, a: &ActivityWrite) -> Result<Option<i64>, AppError>
 ///   place with the old contribution taken out and the new one put in; an activity deleted
 ///   in the app stays deleted;
 /// * with neither: a new activity.
-pub async fn write(tx: &mut Tx, a: &ActivityWrite) -> Result<Upserted, AppError> {
+pub async fn write(tx: &mut Tx, writer: &Writer, a: &ActivityWrite) -> Result<Upserted, AppError> {
     if let Some(key) = &a.client_key {
         if let Some(id) = insert(tx, a).await? {
             return Ok(Upserted {
@@ -166,6 +167,9 @@ pub async fn write(tx: &mut Tx, a: &ActivityWrite) -> Result<Upserted, AppError>
                 .fetch_optional(c)
                 .await)?;
             if let Some(old) = old {
+                if old.rep_id != a.rep_id {
+                    audit_reassign(tx, writer, "activity", old.id, old.rep_id, a.rep_id).await?;
+                }
                 let deleted = old.deleted_at.is_some();
                 if counts(old.qualifies, deleted) {
                     contribute(
@@ -230,12 +234,37 @@ pub async fn write(tx: &mut Tx, a: &ActivityWrite) -> Result<Upserted, AppError>
 impl Record for ActivityWrite {
     const KIND: LiveKind = LiveKind::Activity;
 
+    fn source(&self) -> Option<&str> {
+        self.source.as_deref()
+    }
+
     fn write<'a>(
         &'a self,
         tx: &'a mut Tx,
+        writer: &'a Writer,
     ) -> impl std::future::Future<Output = Result<Upserted, AppError>> + Send + 'a {
-        write(tx, self)
+        write(tx, writer, self)
     }
+}
+
+/// Records that a record moved to another rep: it changes whose score it counts for.
+pub(crate) async fn audit_reassign(
+    tx: &mut Tx,
+    writer: &Writer,
+    kind: &str,
+    id: i64,
+    from_rep: i64,
+    to_rep: i64,
+) -> Result<(), AppError> {
+    crate::server::audit::record_in(
+        tx,
+        &writer.actor(),
+        "reassign",
+        &format!("{kind}:{id}"),
+        Some(serde_json::json!({ "rep_id": from_rep })),
+        Some(serde_json::json!({ "rep_id": to_rep })),
+    )
+    .await
 }
 
 /// A live activity as stored.

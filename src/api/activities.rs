@@ -48,6 +48,7 @@ async fn handle(
     let outcome = crate::idempotency::write_all(
         db,
         &state.live,
+        &crate::sources::Writer::Token(caller.token_id),
         claim,
         &writes,
         ingest::activity_response(batch),

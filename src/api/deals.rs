@@ -47,6 +47,7 @@ async fn handle(
     let outcome = crate::idempotency::write_all(
         db,
         &state.live,
+        &crate::sources::Writer::Token(caller.token_id),
         claim,
         &writes,
         ingest::deal_response(batch),

@@ -16,6 +16,7 @@ use crate::on_tx;
 use crate::people::service as people;
 use crate::server::db::{Db, Tx};
 use crate::server::org;
+use crate::sources::Writer;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -249,7 +250,7 @@ pub struct DealWrite {
     pub external_id: Option<String>,
 }
 
-const LOCK_DEAL: &str = "UPDATE deals SET external_id = external_id WHERE source = $1 AND external_id = $2 RETURNING id";
+const LOCK_DEAL: &str = "UPDATE deals SET external_id = external_id WHERE source = $1 AND external_id = $2 RETURNING id, rep_id";
 const UPDATE_DEAL: &str = "UPDATE deals SET rep_id = $1, name = $2, account = $3, amount_minor = $4, currency = $5, \
     stage = $6, probability = $7, status = $8, lost_reason = $9, new_customer = $10, created_on = $11, \
     expected_close = $12, closed_on = $13, updated_at = $14 WHERE id = $15";
@@ -261,28 +262,39 @@ const INSERT_DEAL: &str = "INSERT INTO deals (rep_id, name, account, amount_mino
 impl Record for DealWrite {
     const KIND: LiveKind = LiveKind::Deal;
 
+    fn source(&self) -> Option<&str> {
+        self.source.as_deref()
+    }
+
     fn write<'a>(
         &'a self,
         tx: &'a mut Tx,
+        writer: &'a Writer,
     ) -> impl std::future::Future<Output = Result<Upserted, AppError>> + Send + 'a {
-        write(tx, self)
+        write(tx, writer, self)
     }
 }
 
 /// Writes one deal in the caller's transaction: created, or updated in place when its
 /// `(source, external_id)` is known.
-pub async fn write(tx: &mut Tx, d: &DealWrite) -> Result<Upserted, AppError> {
+pub async fn write(tx: &mut Tx, writer: &Writer, d: &DealWrite) -> Result<Upserted, AppError> {
     let now = Utc::now();
     // Twice at most: a concurrent insert of the same record between the lock and the
     // insert is found and updated on the second round.
     for _ in 0..2 {
         if let (Some(source), Some(external_id)) = (&d.source, &d.external_id) {
-            let old: Option<i64> = on_tx!(tx, |c| sqlx::query_scalar(LOCK_DEAL)
+            let old: Option<(i64, i64)> = on_tx!(tx, |c| sqlx::query_as(LOCK_DEAL)
                 .bind(source)
                 .bind(external_id)
                 .fetch_optional(c)
                 .await)?;
-            if let Some(id) = old {
+            if let Some((id, old_rep)) = old {
+                if old_rep != d.rep_id {
+                    crate::activities::store::audit_reassign(
+                        tx, writer, "deal", id, old_rep, d.rep_id,
+                    )
+                    .await?;
+                }
                 on_tx!(tx, |c| sqlx::query(UPDATE_DEAL)
                     .bind(d.rep_id)
                     .bind(&d.name)

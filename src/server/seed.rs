@@ -17,6 +17,7 @@ use crate::on_db;
 use crate::people::service::{self as people, NewPerson};
 use crate::scoring::Metric;
 use crate::settings::service::{self as settings, SettingsDraft};
+use crate::sources::Writer;
 use crate::targets::service::{self as targets, TargetWrite};
 
 /// Who the demo's changes are recorded as in the audit log.
@@ -438,7 +439,7 @@ pub async fn seed_demo(db: &Db, now: chrono::DateTime<Utc>) -> Result<SeedSummar
     let mut tx = db.begin_write().await?;
     store::insert_bulk(&mut tx, &activities).await?;
     for d in &deal_rows {
-        deals::write(&mut tx, d).await?;
+        deals::write(&mut tx, &Writer::Person(ACTOR.into()), d).await?;
     }
     tx.commit().await?;
     write_targets(

@@ -19,6 +19,7 @@ use crate::idempotency::{write_all, Upserted, WriteOutcome};
 use crate::live::Live;
 use crate::server::audit;
 use crate::server::db::Db;
+use crate::sources::Writer;
 use crate::targets::service as targets;
 
 pub(super) fn index_of(line: u64) -> Option<i64> {
@@ -114,7 +115,15 @@ pub async fn import_csv(
                 )
             }));
             finish(db, &mut out, "activities", &keys, actor, |db| async move {
-                let done = write_all(db, live, None, &writes, |_| (200, String::new())).await?;
+                let done = write_all(
+                    db,
+                    live,
+                    &Writer::Person(actor.to_string()),
+                    None,
+                    &writes,
+                    |_| (200, String::new()),
+                )
+                .await?;
                 Ok(created_count(done))
             })
             .await?;
@@ -153,7 +162,15 @@ pub async fn import_csv(
                 )
             }));
             finish(db, &mut out, "deals", &keys, actor, |db| async move {
-                let done = write_all(db, live, None, &writes, |_| (200, String::new())).await?;
+                let done = write_all(
+                    db,
+                    live,
+                    &Writer::Person(actor.to_string()),
+                    None,
+                    &writes,
+                    |_| (200, String::new()),
+                )
+                .await?;
                 Ok(created_count(done))
             })
             .await?;
