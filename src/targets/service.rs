@@ -10,7 +10,7 @@ use serde_json::{json, Value};
 
 use crate::error::{AppError, FieldError};
 use crate::live::{Live, LiveKind};
-use crate::scoring::Metric;
+use crate::scoring::{ActivityTypeRule, Metric};
 use crate::server::audit;
 use crate::server::db::Db;
 use crate::{activity_types, on_tx, people};
@@ -52,17 +52,11 @@ pub struct TargetWrite {
     pub value: i64,
 }
 
-/// `activity_count:call` (by key) or `activity_count:3` (by id) → the stored key; `None`
-/// for anything that is not a metric of the catalogue.
-pub fn metric_key(s: &str, type_ids: &HashMap<String, i64>) -> Option<String> {
-    let s = s.trim();
-    let resolved = match s.split_once(':') {
-        Some((base, key)) if key.parse::<i64>().is_err() => {
-            format!("{base}:{}", type_ids.get(key)?)
-        }
-        _ => s.to_string(),
-    };
-    resolved.parse::<Metric>().ok().map(Metric::key)
+/// A metric as typed → the key stored with a target; `None` for anything that is not a
+/// metric of the catalogue. The one reading of metric keys, shared with the scorecards
+/// ([`crate::scorecard::repo::parse_metric_key`]).
+pub fn metric_key(s: &str, types: &[ActivityTypeRule]) -> Option<String> {
+    crate::scorecard::repo::parse_metric_key(s.trim(), types).map(Metric::key)
 }
 
 /// `YYYY-MM` (or `YYYY-MM-01`) → the month's first day.
@@ -106,11 +100,7 @@ pub async fn resolve(
     db: &Db,
     items: Vec<(Option<i64>, TargetInput)>,
 ) -> Result<Vec<TargetWrite>, AppError> {
-    let type_ids: HashMap<String, i64> = activity_types::service::activity_types(db)
-        .await?
-        .into_iter()
-        .map(|t| (t.key, t.id))
-        .collect();
+    let types = activity_types::service::activity_types(db).await?;
     let roles: HashMap<String, i64> = people::service::sales_roles(db)
         .await?
         .into_iter()
@@ -122,7 +112,7 @@ pub async fn resolve(
     let mut first: HashMap<(String, &'static str, i64, NaiveDate), i64> = HashMap::new();
     for (index, t) in items {
         let before = errors.len();
-        let metric = metric_key(&t.metric, &type_ids);
+        let metric = metric_key(&t.metric, &types);
         if metric.is_none() {
             errors.push(
                 FieldError::new("metric", format!("unknown metric '{}'", t.metric)).at(index),
@@ -241,21 +231,26 @@ mod tests {
 
     #[test]
     fn metric_keys_accept_type_keys_and_ids() {
-        let types = HashMap::from([("call".to_string(), 4)]);
+        let types = vec![ActivityTypeRule {
+            id: 4,
+            key: "call".into(),
+            label: "Call".into(),
+            icon: String::new(),
+            leading: true,
+            daily_cap: None,
+            min_duration_seconds: None,
+        }];
+        let key = |s| metric_key(s, &types);
+        assert_eq!(key("activity_score").as_deref(), Some("activity_score"));
         assert_eq!(
-            metric_key("activity_score", &types).as_deref(),
-            Some("activity_score")
-        );
-        assert_eq!(
-            metric_key("activity_count:call", &types).as_deref(),
+            key("activity_count:call").as_deref(),
             Some("activity_count:4")
         );
-        assert_eq!(
-            metric_key("call_time:4", &types).as_deref(),
-            Some("call_time:4")
-        );
-        assert_eq!(metric_key("activity_count:fax", &types), None);
-        assert_eq!(metric_key("happiness", &types), None);
+        // The same older spelling the scorecards accept.
+        assert_eq!(key("count:call").as_deref(), Some("activity_count:4"));
+        assert_eq!(key("call_time:4").as_deref(), Some("call_time:4"));
+        assert_eq!(key("activity_count:fax"), None);
+        assert_eq!(key("happiness"), None);
     }
 
     #[test]
