@@ -315,8 +315,7 @@ fn AdminBody(
                         <th scope="col">"When"</th>
                         <th scope="col">"Who"</th>
                         <th scope="col">"What"</th>
-                        <th scope="col">"Before"</th>
-                        <th scope="col">"After"</th>
+                        <th scope="col">"Change (before → after)"</th>
                     </tr>
                 </thead>
                 <tbody>
@@ -328,8 +327,7 @@ fn AdminBody(
                                     <td>{a.at}</td>
                                     <td>{a.actor}</td>
                                     <td>{a.action} " " {a.entity}</td>
-                                    <td><code>{a.before.unwrap_or_default()}</code></td>
-                                    <td><code>{a.after.unwrap_or_default()}</code></td>
+                                    <td class="change">{audit_change(a.before.as_deref(), a.after.as_deref())}</td>
                                 </tr>
                             }
                         })
@@ -337,6 +335,88 @@ fn AdminBody(
                 </tbody>
             </table>
         </div>
+    }
+}
+
+/// A value as a person reads it: text without quotes, long values cut.
+fn readable(v: &serde_json::Value) -> String {
+    let text = match v {
+        serde_json::Value::String(s) => s.clone(),
+        serde_json::Value::Null => "—".to_string(),
+        other => other.to_string(),
+    };
+    if text.chars().count() > 80 {
+        format!("{}…", text.chars().take(79).collect::<String>())
+    } else {
+        text
+    }
+}
+
+/// An audit entry's before → after as the fields that changed ("team: Atlas → Cascade"),
+/// or the fields of a new record; unreadable entries are shown as stored.
+pub fn audit_change(before: Option<&str>, after: Option<&str>) -> String {
+    use serde_json::{Map, Value};
+    let parse = |s: Option<&str>| -> Option<Map<String, Value>> {
+        s.and_then(|s| serde_json::from_str::<Value>(s).ok())
+            .and_then(|v| v.as_object().cloned())
+    };
+    let (b, a) = (parse(before), parse(after));
+    let raw = || {
+        [before, after]
+            .iter()
+            .flatten()
+            .copied()
+            .collect::<Vec<_>>()
+            .join(" → ")
+    };
+    let parts: Vec<String> = match (&b, &a) {
+        (Some(b), Some(a)) => {
+            let mut keys: Vec<&String> = b.keys().chain(a.keys()).collect();
+            keys.sort();
+            keys.dedup();
+            keys.into_iter()
+                .filter_map(|k| {
+                    let (old, new) = (b.get(k), a.get(k));
+                    (old != new).then(|| {
+                        let show =
+                            |v: Option<&Value>| v.map(readable).unwrap_or_else(|| "—".into());
+                        format!("{k}: {} → {}", show(old), show(new))
+                    })
+                })
+                .collect()
+        }
+        (None, Some(m)) | (Some(m), None) if before.is_none() || after.is_none() => m
+            .iter()
+            .map(|(k, v)| format!("{k}: {}", readable(v)))
+            .collect(),
+        _ => return raw(),
+    };
+    if parts.is_empty() {
+        "no field changed".to_string()
+    } else {
+        parts.join("; ")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::audit_change;
+
+    #[test]
+    fn audit_entries_read_as_what_changed() {
+        assert_eq!(
+            audit_change(
+                Some(r#"{"team":"Atlas","active":true,"name":"Sam"}"#),
+                Some(r#"{"team":"Cascade","active":true,"name":"Sam"}"#)
+            ),
+            "team: Atlas → Cascade"
+        );
+        assert_eq!(
+            audit_change(None, Some(r#"{"name":"Sales floor"}"#)),
+            "name: Sales floor"
+        );
+        assert_eq!(audit_change(None, None), "");
+        assert_eq!(audit_change(Some("not json"), None), "not json");
     }
 }
 
