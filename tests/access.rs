@@ -37,6 +37,16 @@ async fn snapshot(app: &TestApp) -> Vec<i64> {
         "SELECT COUNT(*) FROM audit_log",
         "SELECT COALESCE(CAST(SUM(COALESCE(team_id, 0) * id) AS BIGINT), 0) FROM users",
         "SELECT COALESCE(CAST(SUM(units) AS BIGINT), 0) FROM daily_rollups",
+        // What the manager's desk changes.
+        "SELECT COUNT(*) + COALESCE(CAST(SUM(value) AS BIGINT), 0) FROM targets",
+        "SELECT COUNT(*) FROM holidays",
+        "SELECT COUNT(*) FROM absences",
+        "SELECT COUNT(*) + COALESCE(CAST(SUM(weight) AS BIGINT), 0) FROM scorecard_metrics",
+        "SELECT COUNT(*) FROM weight_versions",
+        "SELECT COUNT(*) + COALESCE(CAST(SUM(CASE WHEN active THEN id ELSE 0 END) AS BIGINT), 0) FROM activity_types",
+        "SELECT COUNT(*) FROM seasonality_profiles",
+        "SELECT CAST(band_outstanding_bp + band_on_track_bp + band_at_risk_bp + composite_cap_bp + fiscal_year_start_month AS BIGINT) FROM settings",
+        "SELECT COUNT(*) + COALESCE(CAST(SUM(seconds_per_slide + LENGTH(slides)) AS BIGINT), 0) FROM displays",
     ] {
         out.push(scalar(&app.db, sql).await);
     }

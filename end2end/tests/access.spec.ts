@@ -21,7 +21,7 @@ test('a rep cannot reach the admin pages by URL', async ({ page }) => {
   // The page does not offer forms the server would refuse.
   await expect(page.getByRole('heading', { name: 'Add a person' })).toHaveCount(0);
   await expect(page.getByRole('button', { name: 'Create token' })).toHaveCount(0);
-  await expect(page.getByRole('link', { name: 'Admin' })).toHaveCount(0);
+  await expect(page.getByRole('link', { name: 'Desk' })).toHaveCount(0);
   // Nor through the server function the page would use.
   const res = await page.request.post('/api/admin_overview', { headers: { 'sec-fetch-site': 'same-origin' } });
   expect(res.status()).toBe(403);

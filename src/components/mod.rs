@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
 
-use crate::auth::{SignOut, UserInfo};
+use crate::auth::{AccessRole, SignOut, UserInfo};
 use crate::error::AppError;
 
 /// The periods a user can switch between on the leaderboard and the scorecard.
@@ -30,8 +30,8 @@ pub fn TopBar(user: Resource<Result<Option<UserInfo>, AppError>>) -> impl IntoVi
                             .map(|u| match u {
                                 Ok(Some(u)) => {
                                     view! {
-                                        {(u.role == crate::auth::AccessRole::Admin)
-                                            .then(|| view! { <A href="/admin">"Admin"</A> })}
+                                        {desk_home(u.role)
+                                            .map(|href| view! { <A href=href>"Desk"</A> })}
                                         <span class="who" title=u.email.clone()>{u.name.clone()}</span>
                                         <ActionForm action=sign_out attr:class="inline">
                                             <button type="submit" class="link">"Sign out"</button>
@@ -74,18 +74,42 @@ pub fn ErrorMessage(error: AppError) -> impl IntoView {
     view! { <p class="error" role="alert">{error.to_string()}</p> }
 }
 
-/// The areas of the manager's desk, with the current one marked.
+/// The areas of the manager's desk: `(key, href, label, managers may use it)`.
+pub const DESK_AREAS: [(&str, &str, &str, bool); 7] = [
+    ("people", "/admin", "People and data", false),
+    ("weights", "/admin/weights", "Activity weights", false),
+    ("targets", "/admin/targets", "Targets", true),
+    ("calendar", "/admin/calendar", "Calendar", true),
+    ("scorecards", "/admin/scorecards", "Role scorecards", false),
+    ("displays", "/admin/displays", "TV displays", false),
+    ("settings", "/admin/settings", "Settings", false),
+];
+
+/// The first desk page a person may use (`None` for reps).
+pub fn desk_home(role: AccessRole) -> Option<&'static str> {
+    DESK_AREAS
+        .iter()
+        .find(|a| may_use_area(role, a.3))
+        .map(|a| a.1)
+}
+
+fn may_use_area(role: AccessRole, managers_too: bool) -> bool {
+    match role {
+        AccessRole::Admin => true,
+        AccessRole::Manager => managers_too,
+        AccessRole::Rep => false,
+    }
+}
+
+/// The areas of the manager's desk this person may use, with the current one marked.
 #[component]
-pub fn DeskNav(current: &'static str) -> impl IntoView {
-    const AREAS: [(&str, &str, &str); 2] = [
-        ("people", "/admin", "People, displays and data"),
-        ("weights", "/admin/weights", "Activity weights"),
-    ];
+pub fn DeskNav(current: &'static str, #[prop(default = AccessRole::Admin)] role: AccessRole) -> impl IntoView {
     view! {
         <nav class="desk-nav" aria-label="Desk areas">
-            {AREAS
+            {DESK_AREAS
                 .iter()
-                .map(|(key, href, label)| {
+                .filter(|a| may_use_area(role, a.3))
+                .map(|(key, href, label, _)| {
                     let here = *key == current;
                     view! {
                         <a href=*href class=if here { "tab active" } else { "tab" } aria-current=here.then_some("page")>
