@@ -18,3 +18,6 @@ CREATE TABLE seasonality_profiles (
     percents TEXT NOT NULL,
     created_at TEXT NOT NULL
 );
+
+-- The organisation's currency (ISO 4217), in which targets and turnover are shown.
+ALTER TABLE settings ADD COLUMN currency TEXT NOT NULL DEFAULT 'EUR';
