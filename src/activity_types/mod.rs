@@ -21,6 +21,7 @@ pub struct TypeRow {
     pub icon: String,
     pub leading: bool,
     pub daily_cap: Option<i64>,
+    pub min_duration_seconds: Option<i64>,
     pub active: bool,
     /// The weight in force today (`None` before the first version).
     pub weight_now: Option<Points>,
@@ -96,6 +97,57 @@ pub async fn admin_set_weight(
             today,
         )
         .await?;
+        Ok(())
+    })
+    .await
+}
+
+/// What the type forms of the desk post: every value as typed.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TypeForm {
+    pub key: String,
+    pub label: String,
+    pub icon: String,
+    /// "leading" or "lagging".
+    pub kind: String,
+    /// Units per day that score; empty for no cap.
+    pub daily_cap: String,
+    /// Minutes; empty for no minimum.
+    pub min_minutes: String,
+    /// Points per unit (new types only).
+    #[serde(default)]
+    pub weight: String,
+    /// "true" / "false" (existing types only; empty keeps it).
+    #[serde(default)]
+    pub active: String,
+}
+
+/// Adds an activity type with its first weight, in force from the start of the current
+/// month. A key already in use is refused (rename or reactivate that type instead).
+#[server(endpoint = "admin_add_type")]
+pub async fn admin_add_type(form: TypeForm) -> Result<(), AppError> {
+    crate::server::respond(async move {
+        let admin = crate::auth::session::require_admin().await?;
+        let state = crate::server::state::app_state()?;
+        let draft = service::parse_form(&form, true)?;
+        let today = crate::server::org::load(&state.db).await?.today();
+        let key = form.key.trim();
+        service::put_activity_type(&state.db, &state.live, &admin.email, key, draft, today).await?;
+        Ok(())
+    })
+    .await
+}
+
+/// Renames, re-icons, re-caps, retires or reactivates a type. Its weights and history stay.
+#[server(endpoint = "admin_edit_type")]
+pub async fn admin_edit_type(form: TypeForm) -> Result<(), AppError> {
+    crate::server::respond(async move {
+        let admin = crate::auth::session::require_admin().await?;
+        let state = crate::server::state::app_state()?;
+        let draft = service::parse_form(&form, false)?;
+        let today = crate::server::org::load(&state.db).await?.today();
+        let key = form.key.trim();
+        service::put_activity_type(&state.db, &state.live, &admin.email, key, draft, today).await?;
         Ok(())
     })
     .await

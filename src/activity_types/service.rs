@@ -99,6 +99,7 @@ pub struct TypeState {
     #[sqlx(rename = "is_leading")]
     pub leading: bool,
     pub daily_cap: Option<i64>,
+    pub min_duration_seconds: Option<i64>,
     pub active: bool,
 }
 
@@ -119,6 +120,10 @@ pub struct TypeDraft {
     pub leading: Option<bool>,
     /// `Some(None)` removes the cap.
     pub daily_cap: Option<Option<i64>>,
+    /// `Some(None)` removes the minimum duration.
+    pub min_duration_seconds: Option<Option<i64>>,
+    /// Refuse when the key already exists (the desk's "add a type"); an API `PUT` upserts.
+    pub must_be_new: bool,
     /// Points per counted unit in hundredths: a new weight version.
     pub weight: Option<i64>,
     /// The first local day of the new weight; default the first day of the current month.
@@ -136,13 +141,17 @@ pub fn valid_key(key: &str) -> bool {
 }
 
 const LOCK_TYPE: &str = "UPDATE activity_types SET key = key WHERE key = $1 \
-    RETURNING id, key, label, icon, is_leading, daily_cap, active";
+    RETURNING id, key, label, icon, is_leading, daily_cap, min_duration_seconds, active";
 const INSERT_TYPE: &str =
-    "INSERT INTO activity_types (key, label, icon, is_leading, daily_cap, sort_order, active) \
-    VALUES ($1, $2, $3, $4, $5, (SELECT COALESCE(MAX(sort_order), 0) + 1 FROM activity_types), $6) \
+    "INSERT INTO activity_types (key, label, icon, is_leading, daily_cap, min_duration_seconds, sort_order, active) \
+    VALUES ($1, $2, $3, $4, $5, $6, (SELECT COALESCE(MAX(sort_order), 0) + 1 FROM activity_types), $7) \
     ON CONFLICT (key) DO NOTHING RETURNING id";
 const UPDATE_TYPE: &str =
-    "UPDATE activity_types SET label = $1, icon = $2, is_leading = $3, daily_cap = $4, active = $5 WHERE id = $6";
+    "UPDATE activity_types SET label = $1, icon = $2, is_leading = $3, daily_cap = $4, \
+    min_duration_seconds = $5, active = $6 WHERE id = $7";
+
+/// The longest minimum duration a type may ask for: a working day.
+pub const MAX_MIN_DURATION: i64 = 12 * 3600;
 const SET_WEIGHT: &str = "INSERT INTO weight_versions (activity_type_id, effective_from, weight_hundredths, created_at) \
     VALUES ($1, $2, $3, $4) ON CONFLICT (activity_type_id, effective_from) DO UPDATE SET \
     weight_hundredths = excluded.weight_hundredths";
@@ -164,6 +173,83 @@ async fn set_weight(
     Ok(())
 }
 
+/// Reads the desk's type form (every value as typed) into a draft: field errors name the
+/// form's fields. `new` asks for a weight and refuses a key in use.
+pub fn parse_form(form: &super::TypeForm, new: bool) -> Result<TypeDraft, AppError> {
+    let mut errors = Vec::new();
+    let optional_int = |field: &str, raw: &str, scale: i64, errors: &mut Vec<FieldError>| {
+        let raw = raw.trim();
+        if raw.is_empty() {
+            return Some(None);
+        }
+        match raw.parse::<i64>() {
+            Ok(n) => Some(Some(n.saturating_mul(scale))),
+            Err(_) => {
+                errors.push(FieldError::new(
+                    field,
+                    "must be a whole number, or empty for none",
+                ));
+                None
+            }
+        }
+    };
+    let daily_cap = optional_int("daily_cap", &form.daily_cap, 1, &mut errors);
+    let min_duration_seconds = optional_int("min_minutes", &form.min_minutes, 60, &mut errors)
+        .filter(|d| {
+            let ok = d.is_none_or(|s| (60..=MAX_MIN_DURATION).contains(&s));
+            if !ok {
+                errors.push(FieldError::new(
+                    "min_minutes",
+                    "must be between 1 and 720 minutes",
+                ));
+            }
+            ok
+        });
+    let leading = match form.kind.as_str() {
+        "leading" => Some(true),
+        "lagging" => Some(false),
+        _ => {
+            errors.push(FieldError::new("kind", "must be leading or lagging"));
+            None
+        }
+    };
+    let weight = if new {
+        match Points::parse(form.weight.trim()) {
+            Ok(w) => Some(w.0),
+            Err(e) => {
+                errors.push(FieldError::new(
+                    "weight",
+                    format!("must be a number of points with at most two decimals ({e})"),
+                ));
+                None
+            }
+        }
+    } else {
+        None
+    };
+    let active = match form.active.as_str() {
+        "" => None,
+        "true" => Some(true),
+        "false" => Some(false),
+        _ => {
+            errors.push(FieldError::new("active", "must be true or false"));
+            None
+        }
+    };
+    AppError::check(errors)?;
+    Ok(TypeDraft {
+        label: Some(form.label.clone()),
+        icon: Some(form.icon.clone()),
+        leading,
+        daily_cap,
+        min_duration_seconds,
+        must_be_new: new,
+        weight,
+        effective_from: None,
+        active,
+    })
+}
+
 /// Creates or changes a type (and sets one weight version when a weight is given),
 /// audited in the same transaction and announced. Returns the type and whether it was new.
 pub async fn put_activity_type(
@@ -181,8 +267,30 @@ pub async fn put_activity_type(
             "must have 1 to 40 lowercase letters, digits or _",
         ));
     }
-    if draft.label.as_deref().is_some_and(|l| l.trim().is_empty()) {
-        errors.push(FieldError::new("label", "must not be empty"));
+    if draft
+        .label
+        .as_deref()
+        .is_some_and(|l| l.trim().is_empty() || l.trim().chars().count() > 60)
+    {
+        errors.push(FieldError::new("label", "must have 1 to 60 characters"));
+    }
+    if draft
+        .icon
+        .as_deref()
+        .is_some_and(|i| i.trim().is_empty() || i.trim().chars().count() > 16)
+    {
+        errors.push(FieldError::new(
+            "icon",
+            "must have 1 to 16 characters (an emoji will do)",
+        ));
+    }
+    if let Some(Some(d)) = draft.min_duration_seconds {
+        if !(1..=MAX_MIN_DURATION).contains(&d) {
+            errors.push(FieldError::new(
+                "min_duration_seconds",
+                "must be between 1 second and 12 hours",
+            ));
+        }
     }
     if let Some(w) = draft.weight {
         if !(0..=MAX_WEIGHT).contains(&w) {
@@ -203,6 +311,20 @@ pub async fn put_activity_type(
         .bind(key)
         .fetch_optional(c)
         .await)?;
+    if let (true, Some(existing)) = (draft.must_be_new, &before) {
+        return Err(AppError::invalid(
+            "key",
+            format!(
+                "is already used by the type “{}”{}",
+                existing.label,
+                if existing.active {
+                    ""
+                } else {
+                    " (retired: reactivate it instead)"
+                }
+            ),
+        ));
+    }
     if before.is_none() {
         let mut missing = Vec::new();
         if draft.label.is_none() {
@@ -230,12 +352,17 @@ pub async fn put_activity_type(
             .unwrap_or_else(|| key.to_string()),
         icon: draft
             .icon
+            .map(|i| i.trim().to_string())
             .or_else(|| b.map(|b| b.icon.clone()))
             .unwrap_or_else(|| "•".to_string()),
         leading: draft.leading.or(b.map(|b| b.leading)).unwrap_or(true),
         daily_cap: match draft.daily_cap {
             Some(cap) => cap,
             None => b.and_then(|b| b.daily_cap),
+        },
+        min_duration_seconds: match draft.min_duration_seconds {
+            Some(d) => d,
+            None => b.and_then(|b| b.min_duration_seconds),
         },
         active: draft.active.or(b.map(|b| b.active)).unwrap_or(true),
     };
@@ -246,6 +373,7 @@ pub async fn put_activity_type(
                 .bind(&after.icon)
                 .bind(after.leading)
                 .bind(after.daily_cap)
+                .bind(after.min_duration_seconds)
                 .bind(after.active)
                 .bind(b.id)
                 .execute(c)
@@ -260,6 +388,7 @@ pub async fn put_activity_type(
                 .bind(&after.icon)
                 .bind(after.leading)
                 .bind(after.daily_cap)
+                .bind(after.min_duration_seconds)
                 .bind(after.active)
                 .fetch_optional(c)
                 .await)?;
@@ -348,8 +477,8 @@ pub async fn create_defaults(tx: &mut Tx) -> Result<Vec<(String, i64)>, AppError
 /// month's leaderboard inputs for the impact preview.
 pub async fn desk(db: &Db) -> Result<super::WeightDesk, AppError> {
     const ALL: &str =
-        "SELECT id, key, label, icon, is_leading, daily_cap, active FROM activity_types \
-        ORDER BY active DESC, sort_order, id";
+        "SELECT id, key, label, icon, is_leading, daily_cap, min_duration_seconds, active \
+        FROM activity_types ORDER BY active DESC, sort_order, id";
     let settings = crate::server::org::load(db).await?;
     let today = settings.today();
     let period = crate::scoring::Period::containing(
@@ -376,6 +505,7 @@ pub async fn desk(db: &Db) -> Result<super::WeightDesk, AppError> {
                 icon: t.icon,
                 leading: t.leading,
                 daily_cap: t.daily_cap,
+                min_duration_seconds: t.min_duration_seconds,
                 active: t.active,
                 history,
             }

@@ -15,7 +15,7 @@ use super::auth::Admin;
 use super::error::ApiError;
 use super::{actor, fields, finish_fields, json_body};
 use crate::activity_types::service::{
-    self as types, TypeDraft, WeightView, MAX_DAILY_CAP, MAX_WEIGHT,
+    self as types, TypeDraft, WeightView, MAX_DAILY_CAP, MAX_MIN_DURATION, MAX_WEIGHT,
 };
 use crate::server::org;
 use crate::server::state::AppState;
@@ -35,6 +35,10 @@ pub struct ActivityTypeInput {
     /// Units per rep per day that score; `null` removes the cap.
     #[schema(minimum = 0, maximum = 100000)]
     pub daily_cap: Option<i64>,
+    /// An activity shorter than this many seconds does not score (a dialled number is not a
+    /// call); `null` removes the minimum.
+    #[schema(minimum = 1, maximum = 43200)]
+    pub min_duration_seconds: Option<i64>,
     /// Points per counted unit, at most two decimals (`3`, `2.5`, `"0.75"`). Required to
     /// create a type. A new weight version: past activities keep the weight of their date.
     #[schema(value_type = Option<String>, example = "3.5")]
@@ -46,11 +50,12 @@ pub struct ActivityTypeInput {
     pub active: Option<bool>,
 }
 
-const TYPE_FIELDS: [&str; 7] = [
+const TYPE_FIELDS: [&str; 8] = [
     "label",
     "icon",
     "leading",
     "daily_cap",
+    "min_duration_seconds",
     "weight",
     "effective_from",
     "active",
@@ -63,6 +68,7 @@ pub struct ActivityTypeView {
     pub icon: String,
     pub leading: bool,
     pub daily_cap: Option<i64>,
+    pub min_duration_seconds: Option<i64>,
     pub active: bool,
     /// Every weight version, oldest first.
     pub weights: Vec<WeightView>,
@@ -106,6 +112,12 @@ pub async fn put_activity_type(
         } else {
             f.int("daily_cap", 0, MAX_DAILY_CAP).map(Some)
         },
+        min_duration_seconds: if f.is_null("min_duration_seconds") {
+            Some(None)
+        } else {
+            f.int("min_duration_seconds", 1, MAX_MIN_DURATION).map(Some)
+        },
+        must_be_new: false,
         weight: f.hundredths("weight", 0, MAX_WEIGHT),
         effective_from: f.date("effective_from"),
         active: f.boolean("active"),
@@ -121,6 +133,7 @@ pub async fn put_activity_type(
         icon: stored.icon,
         leading: stored.leading,
         daily_cap: stored.daily_cap,
+        min_duration_seconds: stored.min_duration_seconds,
         active: stored.active,
     };
     let status = if created {

@@ -1,5 +1,9 @@
 //! Shared widgets: the top bar, period tabs, error messages.
 
+pub mod chart;
+
+pub use chart::ChartView;
+
 use leptos::prelude::*;
 use leptos_router::components::A;
 
@@ -103,7 +107,10 @@ fn may_use_area(role: AccessRole, managers_too: bool) -> bool {
 
 /// The areas of the manager's desk this person may use, with the current one marked.
 #[component]
-pub fn DeskNav(current: &'static str, #[prop(default = AccessRole::Admin)] role: AccessRole) -> impl IntoView {
+pub fn DeskNav(
+    current: &'static str,
+    #[prop(default = AccessRole::Admin)] role: AccessRole,
+) -> impl IntoView {
     view! {
         <nav class="desk-nav" aria-label="Desk areas">
             {DESK_AREAS
@@ -119,5 +126,79 @@ pub fn DeskNav(current: &'static str, #[prop(default = AccessRole::Admin)] role:
                 })
                 .collect_view()}
         </nav>
+    }
+}
+
+/// The message a failed action gave for one form field, if it named that field.
+pub fn field_message(error: Option<&AppError>, field: &str) -> Option<String> {
+    match error {
+        Some(AppError::Invalid(list)) => list
+            .iter()
+            .find(|f| f.field == field)
+            .map(|f| f.message.clone()),
+        _ => None,
+    }
+}
+
+/// The error of one field, shown under it (text, not colour alone).
+#[component]
+pub fn FieldMessage(
+    #[prop(into)] error: Signal<Option<AppError>>,
+    field: &'static str,
+) -> impl IntoView {
+    move || {
+        error.with(|e| field_message(e.as_ref(), field)).map(|m| {
+            view! {
+                <span class="field-error" data-field=field>
+                    "⚠ "
+                    {m}
+                </span>
+            }
+        })
+    }
+}
+
+/// What an action's last run said: "saved" text on success, the error on failure.
+#[component]
+pub fn ActionOutcome(
+    #[prop(into)] result: Signal<Option<Result<(), AppError>>>,
+    #[prop(into)] saved: String,
+) -> impl IntoView {
+    move || match result.get() {
+        Some(Ok(())) => Some(view! { <p class="ok" role="status">{saved.clone()}</p> }.into_any()),
+        Some(Err(e)) => {
+            Some(view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any())
+        }
+        None => None,
+    }
+}
+
+/// Counts the successful runs of actions: a page refetches its data on this counter, so a
+/// failed save leaves the form, and what was typed in it, in place.
+#[derive(Clone, Copy)]
+pub struct Saves(RwSignal<usize>);
+
+impl Default for Saves {
+    fn default() -> Self {
+        Saves(RwSignal::new(0))
+    }
+}
+
+impl Saves {
+    /// Follows one action's results (in the browser; without JavaScript a post reloads).
+    pub fn watch<T: 'static>(
+        self,
+        value: impl Get<Value = Option<Result<T, AppError>>> + Send + Sync + 'static,
+    ) -> Self {
+        Effect::new(move |_| {
+            if matches!(value.get(), Some(Ok(_))) {
+                self.0.update(|n| *n += 1);
+            }
+        });
+        self
+    }
+
+    pub fn get(self) -> usize {
+        self.0.get()
     }
 }

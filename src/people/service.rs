@@ -568,33 +568,24 @@ pub async fn create_default_role(
     .fetch_one(c)
     .await
     })?;
-    let mut card = vec![(crate::scoring::Metric::ActivityScore.key(), true, 2i64)];
+    use crate::scoring::{Indicator, Metric, ScorecardMetric};
+    let line = |metric, indicator, weight| ScorecardMetric {
+        metric,
+        indicator,
+        weight,
+    };
+    let mut card = vec![line(Metric::ActivityScore, Indicator::Leading, 2)];
     if let Some(meeting) = meeting_type_id {
-        card.push((
-            crate::scoring::Metric::ActivityCount {
+        card.push(line(
+            Metric::ActivityCount {
                 activity_type_id: meeting,
-            }
-            .key(),
-            true,
+            },
+            Indicator::Leading,
             1,
         ));
     }
-    card.push((crate::scoring::Metric::TurnoverWon.key(), false, 1));
-    for (i, (metric, leading, weight)) in card.iter().enumerate() {
-        on_tx!(tx, |c| {
-            sqlx::query(
-            "INSERT INTO scorecard_metrics (sales_role_id, metric, is_leading, weight, sort_order) VALUES ($1, $2, $3, $4, $5)"
-        )
-        .bind(id)
-        .bind(metric)
-        .bind(*leading)
-        .bind(*weight)
-        .bind(i64::try_from(i).unwrap_or(0))
-        .execute(c)
-        .await
-        .map(|_| ())
-        })?;
-    }
+    card.push(line(Metric::TurnoverWon, Indicator::Lagging, 1));
+    crate::scorecard::template::write(tx, id, &card).await?;
     Ok(())
 }
 

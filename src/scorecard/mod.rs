@@ -1,17 +1,22 @@
 //! A rep's role scorecard: each metric's actual, target, expected-to-date, pace and band, and the composite.
 
+pub mod desk;
 pub mod page;
 #[cfg(feature = "ssr")]
 pub mod repo;
 #[cfg(feature = "ssr")]
 pub mod service;
+#[cfg(feature = "ssr")]
+pub mod template;
 
 use chrono::NaiveDate;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::error::AppError;
-use crate::scoring::Band;
+use crate::scoring::{
+    display_percent, Band, Indicator, MetricUnit, ScorecardInputs, ScorecardTemplate,
+};
 
 pub use page::ScorecardPanel;
 
@@ -112,6 +117,83 @@ pub struct ScorecardView {
     pub pace_cap: String,
 }
 
+impl ScorecardView {
+    /// The card of one rep as shown, computed from its inputs with `template`: on the
+    /// server for `/me` and the API, in the browser for the scorecard editor's preview.
+    pub fn build(
+        rep_name: &str,
+        rep_email: &str,
+        role: Option<String>,
+        inputs: &ScorecardInputs,
+        template: &ScorecardTemplate,
+    ) -> ScorecardView {
+        let card = inputs.scorecard(template);
+        let period = &inputs.period;
+        let types = &inputs.types;
+        let lines = card
+            .lines
+            .iter()
+            .map(|l| {
+                let unit = l.metric.unit();
+                let fmt = |v: Option<i64>| {
+                    v.map(|v| unit.format(v))
+                        .unwrap_or_else(|| NOT_AVAILABLE.to_string())
+                };
+                ScorecardLineView {
+                    metric: l.metric.key(),
+                    label: l.metric.label(types),
+                    indicator: match l.indicator {
+                        Indicator::Leading => "leading".into(),
+                        Indicator::Lagging => "lagging".into(),
+                    },
+                    weight: l.weight,
+                    unit: unit_key(unit).into(),
+                    actual: fmt(l.actual),
+                    actual_raw: l.actual,
+                    target: fmt(l.target),
+                    target_raw: l.target,
+                    expected_to_date: fmt(l.expected_to_date),
+                    expected_to_date_raw: l.expected_to_date,
+                    attainment: display_percent(l.attainment),
+                    attainment_bp: l.attainment.map(|p| p.0),
+                    pace: display_percent(l.pace),
+                    pace_bp: l.pace.map(|p| p.0),
+                    band: BandView::of(l.band),
+                }
+            })
+            .collect();
+        ScorecardView {
+            rep_id: inputs.rep_id,
+            rep_name: rep_name.to_string(),
+            rep_email: rep_email.to_string(),
+            role,
+            period_kind: period.kind.as_str().to_string(),
+            period_label: period.label(),
+            period_start: period.start,
+            period_end: period.end,
+            closed: card.closed,
+            working_days: card.working_days.total,
+            working_days_elapsed: card.working_days.elapsed,
+            lines,
+            composite: display_percent(card.composite),
+            composite_bp: card.composite.map(|p| p.0),
+            composite_band: BandView::of(card.composite_band),
+            pace_cap: card.pace_cap.display(),
+        }
+    }
+}
+
+fn unit_key(unit: MetricUnit) -> &'static str {
+    match unit {
+        MetricUnit::Points => "points",
+        MetricUnit::Money => "money",
+        MetricUnit::Count => "count",
+        MetricUnit::Seconds => "seconds",
+        MetricUnit::BasisPoints => "basis_points",
+        MetricUnit::DayTenths => "day_tenths",
+    }
+}
+
 /// The scorecard of the signed-in user for the current period of `period` (`month`,
 /// `week`…). Managers may pass `rep_id` for a rep of their own team, admins for anyone;
 /// anyone else asking for another person's scorecard is refused.
@@ -124,6 +206,81 @@ pub async fn get_scorecard(period: String, rep_id: Option<i64>) -> Result<Scorec
         let rep = service::viewable_rep(&state.db, &user, rep_id.unwrap_or(user.id)).await?;
         let today = crate::server::org::load(&state.db).await?.today();
         service::scorecard_of(&state.db, &rep, kind, today).await
+    })
+    .await
+}
+
+/// One metric of a role's scorecard as stored and as edited: the metric's key
+/// (`activity_score`, `activity_count:3`, or by type key `activity_count:call`), leading
+/// or lagging, and its weight in the composite.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct TemplateLine {
+    pub metric: String,
+    pub leading: bool,
+    pub weight: i64,
+}
+
+/// A sales role with its scorecard and the reps who have it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RoleTemplate {
+    pub key: String,
+    pub name: String,
+    pub lines: Vec<TemplateLine>,
+    /// `(rep id, name)`: whose scorecard the editor can preview.
+    pub reps: Vec<(i64, String)>,
+}
+
+/// What the scorecard editor offers: every role, and the metric catalogue
+/// `(key, label, leading by default)`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ScorecardDesk {
+    pub roles: Vec<RoleTemplate>,
+    pub catalogue: Vec<(String, String, bool)>,
+}
+
+/// A rep's scorecard inputs for the current month, for the editor's live preview.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PreviewInputs {
+    pub rep_name: String,
+    pub rep_email: String,
+    pub role: Option<String>,
+    pub inputs: ScorecardInputs,
+    /// The role's saved template, with the organisation's pace cap.
+    pub template: ScorecardTemplate,
+}
+
+/// The scorecard editor's data. Admins only.
+#[server(endpoint = "scorecard_desk")]
+pub async fn get_scorecard_desk() -> Result<ScorecardDesk, AppError> {
+    crate::server::respond(async move {
+        crate::auth::session::require_admin().await?;
+        let state = crate::server::state::app_state()?;
+        service::desk(&state.db).await
+    })
+    .await
+}
+
+/// What a rep's current-month scorecard is computed from, so the editor can recompute it
+/// in the browser for a draft template. Admins only.
+#[server(endpoint = "scorecard_preview")]
+pub async fn get_scorecard_preview(rep_id: i64) -> Result<PreviewInputs, AppError> {
+    crate::server::respond(async move {
+        crate::auth::session::require_admin().await?;
+        let state = crate::server::state::app_state()?;
+        service::preview_inputs(&state.db, rep_id).await
+    })
+    .await
+}
+
+/// Replaces the scorecard of the sales role `role` (all lines at once). Admins only.
+#[server(endpoint = "admin_put_scorecard", input = server_fn::codec::Json)]
+pub async fn admin_put_scorecard(role: String, lines: Vec<TemplateLine>) -> Result<(), AppError> {
+    crate::server::respond(async move {
+        let admin = crate::auth::session::require_admin().await?;
+        let state = crate::server::state::app_state()?;
+        template::put_template(&state.db, &state.live, &admin.email, role.trim(), &lines).await?;
+        Ok(())
     })
     .await
 }

@@ -36,7 +36,7 @@ fn BandBadge(band: BandView) -> impl IntoView {
 }
 
 #[component]
-fn ScorecardTable(card: ScorecardView) -> impl IntoView {
+pub fn ScorecardTable(card: ScorecardView) -> impl IntoView {
     let has_lines = !card.lines.is_empty();
     let basis = if card.closed {
         "Closed period: bands follow attainment."

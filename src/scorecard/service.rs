@@ -3,14 +3,14 @@
 use chrono::NaiveDate;
 
 use super::repo::{self, RepRow};
-use super::{BandView, ScorecardLineView, ScorecardView, NOT_AVAILABLE};
+use super::ScorecardView;
 use crate::activities::repo as activity_repo;
 use crate::auth::session::User;
 use crate::auth::AccessRole;
 use crate::error::AppError;
 use crate::scoring::{
-    self, display_percent, BandThresholds, MetricInputs, MetricUnit, Percent, Period, PeriodKind,
-    ScorecardContext, ScorecardTemplate, TargetBook, YearMonth,
+    BandThresholds, Percent, Period, PeriodKind, ScorecardInputs, ScorecardTemplate, TargetBook,
+    YearMonth,
 };
 use crate::server::db::Db;
 use crate::server::org;
@@ -59,6 +59,24 @@ pub async fn scorecard_of(
     period_kind: PeriodKind,
     date: NaiveDate,
 ) -> Result<ScorecardView, AppError> {
+    let (inputs, template) = inputs_of(db, rep, period_kind, date).await?;
+    Ok(ScorecardView::build(
+        &rep.name,
+        &rep.email,
+        rep.role_name.clone(),
+        &inputs,
+        &template,
+    ))
+}
+
+/// Everything `rep`'s scorecard for the period of `period_kind` containing `date` is
+/// computed from, and their role's template (with the organisation's pace cap).
+pub async fn inputs_of(
+    db: &Db,
+    rep: &RepRow,
+    period_kind: PeriodKind,
+    date: NaiveDate,
+) -> Result<(ScorecardInputs, ScorecardTemplate), AppError> {
     let settings = org::load(db).await?;
     let today = settings.today();
     let period = Period::containing(period_kind, date, settings.fiscal_start());
@@ -109,79 +127,68 @@ pub async fn scorecard_of(
     if settings.composite_cap_bp > 0 {
         template.pace_cap = Percent(settings.composite_cap_bp);
     }
-    let ctx = ScorecardContext {
-        inputs: MetricInputs {
-            rollups: &rollups,
-            types: &types,
-            weights: &weights,
-            deals: &deals,
-        },
-        targets: &targets,
-        calendar: &calendar,
-        absences: &absences,
-        thresholds: &thresholds,
+    let inputs = ScorecardInputs {
+        rep_id: rep.id,
+        role_id: rep.sales_role_id,
+        period,
+        rollups,
+        types,
+        weights,
+        deals,
+        targets,
+        calendar,
+        absences,
+        thresholds,
         today,
     };
-    let card = scoring::build_scorecard(rep.id, rep.sales_role_id, &template, &period, &ctx);
-    let lines = card
-        .lines
-        .iter()
-        .map(|l| {
-            let unit = l.metric.unit();
-            let fmt = |v: Option<i64>| {
-                v.map(|v| unit.format(v))
-                    .unwrap_or_else(|| NOT_AVAILABLE.to_string())
-            };
-            ScorecardLineView {
-                metric: l.metric.key(),
-                label: l.metric.label(&types),
-                indicator: match l.indicator {
-                    scoring::Indicator::Leading => "leading".into(),
-                    scoring::Indicator::Lagging => "lagging".into(),
-                },
-                weight: l.weight,
-                unit: unit_key(unit).into(),
-                actual: fmt(l.actual),
-                actual_raw: l.actual,
-                target: fmt(l.target),
-                target_raw: l.target,
-                expected_to_date: fmt(l.expected_to_date),
-                expected_to_date_raw: l.expected_to_date,
-                attainment: display_percent(l.attainment),
-                attainment_bp: l.attainment.map(|p| p.0),
-                pace: display_percent(l.pace),
-                pace_bp: l.pace.map(|p| p.0),
-                band: BandView::of(l.band),
-            }
-        })
-        .collect();
-    Ok(ScorecardView {
-        rep_id: rep.id,
-        rep_name: rep.name.clone(),
-        rep_email: rep.email.clone(),
-        role: rep.role_name.clone(),
-        period_kind: period.kind.as_str().to_string(),
-        period_label: period.label(),
-        period_start: period.start,
-        period_end: period.end,
-        closed: card.closed,
-        working_days: card.working_days.total,
-        working_days_elapsed: card.working_days.elapsed,
-        lines,
-        composite: display_percent(card.composite),
-        composite_bp: card.composite.map(|p| p.0),
-        composite_band: BandView::of(card.composite_band),
-        pace_cap: card.pace_cap.display(),
+    Ok((inputs, template))
+}
+
+/// The scorecard editor: every sales role with its template and its active reps, and the
+/// metric catalogue.
+pub async fn desk(db: &Db) -> Result<super::ScorecardDesk, AppError> {
+    let types = crate::activity_types::service::activity_types(db).await?;
+    let roles = crate::people::service::sales_roles(db).await?;
+    let sql = format!(
+        "SELECT u.id, u.name, u.sales_role_id FROM users u WHERE {} ORDER BY u.name",
+        crate::people::service::SCORED_SQL
+    );
+    let reps: Vec<(i64, String, Option<i64>)> =
+        crate::on_db!(db, |pool| sqlx::query_as(&sql).fetch_all(pool).await)?;
+    let mut out = Vec::new();
+    for role in roles {
+        out.push(super::RoleTemplate {
+            lines: super::template::lines_of(db, role.id).await?,
+            reps: reps
+                .iter()
+                .filter(|r| r.2 == Some(role.id))
+                .map(|r| (r.0, r.1.clone()))
+                .collect(),
+            key: role.key,
+            name: role.name,
+        });
+    }
+    Ok(super::ScorecardDesk {
+        roles: out,
+        catalogue: crate::scoring::Metric::catalogue(&types)
+            .into_iter()
+            .map(|m| (m.key(), m.label(&types), m.default_leading()))
+            .collect(),
     })
 }
 
-fn unit_key(unit: MetricUnit) -> &'static str {
-    match unit {
-        MetricUnit::Points => "points",
-        MetricUnit::Money => "money",
-        MetricUnit::Count => "count",
-        MetricUnit::Seconds => "seconds",
-        MetricUnit::BasisPoints => "basis_points",
-        MetricUnit::DayTenths => "day_tenths",
-    }
+/// A rep's inputs for the current month's scorecard, for the editor's preview.
+pub async fn preview_inputs(db: &Db, rep_id: i64) -> Result<super::PreviewInputs, AppError> {
+    let rep = repo::rep(db, rep_id)
+        .await?
+        .ok_or_else(|| AppError::NotFound("Rep".into()))?;
+    let today = org::load(db).await?.today();
+    let (inputs, template) = inputs_of(db, &rep, PeriodKind::Month, today).await?;
+    Ok(super::PreviewInputs {
+        rep_name: rep.name,
+        rep_email: rep.email,
+        role: rep.role_name,
+        inputs,
+        template,
+    })
 }

@@ -3,9 +3,10 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
+use super::activity::DailyRollup;
 use super::activity::{ActivityTypeRule, ScoreBreakdown};
 use super::bands::{band_for, Band, BandThresholds};
-use super::metrics::{metric_value, Metric, MetricInputs, MetricUnit, Population};
+use super::metrics::{metric_value, Deal, Metric, MetricInputs, MetricUnit, Population};
 use super::pacing::{
     attainment, expected_from_progress, inverse_ratio, pace, working_days_progress,
     WorkingDaysProgress,
@@ -138,6 +139,46 @@ pub struct ScorecardContext<'a> {
     pub thresholds: &'a BandThresholds,
     /// Org-local today.
     pub today: NaiveDate,
+}
+
+/// Everything one rep's scorecard for one period is computed from, owned: the server loads
+/// it once; the scorecard editor sends it to the browser, which recomputes the card for a
+/// draft template with the same function the server uses after the save.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ScorecardInputs {
+    pub rep_id: i64,
+    pub role_id: Option<i64>,
+    pub period: Period,
+    pub rollups: Vec<DailyRollup>,
+    pub types: Vec<ActivityTypeRule>,
+    pub weights: WeightTable,
+    pub deals: Vec<Deal>,
+    pub targets: TargetBook,
+    pub calendar: WorkCalendar,
+    pub absences: Vec<Absence>,
+    pub thresholds: BandThresholds,
+    /// Org-local today.
+    pub today: NaiveDate,
+}
+
+impl ScorecardInputs {
+    /// The rep's scorecard with `template`.
+    pub fn scorecard(&self, template: &ScorecardTemplate) -> Scorecard {
+        let ctx = ScorecardContext {
+            inputs: MetricInputs {
+                rollups: &self.rollups,
+                types: &self.types,
+                weights: &self.weights,
+                deals: &self.deals,
+            },
+            targets: &self.targets,
+            calendar: &self.calendar,
+            absences: &self.absences,
+            thresholds: &self.thresholds,
+            today: self.today,
+        };
+        build_scorecard(self.rep_id, self.role_id, template, &self.period, &ctx)
+    }
 }
 
 /// The full scorecard of one rep for a period: one line per template metric (actual from

@@ -51,6 +51,9 @@ pub enum ScorecardWarning {
     TooManyMetrics { count: i32 },
     /// Fewer than 2 leading metrics per lagging one (2–3 are recommended).
     FewLeadingPerLagging { leading: i32, lagging: i32 },
+    /// More than 3 leading metrics per lagging one, or no lagging metric at all: effort
+    /// is measured, results are not.
+    ManyLeadingPerLagging { leading: i32, lagging: i32 },
     /// The same metric twice.
     DuplicateMetric { metric: Metric },
     /// A weight of 0 or less: the metric is shown but ignored by the composite.
@@ -67,6 +70,16 @@ impl fmt::Display for ScorecardWarning {
                 count, MAX_RECOMMENDED_METRICS
             ),
             ScorecardWarning::FewLeadingPerLagging { leading, lagging } => write!(
+                f,
+                "{} leading for {} lagging: 2–3 leading metrics per lagging one are recommended.",
+                leading, lagging
+            ),
+            ScorecardWarning::ManyLeadingPerLagging { leading, lagging: 0 } => write!(
+                f,
+                "{} leading and no lagging metric: add an outcome (turnover, deals won) so results count too.",
+                leading
+            ),
+            ScorecardWarning::ManyLeadingPerLagging { leading, lagging } => write!(
                 f,
                 "{} leading for {} lagging: 2–3 leading metrics per lagging one are recommended.",
                 leading, lagging
@@ -125,6 +138,9 @@ impl ScorecardTemplate {
         let (leading, lagging) = (self.leading_count(), self.lagging_count());
         if lagging > 0 && leading < 2 * lagging {
             w.push(ScorecardWarning::FewLeadingPerLagging { leading, lagging });
+        }
+        if leading > 3 * lagging {
+            w.push(ScorecardWarning::ManyLeadingPerLagging { leading, lagging });
         }
         let mut seen = BTreeSet::new();
         for m in &self.metrics {
@@ -250,6 +266,28 @@ mod tests {
         assert_eq!(
             ScorecardTemplate::new(1, "x", vec![]).warnings(),
             vec![ScorecardWarning::Empty]
+        );
+        // 2:1 and 3:1 are fine; 4:1 or only leading metrics are not.
+        let mut three = good.clone();
+        three.metrics.push(m(Metric::ActivityScore, Leading, 1));
+        assert_eq!(three.warnings(), vec![]);
+        let mut four = three.clone();
+        four.metrics.push(m(Metric::WeightedPipeline, Leading, 1));
+        assert_eq!(
+            four.warnings(),
+            vec![ScorecardWarning::ManyLeadingPerLagging {
+                leading: 4,
+                lagging: 1
+            }]
+        );
+        let only_effort =
+            ScorecardTemplate::new(1, "x", vec![m(Metric::ActivityScore, Leading, 1)]);
+        assert_eq!(
+            only_effort.warnings(),
+            vec![ScorecardWarning::ManyLeadingPerLagging {
+                leading: 1,
+                lagging: 0
+            }]
         );
         assert_eq!(good.pace_cap, Percent(15_000));
     }

@@ -452,7 +452,7 @@ pub async fn seed_demo(db: &Db, now: chrono::DateTime<Utc>) -> Result<SeedSummar
         today,
     )
     .await?;
-    write_scorecards(db, &role_ids, &type_ids_by_key).await?;
+    write_scorecards(db, &live).await?;
     Ok(SeedSummary {
         reps: reps.len(),
         activities: activities.len(),
@@ -535,59 +535,35 @@ async fn write_targets(
     Ok(())
 }
 
-/// Stores each role's scorecard with the scoring module's own metric keys
-/// (`activity_count:<type id>`), as the admin API does.
-async fn write_scorecards(
-    db: &Db,
-    role_ids: &[i64],
-    type_ids_by_key: &[(String, i64)],
-) -> Result<(), AppError> {
-    let count = |key: &str| -> Result<String, AppError> {
-        type_ids_by_key
-            .iter()
-            .find(|(k, _)| k == key)
-            .map(|(_, id)| {
-                Metric::ActivityCount {
-                    activity_type_id: *id,
-                }
-                .key()
-            })
-            .ok_or(AppError::Internal)
+/// Each role's scorecard, through the same service as the desk.
+async fn write_scorecards(db: &Db, live: &Live) -> Result<(), AppError> {
+    use crate::scorecard::TemplateLine;
+    let line = |metric: &str, leading: bool, weight: i64| TemplateLine {
+        metric: metric.to_string(),
+        leading,
+        weight,
     };
-    let cards: [Vec<(String, bool, i64)>; 3] = [
+    let cards: [Vec<TemplateLine>; 3] = [
         vec![
-            (Metric::ActivityScore.key(), true, 2),
-            (count("call")?, true, 1),
-            (count("meeting")?, true, 2),
-            (Metric::DealsWon.key(), false, 1),
+            line("activity_score", true, 2),
+            line("activity_count:call", true, 1),
+            line("activity_count:meeting", true, 2),
+            line("deals_won", false, 1),
         ],
         vec![
-            (count("demo")?, true, 2),
-            (count("proposal")?, true, 1),
-            (Metric::ActivityScore.key(), true, 1),
-            (Metric::TurnoverWon.key(), false, 3),
+            line("activity_count:demo", true, 2),
+            line("activity_count:proposal", true, 1),
+            line("activity_score", true, 1),
+            line("turnover_won", false, 3),
         ],
         vec![
-            (count("visit")?, true, 2),
-            (count("check_in")?, true, 1),
-            (Metric::TurnoverWon.key(), false, 2),
+            line("activity_count:visit", true, 2),
+            line("activity_count:check_in", true, 1),
+            line("turnover_won", false, 2),
         ],
     ];
-    for (r, card) in cards.iter().enumerate() {
-        for (i, (metric, leading, weight)) in card.iter().enumerate() {
-            on_db!(db, |pool| {
-                sqlx::query(
-                "INSERT INTO scorecard_metrics (sales_role_id, metric, is_leading, weight, sort_order) VALUES ($1, $2, $3, $4, $5)"
-            )
-            .bind(role_ids[r])
-            .bind(metric.as_str())
-            .bind(*leading)
-            .bind(*weight)
-            .bind(i as i64)
-            .execute(pool)
-            .await.map(|r| r.rows_affected())
-            })?;
-        }
+    for ((key, _), card) in ROLES.iter().zip(cards.iter()) {
+        crate::scorecard::template::put_template(db, live, ACTOR, key, card).await?;
     }
     Ok(())
 }
