@@ -11,6 +11,7 @@ use crate::admin::page::AdminPage;
 use crate::auth::page::SignInPage;
 use crate::auth::whoami;
 use crate::components::TopBar;
+use crate::displays::page::DisplaysPage;
 use crate::leaderboard::page::{LeaderboardPage, TvPage};
 use crate::scorecard::desk::ScorecardsPage;
 
@@ -65,6 +66,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/me") view=|| view! { <Framed><MyScorePage/></Framed> } ssr=SsrMode::Async/>
                 <Route path=path!("/admin") view=|| view! { <Framed><AdminPage/></Framed> } ssr=SsrMode::Async/>
                 <Route path=path!("/admin/weights") view=|| view! { <Framed><WeightsPage/></Framed> } ssr=SsrMode::Async/>
+                <Route path=path!("/admin/displays") view=|| view! { <Framed><DisplaysPage/></Framed> } ssr=SsrMode::Async/>
                 <Route path=path!("/admin/scorecards") view=|| view! { <Framed><ScorecardsPage/></Framed> } ssr=SsrMode::Async/>
                 <Route path=path!("/login") view=|| view! { <Framed><SignInPage/></Framed> }/>
             </Routes>

@@ -10,6 +10,7 @@ pub mod app;
 pub mod auth;
 pub mod components;
 pub mod deals;
+pub mod displays;
 pub mod error;
 #[cfg(feature = "ssr")]
 pub mod fields;

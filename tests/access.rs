@@ -201,7 +201,64 @@ async fn access_matrix(engine: Engine) {
         ),
         (
             "admin_create_display",
-            vec![("name", "Rogue TV")],
+            vec![("form[name]", "Rogue TV"), ("form[slides][0]", "ranking")],
+            &[Admin],
+            true,
+        ),
+        ("displays_desk", vec![], &[Admin], false),
+        (
+            "admin_update_display",
+            vec![
+                ("id", display.as_str()),
+                ("form[name]", "Renamed TV"),
+                ("form[seconds]", "45"),
+            ],
+            &[Admin],
+            true,
+        ),
+        (
+            "admin_add_type",
+            vec![
+                ("form[key]", "visit"),
+                ("form[label]", "Visit"),
+                ("form[icon]", "V"),
+                ("form[kind]", "leading"),
+                ("form[weight]", "5"),
+                ("form[daily_cap]", ""),
+                ("form[min_minutes]", ""),
+            ],
+            &[Admin],
+            true,
+        ),
+        (
+            "admin_edit_type",
+            vec![
+                ("form[key]", "email"),
+                ("form[label]", "E-mail"),
+                ("form[icon]", "E"),
+                ("form[kind]", "leading"),
+                ("form[daily_cap]", "3"),
+                ("form[min_minutes]", ""),
+                ("form[active]", "false"),
+            ],
+            &[Admin],
+            true,
+        ),
+        ("scorecard_desk", vec![], &[Admin], false),
+        (
+            "scorecard_preview",
+            vec![("rep_id", ada_id.as_str())],
+            &[Admin],
+            false,
+        ),
+        (
+            "admin_put_scorecard",
+            vec![
+                ("role", "sdr"),
+                ("lines[0][metric]", "activity_score"),
+                ("lines[0][leading]", "true"),
+                ("lines[0][weight]", "7"),
+            ],
             &[Admin],
             true,
         ),
@@ -442,12 +499,12 @@ async fn revoked_display_stops_at_once(engine: Engine) {
     fixture(&app).await;
     let admin = app.signed_in("root@example.com", PASSWORD).await;
     let created: serde_json::Value = app
-        .call(&admin, "admin_create_display", &[("name", "Lobby")])
+        .call(&admin, "admin_create_display", &[("form[name]", "Lobby")])
         .await
         .json()
         .await
         .unwrap();
-    let path = created["secret"].as_str().unwrap().to_string();
+    let path = created["path"].as_str().unwrap().to_string();
     let token = path.trim_start_matches("/tv/").to_string();
     let tv = app.client();
     assert_eq!(

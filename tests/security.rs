@@ -400,7 +400,7 @@ async fn signed_in_pages_and_new_secrets_are_not_cached(engine: Engine) {
     assert_eq!(res.status(), 200, "{:?}", res.text().await);
     assert_eq!(cache(&res).as_deref(), Some("no-store"), "API token secret");
     let res = app
-        .call(&admin, "admin_create_display", &[("name", "Lobby")])
+        .call(&admin, "admin_create_display", &[("form[name]", "Lobby")])
         .await;
     assert_eq!(res.status(), 200);
     assert_eq!(cache(&res).as_deref(), Some("no-store"), "display link");

@@ -6,7 +6,7 @@ ALTER TABLE absences ADD COLUMN reason TEXT NOT NULL DEFAULT '';
 -- slides: comma-separated slide keys in order ('' = the default set);
 -- team_id: the team the display shows (NULL = the whole organisation).
 ALTER TABLE displays ADD COLUMN slides TEXT NOT NULL DEFAULT '';
-ALTER TABLE displays ADD COLUMN seconds_per_slide INTEGER NOT NULL DEFAULT 20;
+ALTER TABLE displays ADD COLUMN seconds_per_slide BIGINT NOT NULL DEFAULT 20;
 ALTER TABLE displays ADD COLUMN privacy BOOLEAN NOT NULL DEFAULT FALSE;
 ALTER TABLE displays ADD COLUMN sound BOOLEAN NOT NULL DEFAULT FALSE;
 ALTER TABLE displays ADD COLUMN team_id BIGINT REFERENCES teams(id);

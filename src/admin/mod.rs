@@ -1,4 +1,4 @@
-//! The admin desk: users, TV displays, API tokens and the audit log. Admins only.
+//! The admin desk: users, sales roles, API tokens and the audit log. Admins only.
 
 pub mod page;
 #[cfg(feature = "ssr")]
@@ -59,7 +59,6 @@ pub struct AdminOverview {
     pub teams: Vec<String>,
     pub sales_roles: Vec<SalesRoleRow>,
     pub users: Vec<UserRow>,
-    pub displays: Vec<TokenRow>,
     pub api_tokens: Vec<TokenRow>,
     pub audit: Vec<AuditRow>,
 }
@@ -204,22 +203,6 @@ pub async fn admin_reset_password(id: i64, password: String) -> Result<(), AppEr
         let change = PersonChange::Password(password);
         people::change_person(&state.db, &state.live, &admin.email, id, change).await?;
         Ok(())
-    })
-    .await
-}
-
-#[server(endpoint = "admin_create_display")]
-pub async fn admin_create_display(name: String) -> Result<NewSecret, AppError> {
-    crate::server::respond(async move {
-        let admin = crate::auth::session::require_admin().await?;
-        let state = crate::server::state::app_state()?;
-        let (_, token) =
-            crate::server::tokens::create_display(&state.db, &admin.email, &name).await?;
-        crate::server::no_store();
-        Ok(NewSecret {
-            name: name.trim().to_string(),
-            secret: format!("/tv/{token}"),
-        })
     })
     .await
 }

@@ -1,12 +1,12 @@
-//! The admin desk page: people, TV displays, API tokens, audit log.
+//! The admin desk page: people, sales roles, API tokens, import and export, audit log.
 
 use leptos::prelude::*;
 use leptos_router::components::Redirect;
 
 use super::{
-    get_admin_overview, AdminCreateApiToken, AdminCreateDisplay, AdminCreateUser, AdminOverview,
-    AdminPutSalesRole, AdminResetPassword, AdminRevoke, AdminSetActive, AdminSetRole,
-    AdminSetSalesRole, AdminSetTeam, NewSecret, TokenRow,
+    get_admin_overview, AdminCreateApiToken, AdminCreateUser, AdminOverview, AdminPutSalesRole,
+    AdminResetPassword, AdminRevoke, AdminSetActive, AdminSetRole, AdminSetSalesRole, AdminSetTeam,
+    NewSecret, TokenRow,
 };
 use crate::components::ErrorMessage;
 use crate::error::AppError;
@@ -31,7 +31,6 @@ pub fn AdminPage() -> impl IntoView {
     let set_sales_role = ServerAction::<AdminSetSalesRole>::new();
     let put_sales_role = ServerAction::<AdminPutSalesRole>::new();
     let reset = ServerAction::<AdminResetPassword>::new();
-    let new_display = ServerAction::<AdminCreateDisplay>::new();
     let new_token = ServerAction::<AdminCreateApiToken>::new();
     let revoke = ServerAction::<AdminRevoke>::new();
     let data = Resource::new(
@@ -44,7 +43,6 @@ pub fn AdminPage() -> impl IntoView {
                 set_sales_role.version().get(),
                 put_sales_role.version().get(),
                 reset.version().get(),
-                new_display.version().get(),
                 new_token.version().get(),
                 revoke.version().get(),
             )
@@ -60,7 +58,6 @@ pub fn AdminPage() -> impl IntoView {
             action_error!(set_sales_role),
             action_error!(put_sales_role),
             action_error!(reset),
-            action_error!(new_display),
             action_error!(new_token),
             action_error!(revoke),
         ]
@@ -91,7 +88,7 @@ pub fn AdminPage() -> impl IntoView {
                                         reset=reset
                                         revoke=revoke
                                     />
-                                    <AdminForms create_user=create_user new_display=new_display new_token=new_token/>
+                                    <AdminForms create_user=create_user new_token=new_token/>
                                 }
                                     .into_any()
                             }
@@ -116,7 +113,6 @@ pub fn AdminPage() -> impl IntoView {
 #[component]
 fn AdminForms(
     create_user: ServerAction<AdminCreateUser>,
-    new_display: ServerAction<AdminCreateDisplay>,
     new_token: ServerAction<AdminCreateApiToken>,
 ) -> impl IntoView {
     view! {
@@ -140,12 +136,6 @@ fn AdminForms(
         <label>"First password" <input type="password" name="password" minlength="10" required autocomplete="new-password"/></label>
         <button type="submit" class="primary">"Add"</button>
     </ActionForm>
-    <h2>"New TV display"</h2>
-    <ActionForm action=new_display attr:class="grid-form">
-        <label>"Name" <input type="text" name="name" placeholder="Office TV" required/></label>
-        <button type="submit" class="primary">"Create display link"</button>
-    </ActionForm>
-    <ShowSecret value=Signal::derive(move || new_display.value().get().and_then(|r| r.ok())) what="Open this path on the TV. It is shown only once."/>
     <h2>"New API token"</h2>
     <ActionForm action=new_token attr:class="grid-form">
         <label>"Name" <input type="text" name="name" placeholder="CRM sync" required/></label>
@@ -304,7 +294,7 @@ fn AdminBody(
             <button type="submit" class="primary">"Add or rename"</button>
         </ActionForm>
         <h2>"TV displays"</h2>
-        <TokenTable rows=o.displays kind="display" revoke=revoke/>
+        <p><a href="/admin/displays">"Create, set up and revoke TV displays"</a></p>
         <h2>"API tokens"</h2>
         <TokenTable rows=o.api_tokens kind="api_token" revoke=revoke/>
         <h2>"Audit log"</h2>

@@ -55,21 +55,17 @@ pub async fn overview(db: &Db) -> Result<AdminOverview, AppError> {
         "SELECT u.id, u.email, u.name, u.access_role, t.name AS team, r.key AS sales_role, u.active FROM users u \
         LEFT JOIN teams t ON t.id = u.team_id LEFT JOIN sales_roles r ON r.id = u.sales_role_id \
         ORDER BY u.active DESC, u.name";
-    const DISPLAYS: &str =
-        "SELECT id, name, '' AS scopes, created_at, revoked_at FROM displays ORDER BY id DESC";
     const TOKENS: &str =
         "SELECT id, name, scopes, created_at, revoked_at FROM api_tokens ORDER BY id DESC";
     const TEAMS: &str = "SELECT name FROM teams ORDER BY name";
     const AUDIT: &str = "SELECT id, at, actor, action, entity, before_json, after_json FROM audit_log ORDER BY id DESC LIMIT 200";
     let teams: Vec<String> = on_db!(db, |pool| sqlx::query_scalar(TEAMS).fetch_all(pool).await)?;
-    let (u, d, t, a): (Vec<UserDb>, Vec<TokenDb>, Vec<TokenDb>, Vec<AuditDb>) =
-        on_db!(db, |pool| {
-            let u = sqlx::query_as(USERS).fetch_all(pool).await?;
-            let d = sqlx::query_as(DISPLAYS).fetch_all(pool).await?;
-            let t = sqlx::query_as(TOKENS).fetch_all(pool).await?;
-            let a = sqlx::query_as(AUDIT).fetch_all(pool).await?;
-            Ok::<_, sqlx::Error>((u, d, t, a))
-        })?;
+    let (u, t, a): (Vec<UserDb>, Vec<TokenDb>, Vec<AuditDb>) = on_db!(db, |pool| {
+        let u = sqlx::query_as(USERS).fetch_all(pool).await?;
+        let t = sqlx::query_as(TOKENS).fetch_all(pool).await?;
+        let a = sqlx::query_as(AUDIT).fetch_all(pool).await?;
+        Ok::<_, sqlx::Error>((u, t, a))
+    })?;
     let sales_roles = crate::people::service::sales_roles(db)
         .await?
         .into_iter()
@@ -94,7 +90,6 @@ pub async fn overview(db: &Db) -> Result<AdminOverview, AppError> {
                 active: u.active,
             })
             .collect(),
-        displays: d.into_iter().map(token_row).collect(),
         api_tokens: t.into_iter().map(token_row).collect(),
         audit: a
             .into_iter()

@@ -274,7 +274,7 @@ pub async fn get_scorecard_preview(rep_id: i64) -> Result<PreviewInputs, AppErro
 }
 
 /// Replaces the scorecard of the sales role `role` (all lines at once). Admins only.
-#[server(endpoint = "admin_put_scorecard", input = server_fn::codec::Json)]
+#[server(endpoint = "admin_put_scorecard")]
 pub async fn admin_put_scorecard(role: String, lines: Vec<TemplateLine>) -> Result<(), AppError> {
     crate::server::respond(async move {
         let admin = crate::auth::session::require_admin().await?;

@@ -66,28 +66,11 @@ fn check_name(name: &str) -> Result<&str, AppError> {
     Ok(name)
 }
 
-/// Creates a TV display; returns `(id, token)`. The token is shown once and never stored.
+/// Creates a TV display of the whole organisation with the default slides; returns
+/// `(id, token)`. The token is shown once and never stored.
 pub async fn create_display(db: &Db, actor: &str, name: &str) -> Result<(i64, String), AppError> {
-    let name = check_name(name)?;
-    let (token, hash) = new_token();
-    let id: i64 = on_db!(db, |pool| sqlx::query_scalar(
-        "INSERT INTO displays (name, token_hash, created_at) VALUES ($1, $2, $3) RETURNING id"
-    )
-    .bind(name)
-    .bind(&hash)
-    .bind(Utc::now())
-    .fetch_one(pool)
-    .await)?;
-    audit::record(
-        db,
-        actor,
-        "create",
-        &format!("display:{id}"),
-        None,
-        Some(serde_json::json!({ "name": name })),
-    )
-    .await?;
-    Ok((id, token))
+    let draft = crate::displays::service::DisplayDraft::named(name.trim());
+    crate::displays::service::create(db, actor, &draft).await
 }
 
 /// The display behind a token, if it exists and is not revoked.
