@@ -28,19 +28,20 @@ test('a rep cannot reach the admin pages by URL', async ({ page }) => {
 });
 
 test('an admin creates a TV display link, sees it once, and the change is audited', async ({ page }) => {
-  await page.setViewportSize({ width: 1920, height: 1080 });
-  await signIn(page, 'admin@demo.pacesetter.test', 'demo-admin-password', '/admin');
+  await page.setViewportSize({ width: 1440, height: 900 });
+  await signIn(page, 'admin@demo.pacesetter.test', 'demo-admin-password', '/admin/displays');
   await expect(page.locator('body[data-hydrated="true"]')).toHaveCount(1, { timeout: 60_000 });
-  await expect(page.locator('table.admin-users tbody tr')).toHaveCount(28);
-  await page.getByPlaceholder('Office TV').fill('Sales floor');
+  await page.locator('form.display-form').first().getByPlaceholder('Office TV').fill('Sales floor');
   await page.getByRole('button', { name: 'Create display link' }).click();
   const secret = page.getByTestId('new-secret');
-  await expect(secret).toHaveText(/^\/tv\/[0-9a-f]{64}$/);
+  await expect(secret).toHaveText(/^http:\/\/[^/]+\/tv\/[0-9a-f]{64}$/);
+  const url = (await secret.textContent())!;
+  await page.goto('/admin');
+  await expect(page.locator('table.admin-users tbody tr')).toHaveCount(28);
   await expect(page.locator('table.audit tbody tr').first()).toContainText('admin@demo.pacesetter.test');
   await expect(page.locator('table.audit tbody tr').first()).toContainText('Sales floor');
   await page.screenshot({ path: `${SHOTS}/admin-desktop.png`, fullPage: false });
-  const path = (await secret.textContent())!;
   const tv = await page.context().newPage();
-  await tv.goto(path);
+  await tv.goto(url);
   await expect(tv.locator('.tv-board li').first()).toBeVisible();
 });
