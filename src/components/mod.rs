@@ -103,7 +103,10 @@ fn may_use_area(role: AccessRole, managers_too: bool) -> bool {
 
 /// The areas of the manager's desk this person may use, with the current one marked.
 #[component]
-pub fn DeskNav(current: &'static str, #[prop(default = AccessRole::Admin)] role: AccessRole) -> impl IntoView {
+pub fn DeskNav(
+    current: &'static str,
+    #[prop(default = AccessRole::Admin)] role: AccessRole,
+) -> impl IntoView {
     view! {
         <nav class="desk-nav" aria-label="Desk areas">
             {DESK_AREAS
@@ -119,5 +122,46 @@ pub fn DeskNav(current: &'static str, #[prop(default = AccessRole::Admin)] role:
                 })
                 .collect_view()}
         </nav>
+    }
+}
+
+/// The field problems of a server action's last answer (empty when it succeeded or failed
+/// for another reason), for [`FieldMessage`].
+pub fn field_errors<T>(result: &Option<Result<T, AppError>>) -> Vec<crate::error::FieldError> {
+    match result {
+        Some(Err(AppError::Invalid(errors))) => errors.clone(),
+        _ => Vec::new(),
+    }
+}
+
+/// Whether `field` (or one of its parts, `field.part`) has a problem.
+pub fn has_error(errors: &[crate::error::FieldError], field: &str) -> bool {
+    errors.iter().any(|e| {
+        e.field == field
+            || e.field
+                .strip_prefix(field)
+                .is_some_and(|r| r.starts_with('.'))
+    })
+}
+
+/// The message under a form field when the server found it wrong. Give the input
+/// `aria-describedby` = `id` and `aria-invalid` from [`has_error`].
+#[component]
+pub fn FieldMessage(
+    errors: Signal<Vec<crate::error::FieldError>>,
+    field: &'static str,
+    #[prop(into)] id: String,
+) -> impl IntoView {
+    move || {
+        let text = errors.with(|all| {
+            all.iter()
+                .filter(|e| has_error(std::slice::from_ref(*e), field))
+                .map(|e| e.message.clone())
+                .collect::<Vec<_>>()
+                .join("; ")
+        });
+        (!text.is_empty()).then(|| {
+            view! { <span class="field-error" id=id.clone() data-field=field>{text}</span> }
+        })
     }
 }
