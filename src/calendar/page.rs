@@ -289,21 +289,25 @@ fn Holidays(desk: CalendarDesk, forms: Forms, admin: bool) -> impl IntoView {
         {admin.then(|| view! {
             <h3>"Add a holiday"</h3>
             <ActionForm action=forms.add_holiday attr:class="grid-form holiday-form">
-                <label>
-                    "Day"
-                    <input type="date" name="day" required prop:value=forms.holiday_day
-                        on:input=move |ev| forms.holiday_day.set(event_target_value(&ev))
-                        aria-invalid=invalid("day") aria-describedby="holiday-day-error"/>
+                <div class="field">
+                    <label>
+                        "Day"
+                        <input type="date" name="day" required prop:value=forms.holiday_day
+                            on:input=move |ev| forms.holiday_day.set(event_target_value(&ev))
+                            aria-invalid=invalid("day") aria-describedby="holiday-day-error"/>
+                    </label>
                     <FieldMessage errors=errors field="day" id="holiday-day-error"/>
-                </label>
-                <label>
-                    "Holiday name"
-                    <input type="text" name="name" required maxlength="100" placeholder="e.g. Christmas Day"
-                        prop:value=forms.holiday_name
-                        on:input=move |ev| forms.holiday_name.set(event_target_value(&ev))
-                        aria-invalid=invalid("name") aria-describedby="holiday-name-error"/>
+                </div>
+                <div class="field">
+                    <label>
+                        "Holiday name"
+                        <input type="text" name="name" required maxlength="100" placeholder="e.g. Christmas Day"
+                            prop:value=forms.holiday_name
+                            on:input=move |ev| forms.holiday_name.set(event_target_value(&ev))
+                            aria-invalid=invalid("name") aria-describedby="holiday-name-error"/>
+                    </label>
                     <FieldMessage errors=errors field="name" id="holiday-name-error"/>
-                </label>
+                </div>
                 <button type="submit" class="primary">"Add holiday"</button>
             </ActionForm>
             {outcome(forms.add_holiday.value(), "Holiday added. Pacing already counts it.")}
@@ -376,9 +380,9 @@ fn AbsenceForm(desk: CalendarDesk, forms: Forms) -> impl IntoView {
     view! {
         <h3>"Record an absence"</h3>
         <ActionForm action=forms.add_absence attr:class="grid-form absence-form">
-            <label>
-                "Rep"
-                <select name="rep_id" on:change=move |ev| forms.absence_rep.set(event_target_value(&ev))
+            <div class="field">
+                <label for="absence-rep">"Rep"</label>
+                <select id="absence-rep" name="rep_id" on:change=move |ev| forms.absence_rep.set(event_target_value(&ev))
                     aria-invalid=invalid("rep_id") aria-describedby="absence-rep-error">
                     {desk
                         .reps
@@ -395,29 +399,35 @@ fn AbsenceForm(desk: CalendarDesk, forms: Forms) -> impl IntoView {
                         .collect_view()}
                 </select>
                 <FieldMessage errors=errors field="rep_id" id="absence-rep-error"/>
-            </label>
-            <label>
-                "First day away"
-                <input type="date" name="start" required prop:value=forms.absence_start
-                    on:input=move |ev| forms.absence_start.set(event_target_value(&ev))
-                    aria-invalid=invalid("start") aria-describedby="absence-start-error"/>
+            </div>
+            <div class="field">
+                <label>
+                    "First day away"
+                    <input type="date" name="start" required prop:value=forms.absence_start
+                        on:input=move |ev| forms.absence_start.set(event_target_value(&ev))
+                        aria-invalid=invalid("start") aria-describedby="absence-start-error"/>
+                </label>
                 <FieldMessage errors=errors field="start" id="absence-start-error"/>
-            </label>
-            <label>
-                "Last day away"
-                <input type="date" name="end" required prop:value=forms.absence_end
-                    on:input=move |ev| forms.absence_end.set(event_target_value(&ev))
-                    aria-invalid=invalid("end") aria-describedby="absence-end-error"/>
+            </div>
+            <div class="field">
+                <label>
+                    "Last day away"
+                    <input type="date" name="end" required prop:value=forms.absence_end
+                        on:input=move |ev| forms.absence_end.set(event_target_value(&ev))
+                        aria-invalid=invalid("end") aria-describedby="absence-end-error"/>
+                </label>
                 <FieldMessage errors=errors field="end" id="absence-end-error"/>
-            </label>
-            <label class="grow">
-                "Reason"
-                <input type="text" name="reason" maxlength="200" placeholder="e.g. annual leave, training"
-                    prop:value=forms.absence_reason
-                    on:input=move |ev| forms.absence_reason.set(event_target_value(&ev))
-                    aria-invalid=invalid("reason") aria-describedby="absence-reason-error"/>
+            </div>
+            <div class="field grow">
+                <label>
+                    "Reason"
+                    <input type="text" name="reason" maxlength="200" placeholder="e.g. annual leave, training"
+                        prop:value=forms.absence_reason
+                        on:input=move |ev| forms.absence_reason.set(event_target_value(&ev))
+                        aria-invalid=invalid("reason") aria-describedby="absence-reason-error"/>
+                </label>
                 <FieldMessage errors=errors field="reason" id="absence-reason-error"/>
-            </label>
+            </div>
             <button type="submit" class="primary">"Record absence"</button>
         </ActionForm>
         {outcome(forms.add_absence.value(), "Absence recorded. The rep's pacing already leaves these days out.")}

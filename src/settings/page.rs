@@ -85,25 +85,29 @@ fn SettingsFormView(form: SettingsForm) -> impl IntoView {
         <ActionForm action=save attr:class="settings-form" attr:novalidate=true>
             <fieldset>
                 <legend>"Organisation"</legend>
-                <label>
-                    "Organisation name"
-                    <input type="text" name="org_name" value=form.org_name maxlength="100" required
-                        aria-invalid=invalid("org_name") aria-describedby="org_name-error"/>
+                <div class="field">
+                    <label>
+                        "Organisation name"
+                        <input type="text" name="org_name" value=form.org_name maxlength="100" required
+                            aria-invalid=invalid("org_name") aria-describedby="org_name-error"/>
+                    </label>
                     <FieldMessage errors=errors field="org_name" id="org_name-error"/>
-                </label>
-                <label>
-                    "Time zone"
-                    <input type="text" name="time_zone" value=form.time_zone list="zones" autocomplete="off" required
-                        aria-invalid=invalid("time_zone") aria-describedby="time_zone-help time_zone-error"/>
+                </div>
+                <div class="field">
+                    <label>
+                        "Time zone"
+                        <input type="text" name="time_zone" value=form.time_zone list="zones" autocomplete="off" required
+                            aria-invalid=invalid("time_zone") aria-describedby="time_zone-help time_zone-error"/>
+                    </label>
                     <small class="muted" id="time_zone-help">"An IANA name such as Europe/Paris. Activities are dated in this zone."</small>
                     <FieldMessage errors=errors field="time_zone" id="time_zone-error"/>
-                </label>
+                </div>
                 <datalist id="zones">
                     {form.zones.into_iter().map(|z| view! { <option value=z></option> }).collect_view()}
                 </datalist>
-                <label>
-                    "Fiscal year starts in"
-                    <select name="fiscal_year_start_month" aria-invalid=invalid("fiscal_year_start_month")
+                <div class="field">
+                    <label for="fiscal_year_start_month">"Fiscal year starts in"</label>
+                    <select id="fiscal_year_start_month" name="fiscal_year_start_month" aria-invalid=invalid("fiscal_year_start_month")
                         aria-describedby="fiscal_year_start_month-error">
                         {MONTHS
                             .iter()
@@ -112,14 +116,16 @@ fn SettingsFormView(form: SettingsForm) -> impl IntoView {
                             .collect_view()}
                     </select>
                     <FieldMessage errors=errors field="fiscal_year_start_month" id="fiscal_year_start_month-error"/>
-                </label>
-                <label>
-                    "Currency"
-                    <input type="text" name="currency" value=form.currency maxlength="3" size="4" required
-                        autocomplete="off" aria-invalid=invalid("currency") aria-describedby="currency-help currency-error"/>
+                </div>
+                <div class="field">
+                    <label>
+                        "Currency"
+                        <input type="text" name="currency" value=form.currency maxlength="3" size="4" required
+                            autocomplete="off" aria-invalid=invalid("currency") aria-describedby="currency-help currency-error"/>
+                    </label>
                     <small class="muted" id="currency-help">"ISO 4217 code, e.g. EUR, USD, GBP."</small>
                     <FieldMessage errors=errors field="currency" id="currency-error"/>
-                </label>
+                </div>
             </fieldset>
             <fieldset class="bands" aria-describedby="band_thresholds-help band_thresholds-error"
                 data-invalid=invalid("band_thresholds")>
@@ -131,30 +137,32 @@ fn SettingsFormView(form: SettingsForm) -> impl IntoView {
                     <label>
                         "Outstanding from (%)"
                         <input type="text" inputmode="decimal" name="bands[outstanding]" value=form.band_outstanding required
-                            aria-invalid=invalid("band_thresholds")/>
+                            aria-invalid=invalid("band_thresholds") aria-describedby="band_thresholds-error"/>
                     </label>
                     <label>
                         "On track from (%)"
                         <input type="text" inputmode="decimal" name="bands[on_track]" value=form.band_on_track required
-                            aria-invalid=invalid("band_thresholds")/>
+                            aria-invalid=invalid("band_thresholds") aria-describedby="band_thresholds-error"/>
                     </label>
                     <label>
                         "At risk from (%)"
                         <input type="text" inputmode="decimal" name="bands[at_risk]" value=form.band_at_risk required
-                            aria-invalid=invalid("band_thresholds")/>
+                            aria-invalid=invalid("band_thresholds") aria-describedby="band_thresholds-error"/>
                     </label>
                 </div>
                 <FieldMessage errors=errors field="band_thresholds" id="band_thresholds-error"/>
             </fieldset>
             <fieldset>
                 <legend>"Composite score"</legend>
-                <label>
-                    "Cap on one metric's pace (%)"
-                    <input type="text" inputmode="decimal" name="composite_cap" value=form.composite_cap required
-                        aria-invalid=invalid("composite_cap") aria-describedby="composite_cap-help composite_cap-error"/>
+                <div class="field">
+                    <label>
+                        "Cap on one metric's pace (%)"
+                        <input type="text" inputmode="decimal" name="composite_cap" value=form.composite_cap required
+                            aria-invalid=invalid("composite_cap") aria-describedby="composite_cap-help composite_cap-error"/>
+                    </label>
                     <small class="muted" id="composite_cap-help">"100 to 1000. At 150, a metric at 300 % pace counts as 150 %."</small>
                     <FieldMessage errors=errors field="composite_cap" id="composite_cap-error"/>
-                </label>
+                </div>
             </fieldset>
             <button type="submit" class="primary">"Save settings"</button>
         </ActionForm>
