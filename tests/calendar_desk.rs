@@ -19,6 +19,7 @@ on_both_engines!(
     bad_calendar_input_is_refused_on_its_field_and_changes_nothing,
     managers_record_absences_for_their_own_team_only,
     settings_are_saved_whole_or_not_at_all,
+    open_pages_hear_of_each_calendar_change,
 );
 
 /// What the calendar tables and settings hold, to prove that a refusal changed nothing.
@@ -704,4 +705,83 @@ async fn settings_are_saved_whole_or_not_at_all(engine: Engine) {
         app.call(&mia, "admin_save_settings", &good).await.status(),
         403
     );
+}
+
+/// The next live message's kind on an open `/events` stream (keep-alives skipped).
+async fn next_kind(res: &mut reqwest::Response, buf: &mut String) -> String {
+    loop {
+        if let Some(end) = buf.find("\n\n") {
+            let block: String = buf.drain(..end + 2).collect();
+            let data: String = block
+                .lines()
+                .filter_map(|l| l.strip_prefix("data:"))
+                .map(str::trim)
+                .collect();
+            if data.is_empty() {
+                continue;
+            }
+            let m: Value = serde_json::from_str(&data).unwrap();
+            return m["kind"].as_str().unwrap().to_string();
+        }
+        let chunk = tokio::time::timeout(std::time::Duration::from_secs(10), res.chunk())
+            .await
+            .expect("a live message in time")
+            .unwrap()
+            .expect("the stream stays open");
+        buf.push_str(&String::from_utf8_lossy(&chunk));
+    }
+}
+
+async fn open_pages_hear_of_each_calendar_change(engine: Engine) {
+    let app = TestApp::start(engine).await;
+    let f = fixture(&app).await;
+    let admin = app.signed_in("root@example.com", PASSWORD).await;
+    let mia = app.signed_in("mia@example.com", PASSWORD).await;
+    // Ada's open scorecard page listens here.
+    let ada = app.signed_in("ada@example.com", PASSWORD).await;
+    let mut res = ada.get(app.at("/events")).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    let mut buf = String::new();
+    assert_eq!(next_kind(&mut res, &mut buf).await, "hello");
+
+    let ok = |r: reqwest::Response| assert_eq!(r.status(), 200);
+    ok(app
+        .call(
+            &admin,
+            "admin_add_holiday",
+            &[("day", "2026-10-05"), ("name", "Harvest")],
+        )
+        .await);
+    assert_eq!(next_kind(&mut res, &mut buf).await, "config");
+    let r = app
+        .call(
+            &mia,
+            "add_absence",
+            &[
+                ("rep_id", &f.ada.to_string()),
+                ("start", "2026-10-06"),
+                ("end", "2026-10-07"),
+                ("reason", ""),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), 200);
+    let id: i64 = r.json().await.unwrap();
+    assert_eq!(next_kind(&mut res, &mut buf).await, "config");
+    ok(app
+        .call(&mia, "remove_absence", &[("id", &id.to_string())])
+        .await);
+    assert_eq!(next_kind(&mut res, &mut buf).await, "config");
+    ok(app
+        .call(&admin, "admin_remove_holiday", &[("day", "2026-10-05")])
+        .await);
+    assert_eq!(next_kind(&mut res, &mut buf).await, "config");
+    ok(app
+        .call(
+            &admin,
+            "admin_set_working_week",
+            &[("days[0]", "1"), ("days[1]", "2")],
+        )
+        .await);
+    assert_eq!(next_kind(&mut res, &mut buf).await, "config");
 }
