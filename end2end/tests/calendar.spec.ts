@@ -25,6 +25,20 @@ test('an admin adds a holiday and an absence, sees them listed, and bad input is
   await signIn(page, 'admin@demo.pacesetter.test', 'demo-admin-password', '/admin/calendar');
   await expect(page.getByRole('button', { name: 'Save working week' })).toBeVisible();
   await expect(page.locator('table.holidays tbody tr').first()).toBeVisible();
+  // No working day at all: refused on the week, the boxes stay as they were clicked.
+  const weekdays5 = ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday'];
+  for (const d of weekdays5) await page.getByLabel(d).uncheck();
+  await page.getByRole('button', { name: 'Save working week' }).click();
+  await expect(page.locator('#working_weekdays-error')).toContainText('non-empty list');
+  for (const d of weekdays5) await expect(page.getByLabel(d)).not.toBeChecked();
+  // Monday to Friday again (as the demo had it), saved.
+  for (const d of weekdays5) await page.getByLabel(d).check();
+  await page.getByRole('button', { name: 'Save working week' }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'Working week saved.' })).toBeVisible();
+  await expect(page.locator('#working_weekdays-error')).toHaveCount(0);
+  for (const d of weekdays5) await expect(page.getByLabel(d)).toBeChecked();
+  await expect(page.getByLabel('Saturday')).not.toBeChecked();
+
   await page.getByRole('navigation', { name: 'Year' }).getByRole('link', { name: String(YEAR) }).click();
   await expect(page.getByRole('heading', { name: `Holidays in ${YEAR}` })).toBeVisible();
 
