@@ -10,10 +10,12 @@ use crate::activity_types::page::WeightsPage;
 use crate::admin::page::AdminPage;
 use crate::auth::page::SignInPage;
 use crate::auth::whoami;
+use crate::calendar::page::CalendarPage;
 use crate::components::TopBar;
 use crate::displays::page::DisplaysPage;
 use crate::leaderboard::page::{LeaderboardPage, TvPage};
 use crate::scorecard::desk::ScorecardsPage;
+use crate::settings::page::SettingsPage;
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     #[cfg(feature = "ssr")]
@@ -68,6 +70,8 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/admin/weights") view=|| view! { <Framed><WeightsPage/></Framed> } ssr=SsrMode::Async/>
                 <Route path=path!("/admin/displays") view=|| view! { <Framed><DisplaysPage/></Framed> } ssr=SsrMode::Async/>
                 <Route path=path!("/admin/scorecards") view=|| view! { <Framed><ScorecardsPage/></Framed> } ssr=SsrMode::Async/>
+                <Route path=path!("/admin/calendar") view=|| view! { <Framed><CalendarPage/></Framed> } ssr=SsrMode::Async/>
+                <Route path=path!("/admin/settings") view=|| view! { <Framed><SettingsPage/></Framed> } ssr=SsrMode::Async/>
                 <Route path=path!("/login") view=|| view! { <Framed><SignInPage/></Framed> }/>
             </Routes>
         </Router>

@@ -8,6 +8,7 @@ pub mod admin;
 pub mod api;
 pub mod app;
 pub mod auth;
+pub mod calendar;
 pub mod components;
 pub mod deals;
 pub mod displays;

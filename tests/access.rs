@@ -46,6 +46,7 @@ async fn snapshot(app: &TestApp) -> Vec<i64> {
         "SELECT COUNT(*) + COALESCE(CAST(SUM(CASE WHEN active THEN id ELSE 0 END) AS BIGINT), 0) FROM activity_types",
         "SELECT COUNT(*) FROM seasonality_profiles",
         "SELECT CAST(band_outstanding_bp + band_on_track_bp + band_at_risk_bp + composite_cap_bp + fiscal_year_start_month AS BIGINT) FROM settings",
+        "SELECT CAST(LENGTH(working_weekdays) + LENGTH(org_name) + LENGTH(time_zone) + LENGTH(currency) AS BIGINT) FROM settings",
         "SELECT COUNT(*) + COALESCE(CAST(SUM(seconds_per_slide + LENGTH(slides)) AS BIGINT), 0) FROM displays",
     ] {
         out.push(scalar(&app.db, sql).await);
@@ -105,6 +106,19 @@ async fn access_matrix(engine: Engine) {
     let ada_activity = logged["id"].as_i64().unwrap().to_string();
     let ada_id = f.ada.to_string();
     let display = display_id.to_string();
+    let ben_id = f.ben.to_string();
+    // A holiday, and an absence of Ada's (team Alpha, Mia's), for the admin to remove.
+    common::exec(
+        &app.db,
+        "INSERT INTO holidays (day, name) VALUES ('2026-12-31', 'Old Year')",
+    )
+    .await;
+    let absence = scalar(&app.db, &format!(
+        "INSERT INTO absences (user_id, start_date, end_date, reason) VALUES ({}, '2026-07-06', '2026-07-10', 'Leave') RETURNING id",
+        f.ada
+    ))
+    .await
+    .to_string();
 
     // (server function, arguments, callers allowed, does it write?)
     let cases: Vec<Case> = vec![
@@ -177,6 +191,65 @@ async fn access_matrix(engine: Engine) {
                 ("key", "call"),
                 ("weight", "4"),
                 ("effective_from", "2026-01-01"),
+            ],
+            &[Admin],
+            true,
+        ),
+        ("calendar_desk", vec![], &[Manager, Admin], false),
+        (
+            "admin_set_working_week",
+            vec![
+                ("days[0]", "1"),
+                ("days[1]", "2"),
+                ("days[2]", "3"),
+                ("days[3]", "4"),
+                ("days[4]", "5"),
+                ("days[5]", "6"),
+            ],
+            &[Admin],
+            true,
+        ),
+        (
+            "admin_add_holiday",
+            vec![("day", "2026-12-24"), ("name", "Christmas Eve")],
+            &[Admin],
+            true,
+        ),
+        (
+            "admin_remove_holiday",
+            vec![("day", "2026-12-31")],
+            &[Admin],
+            true,
+        ),
+        (
+            "add_absence",
+            vec![
+                ("rep_id", ben_id.as_str()),
+                ("start", "2026-08-03"),
+                ("end", "2026-08-07"),
+                ("reason", "Leave"),
+            ],
+            &[Manager, Admin],
+            true,
+        ),
+        (
+            "remove_absence",
+            vec![("id", absence.as_str())],
+            &[Manager, Admin],
+            true,
+        ),
+        ("settings_desk", vec![], &[Admin], false),
+        (
+            "admin_save_settings",
+            vec![
+                ("org_name", "Renamed Org"),
+                ("time_zone", "Europe/Paris"),
+                ("fiscal_year_start_month", "4"),
+                ("currency", "USD"),
+                ("bands[outstanding]", "130"),
+                ("bands[on_track]", "100"),
+                ("bands[at_risk]", "85"),
+                ("composite_cap", "200"),
             ],
             &[Admin],
             true,

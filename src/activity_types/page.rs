@@ -8,7 +8,9 @@ use leptos::prelude::*;
 use leptos_router::components::Redirect;
 
 use super::{get_weight_desk, AdminAddType, AdminEditType, AdminSetWeight, TypeRow, WeightDesk};
-use crate::components::{ActionOutcome, ChartView, DeskNav, ErrorMessage, FieldMessage, Saves};
+use crate::components::{
+    field_errors, ActionOutcome, ChartView, DeskNav, ErrorMessage, FieldMessage, Saves,
+};
 use crate::error::AppError;
 use crate::scoring::{weight_impact, ImpactRow, Points};
 
@@ -306,8 +308,8 @@ fn TypeForms(
     add: ServerAction<AdminAddType>,
     edit: ServerAction<AdminEditType>,
 ) -> impl IntoView {
-    let add_error = Signal::derive(move || add.value().get().and_then(|r| r.err()));
-    let edit_error = Signal::derive(move || edit.value().get().and_then(|r| r.err()));
+    let add_error = Signal::derive(move || field_errors(&add.value().get()));
+    let edit_error = Signal::derive(move || field_errors(&edit.value().get()));
     let types = StoredValue::new(types);
     let first = types.with_value(|t| t.first().map(|t| t.key.clone()).unwrap_or_default());
     let chosen = RwSignal::new(first);
@@ -325,17 +327,17 @@ fn TypeForms(
                     <label>
                         "Key"
                         <input type="text" name="form[key]" required pattern="[a-z0-9_]{1,40}" autocomplete="off" placeholder="e.g. site_visit"/>
-                        <FieldMessage error=add_error field="key"/>
+                        <FieldMessage errors=add_error field="key"/>
                     </label>
                     <label>
                         "Label"
                         <input type="text" name="form[label]" required maxlength="60" autocomplete="off" placeholder="e.g. Site visit"/>
-                        <FieldMessage error=add_error field="label"/>
+                        <FieldMessage errors=add_error field="label"/>
                     </label>
                     <label class="short">
                         "Icon"
                         <input type="text" name="form[icon]" required maxlength="16" autocomplete="off" placeholder="🏗️"/>
-                        <FieldMessage error=add_error field="icon"/>
+                        <FieldMessage errors=add_error field="icon"/>
                     </label>
                     <label>
                         "Kind"
@@ -347,17 +349,17 @@ fn TypeForms(
                     <label class="short">
                         "Points per unit"
                         <input type="text" name="form[weight]" required inputmode="decimal" autocomplete="off" placeholder="e.g. 5"/>
-                        <FieldMessage error=add_error field="weight"/>
+                        <FieldMessage errors=add_error field="weight"/>
                     </label>
                     <label class="short">
                         "Daily cap"
                         <input type="text" name="form[daily_cap]" inputmode="numeric" autocomplete="off" placeholder="none"/>
-                        <FieldMessage error=add_error field="daily_cap"/>
+                        <FieldMessage errors=add_error field="daily_cap"/>
                     </label>
                     <label class="short">
                         "Min. minutes"
                         <input type="text" name="form[min_minutes]" inputmode="numeric" autocomplete="off" placeholder="none"/>
-                        <FieldMessage error=add_error field="min_minutes"/>
+                        <FieldMessage errors=add_error field="min_minutes"/>
                     </label>
                     <input type="hidden" name="form[active]" value=""/>
                     <button type="submit" class="primary">"Add type"</button>
@@ -388,12 +390,12 @@ fn TypeForms(
                                     <label>
                                         "Label"
                                         <input type="text" name="form[label]" required maxlength="60" autocomplete="off" value=t.label.clone()/>
-                                        <FieldMessage error=edit_error field="label"/>
+                                        <FieldMessage errors=edit_error field="label"/>
                                     </label>
                                     <label class="short">
                                         "Icon"
                                         <input type="text" name="form[icon]" required maxlength="16" autocomplete="off" value=t.icon.clone()/>
-                                        <FieldMessage error=edit_error field="icon"/>
+                                        <FieldMessage errors=edit_error field="icon"/>
                                     </label>
                                     <label>
                                         "Kind"
@@ -405,12 +407,12 @@ fn TypeForms(
                                     <label class="short">
                                         "Daily cap"
                                         <input type="text" name="form[daily_cap]" inputmode="numeric" autocomplete="off" placeholder="none" value=cap_text(t.daily_cap)/>
-                                        <FieldMessage error=edit_error field="daily_cap"/>
+                                        <FieldMessage errors=edit_error field="daily_cap"/>
                                     </label>
                                     <label class="short">
                                         "Min. minutes"
                                         <input type="text" name="form[min_minutes]" inputmode="numeric" autocomplete="off" placeholder="none" value=minutes(t.min_duration_seconds)/>
-                                        <FieldMessage error=edit_error field="min_minutes"/>
+                                        <FieldMessage errors=edit_error field="min_minutes"/>
                                     </label>
                                     <label>
                                         "Status"

@@ -46,15 +46,19 @@ pub struct SettingsInput {
     /// The most one metric's pace counts for in a composite score, in percent (e.g. 150).
     #[schema(value_type = Option<String>, example = "150")]
     pub composite_cap: Option<Value>,
+    /// ISO 4217 code of three letters (e.g. `EUR`), in which targets and turnover are shown.
+    #[schema(min_length = 3, max_length = 3, example = "EUR")]
+    pub currency: Option<String>,
 }
 
-const SETTINGS_FIELDS: [&str; 6] = [
+const SETTINGS_FIELDS: [&str; 7] = [
     "org_name",
     "time_zone",
     "fiscal_year_start_month",
     "working_weekdays",
     "band_thresholds",
     "composite_cap",
+    "currency",
 ];
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -68,6 +72,8 @@ pub struct SettingsView {
     pub band_on_track_bp: i64,
     pub band_at_risk_bp: i64,
     pub composite_cap_bp: i64,
+    /// ISO 4217, e.g. `EUR`.
+    pub currency: String,
     /// Activities that moved to another local day because the time zone changed.
     pub activities_redated: i64,
 }
@@ -145,6 +151,7 @@ pub async fn put_settings(
         working_weekdays: parse_weekdays(&mut f),
         band_thresholds: parse_bands(&mut f),
         composite_cap_bp: f.hundredths("composite_cap", i64::MIN, i64::MAX),
+        currency: f.text("currency", 16),
     };
     finish_fields(&mut f)?;
     let saved = settings::put_settings(&state.db, &state.live, &actor(&caller), draft).await?;
@@ -162,6 +169,7 @@ pub async fn put_settings(
         band_on_track_bp: after.band_on_track_bp,
         band_at_risk_bp: after.band_at_risk_bp,
         composite_cap_bp: after.composite_cap_bp,
+        currency: after.currency,
         activities_redated: saved.activities_redated,
     }))
 }

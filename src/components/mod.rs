@@ -129,35 +129,6 @@ pub fn DeskNav(
     }
 }
 
-/// The message a failed action gave for one form field, if it named that field.
-pub fn field_message(error: Option<&AppError>, field: &str) -> Option<String> {
-    match error {
-        Some(AppError::Invalid(list)) => list
-            .iter()
-            .find(|f| f.field == field)
-            .map(|f| f.message.clone()),
-        _ => None,
-    }
-}
-
-/// The error of one field, shown under it (text, not colour alone).
-#[component]
-pub fn FieldMessage(
-    #[prop(into)] error: Signal<Option<AppError>>,
-    field: &'static str,
-) -> impl IntoView {
-    move || {
-        error.with(|e| field_message(e.as_ref(), field)).map(|m| {
-            view! {
-                <span class="field-error" data-field=field>
-                    "⚠ "
-                    {m}
-                </span>
-            }
-        })
-    }
-}
-
 /// What an action's last run said: "saved" text on success, the error on failure.
 #[component]
 pub fn ActionOutcome(
@@ -200,5 +171,47 @@ impl Saves {
 
     pub fn get(self) -> usize {
         self.0.get()
+    }
+}
+/// The field problems of a server action's last answer (empty when it succeeded or failed
+/// for another reason), for [`FieldMessage`].
+pub fn field_errors<T>(result: &Option<Result<T, AppError>>) -> Vec<crate::error::FieldError> {
+    match result {
+        Some(Err(AppError::Invalid(errors))) => errors.clone(),
+        _ => Vec::new(),
+    }
+}
+
+/// Whether `field` (or one of its parts, `field.part`) has a problem.
+pub fn has_error(errors: &[crate::error::FieldError], field: &str) -> bool {
+    errors.iter().any(|e| {
+        e.field == field
+            || e.field
+                .strip_prefix(field)
+                .is_some_and(|r| r.starts_with('.'))
+    })
+}
+
+/// The message under a form field when the server found it wrong. Give the input
+/// `aria-describedby` = `id` and `aria-invalid` from [`has_error`].
+#[component]
+pub fn FieldMessage(
+    #[prop(into)] errors: Signal<Vec<crate::error::FieldError>>,
+    field: &'static str,
+    /// For the input's `aria-describedby`.
+    #[prop(optional, into)]
+    id: Option<String>,
+) -> impl IntoView {
+    move || {
+        let text = errors.with(|all| {
+            all.iter()
+                .filter(|e| has_error(std::slice::from_ref(*e), field))
+                .map(|e| e.message.clone())
+                .collect::<Vec<_>>()
+                .join("; ")
+        });
+        (!text.is_empty()).then(|| {
+            view! { <span class="field-error" id=id.clone() data-field=field>{text}</span> }
+        })
     }
 }

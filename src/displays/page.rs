@@ -8,8 +8,8 @@ use super::{
     get_displays_desk, AdminCreateDisplay, AdminUpdateDisplay, DisplayConfig, DisplaysDesk, Slide,
 };
 use crate::admin::AdminRevoke;
-use crate::components::{ActionOutcome, DeskNav, ErrorMessage, FieldMessage, Saves};
-use crate::error::AppError;
+use crate::components::{field_errors, ActionOutcome, DeskNav, ErrorMessage, FieldMessage, Saves};
+use crate::error::{AppError, FieldError};
 
 #[component]
 pub fn DisplaysPage() -> impl IntoView {
@@ -57,7 +57,7 @@ pub fn DisplaysPage() -> impl IntoView {
 fn DisplayFields(
     teams: Vec<String>,
     d: Option<DisplayConfig>,
-    #[prop(into)] error: Signal<Option<AppError>>,
+    #[prop(into)] errors: Signal<Vec<FieldError>>,
     prefix: &'static str,
 ) -> impl IntoView {
     let name = d.as_ref().map(|d| d.name.clone()).unwrap_or_default();
@@ -78,7 +78,7 @@ fn DisplayFields(
         <label>
             "Name"
             <input type="text" name="form[name]" required maxlength="100" placeholder="Office TV" value=name autocomplete="off"/>
-            <FieldMessage error=error field="name"/>
+            <FieldMessage errors=errors field="name"/>
         </label>
         <label>
             "Shows"
@@ -92,12 +92,12 @@ fn DisplayFields(
                     })
                     .collect_view()}
             </select>
-            <FieldMessage error=error field="team"/>
+            <FieldMessage errors=errors field="team"/>
         </label>
         <label class="short">
             "Seconds per slide"
             <input type="number" name="form[seconds]" min="5" max="600" required value=seconds/>
-            <FieldMessage error=error field="seconds"/>
+            <FieldMessage errors=errors field="seconds"/>
         </label>
         <fieldset class="scopes slides">
             <legend>"Slides, in this order (none ticked: all)"</legend>
@@ -116,7 +116,7 @@ fn DisplayFields(
                     }
                 })
                 .collect_view()}
-            <FieldMessage error=error field="slides"/>
+            <FieldMessage errors=errors field="slides"/>
         </fieldset>
         <fieldset class="scopes">
             <legend>"Options"</legend>
@@ -140,7 +140,8 @@ fn DisplaysBody(
     revoke: ServerAction<AdminRevoke>,
 ) -> impl IntoView {
     let create_error = Signal::derive(move || create.value().get().and_then(|r| r.err()));
-    let update_error = Signal::derive(move || update.value().get().and_then(|r| r.err()));
+    let create_fields = Signal::derive(move || field_errors(&create.value().get()));
+    let update_fields = Signal::derive(move || field_errors(&update.value().get()));
     let teams = desk.teams.clone();
     let teams_new = desk.teams.clone();
     let rows = desk.displays.clone();
@@ -154,7 +155,7 @@ fn DisplaysBody(
     view! {
         <h2 id="new-display">"New display"</h2>
         <ActionForm action=create attr:class="grid-form display-form" attr:aria-labelledby="new-display">
-            <DisplayFields teams=teams_new d=None error=create_error prefix="new"/>
+            <DisplayFields teams=teams_new d=None errors=create_fields prefix="new"/>
             <button type="submit" class="primary">"Create display link"</button>
         </ActionForm>
         {move || create_error.get().map(|e| view! { <p class="error" role="alert">{e.to_string()}</p> })}
@@ -227,7 +228,7 @@ fn DisplaysBody(
                                                         <summary>"Edit"</summary>
                                                         <ActionForm action=update attr:class="grid-form display-form">
                                                             <input type="hidden" name="id" value=id.to_string()/>
-                                                            <DisplayFields teams=teams d=Some(editing) error=update_error prefix="edit"/>
+                                                            <DisplayFields teams=teams d=Some(editing) errors=update_fields prefix="edit"/>
                                                             <button type="submit" class="primary">"Save display"</button>
                                                         </ActionForm>
                                                     </details>

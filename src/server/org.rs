@@ -1,4 +1,4 @@
-//! Organisation settings: time zone, fiscal year, working week, band thresholds.
+//! Organisation settings: time zone, fiscal year, working week, band thresholds, currency.
 
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
@@ -18,6 +18,8 @@ pub struct OrgSettings {
     pub band_on_track_bp: i64,
     pub band_at_risk_bp: i64,
     pub composite_cap_bp: i64,
+    /// ISO 4217, e.g. `EUR`.
+    pub currency: String,
 }
 
 impl OrgSettings {
@@ -44,7 +46,7 @@ impl OrgSettings {
 
 pub async fn load(db: &Db) -> Result<OrgSettings, AppError> {
     const SQL: &str = "SELECT org_name, time_zone, fiscal_year_start_month, working_weekdays, \
-        band_outstanding_bp, band_on_track_bp, band_at_risk_bp, composite_cap_bp FROM settings WHERE id = 1";
+        band_outstanding_bp, band_on_track_bp, band_at_risk_bp, composite_cap_bp, currency FROM settings WHERE id = 1";
     let row: Option<OrgSettings> =
         on_db!(db, |pool| sqlx::query_as(SQL).fetch_optional(pool).await)?;
     Ok(row.unwrap_or_else(|| OrgSettings {
@@ -56,6 +58,7 @@ pub async fn load(db: &Db) -> Result<OrgSettings, AppError> {
         band_on_track_bp: 10000,
         band_at_risk_bp: 8000,
         composite_cap_bp: 15000,
+        currency: "EUR".into(),
     }))
 }
 

@@ -10,6 +10,7 @@ use super::db::Db;
 use crate::activities::store::{self, ActivityWrite};
 use crate::activity_types::service::{self as activity_types, TypeDraft};
 use crate::auth::AccessRole;
+use crate::calendar::service as calendar;
 use crate::deals::service::{self as deals, DealWrite};
 use crate::error::AppError;
 use crate::live::Live;
@@ -268,40 +269,38 @@ pub async fn seed_demo(db: &Db, now: chrono::DateTime<Utc>) -> Result<SeedSummar
     })
     .collect::<Result<_, _>>()?;
 
-    // Holidays and absences.
-    let holidays: Vec<NaiveDate> = [(1, 1), (5, 1), (12, 25), (12, 26)]
-        .iter()
-        .flat_map(|(m, d)| {
-            [today.year() - 1, today.year()].map(|y| NaiveDate::from_ymd_opt(y, *m, *d))
-        })
-        .flatten()
-        .filter(|d| *d >= first_month && *d <= today + Duration::days(60))
-        .collect();
-    for d in &holidays {
-        on_db!(db, |pool| sqlx::query(
-            "INSERT INTO holidays (day, name) VALUES ($1, $2)"
-        )
-        .bind(*d)
-        .bind("Public holiday")
-        .execute(pool)
-        .await
-        .map(|r| r.rows_affected()))?;
+    // Holidays and absences, through the calendar service like the desk.
+    let holidays: Vec<(NaiveDate, &str)> = [
+        (1, 1, "New Year's Day"),
+        (5, 1, "Labour Day"),
+        (12, 25, "Christmas Day"),
+        (12, 26, "Boxing Day"),
+    ]
+    .iter()
+    .flat_map(|(m, d, name)| {
+        [today.year() - 1, today.year()]
+            .map(|y| NaiveDate::from_ymd_opt(y, *m, *d).map(|day| (day, *name)))
+    })
+    .flatten()
+    .filter(|(d, _)| *d >= first_month && *d <= today + Duration::days(60))
+    .collect();
+    for (day, name) in &holidays {
+        calendar::add_holiday(db, &live, ACTOR, *day, name).await?;
     }
+    let holidays: Vec<NaiveDate> = holidays.into_iter().map(|(d, _)| d).collect();
     let mut absences: Vec<(i64, NaiveDate, NaiveDate)> = Vec::new();
     for (i, (rep, _, _)) in reps.iter().enumerate().filter(|(i, _)| i % 5 == 2) {
         let start = today - Duration::days(rng.gen_range(20..300));
         absences.push((*rep, start, start + Duration::days(4 + (i as i64 % 3) * 3)));
     }
-    for (rep, start, end) in &absences {
-        on_db!(db, |pool| sqlx::query(
-            "INSERT INTO absences (user_id, start_date, end_date) VALUES ($1, $2, $3)"
-        )
-        .bind(*rep)
-        .bind(*start)
-        .bind(*end)
-        .execute(pool)
-        .await
-        .map(|r| r.rows_affected()))?;
+    for (i, (rep, start, end)) in absences.iter().enumerate() {
+        let draft = calendar::AbsenceDraft {
+            rep_id: *rep,
+            start: *start,
+            end: *end,
+            reason: ["Annual leave", "Training", "Sick leave"][i % 3].to_string(),
+        };
+        calendar::add_absence(db, &live, ACTOR, calendar::Reach::Everyone, draft).await?;
     }
 
     // A year of activities, working days only.

@@ -1,12 +1,12 @@
 //! The one home of the organisation's settings (name, time zone, fiscal year, working week,
-//! band thresholds, composite cap) and of what a new organisation starts with.
+//! band thresholds, composite cap, currency) and of what a new organisation starts with.
 
 use chrono_tz::Tz;
 use serde_json::json;
 
 use crate::error::{AppError, FieldError};
 use crate::live::{Live, LiveKind};
-use crate::scoring::{BandThresholds, Percent};
+use crate::scoring::{BandThresholds, Percent, Points};
 use crate::server::audit;
 use crate::server::db::Db;
 use crate::server::org::{self, OrgSettings};
@@ -25,6 +25,8 @@ pub struct SettingsDraft {
     pub band_thresholds: Option<(i64, i64, i64)>,
     /// Basis points, 100 % to 1000 %.
     pub composite_cap_bp: Option<i64>,
+    /// ISO 4217 code, three letters (stored upper-case).
+    pub currency: Option<String>,
 }
 
 /// What a settings change did.
@@ -36,11 +38,12 @@ pub struct SettingsSaved {
 }
 
 const PUT_SETTINGS: &str = "INSERT INTO settings (id, org_name, time_zone, fiscal_year_start_month, working_weekdays, \
-    band_outstanding_bp, band_on_track_bp, band_at_risk_bp, composite_cap_bp) VALUES (1, $1, $2, $3, $4, $5, $6, $7, $8) \
+    band_outstanding_bp, band_on_track_bp, band_at_risk_bp, composite_cap_bp, currency) VALUES (1, $1, $2, $3, $4, $5, $6, $7, $8, $9) \
     ON CONFLICT (id) DO UPDATE SET org_name = excluded.org_name, time_zone = excluded.time_zone, \
     fiscal_year_start_month = excluded.fiscal_year_start_month, working_weekdays = excluded.working_weekdays, \
     band_outstanding_bp = excluded.band_outstanding_bp, band_on_track_bp = excluded.band_on_track_bp, \
-    band_at_risk_bp = excluded.band_at_risk_bp, composite_cap_bp = excluded.composite_cap_bp";
+    band_at_risk_bp = excluded.band_at_risk_bp, composite_cap_bp = excluded.composite_cap_bp, \
+    currency = excluded.currency";
 
 /// Checks and writes a settings change. When the time zone changes, every activity moves
 /// to its local day in the new zone and the rollups are recounted, in the same transaction,
@@ -51,10 +54,22 @@ pub async fn put_settings(
     actor: &str,
     draft: SettingsDraft,
 ) -> Result<SettingsSaved, AppError> {
+    put_settings_with(db, live, actor, draft, Vec::new()).await
+}
+
+/// [`put_settings`] for a door that already found problems with some fields (a form's
+/// percentages that are not numbers): they are reported with the service's own, together,
+/// and nothing is saved.
+pub async fn put_settings_with(
+    db: &Db,
+    live: &Live,
+    actor: &str,
+    draft: SettingsDraft,
+    mut errors: Vec<FieldError>,
+) -> Result<SettingsSaved, AppError> {
     let current = org::load(db).await?;
     let before = current.clone();
     let mut after = before.clone();
-    let mut errors = Vec::new();
     if let Some(name) = draft.org_name {
         let name = name.trim();
         if name.is_empty() || name.chars().count() > 100 {
@@ -124,6 +139,15 @@ pub async fn put_settings(
             ));
         }
     }
+    if let Some(code) = draft.currency {
+        match parse_currency(&code) {
+            Some(code) => after.currency = code,
+            None => errors.push(FieldError::new(
+                "currency",
+                "must be an ISO 4217 code of three letters, such as EUR or USD",
+            )),
+        }
+    }
     AppError::check(errors)?;
     let mut tx = db.begin_write().await?;
     on_tx!(&mut tx, |c| sqlx::query(PUT_SETTINGS)
@@ -135,6 +159,7 @@ pub async fn put_settings(
         .bind(after.band_on_track_bp)
         .bind(after.band_at_risk_bp)
         .bind(after.composite_cap_bp)
+        .bind(&after.currency)
         .execute(c)
         .await
         .map(|_| ()))?;
@@ -156,6 +181,76 @@ pub async fn put_settings(
     Ok(SettingsSaved {
         settings: after,
         activities_redated: moved,
+    })
+}
+
+/// An ISO 4217 code: three ASCII letters, upper-cased (`eur` → `EUR`).
+pub fn parse_currency(code: &str) -> Option<String> {
+    let code = code.trim();
+    (code.len() == 3 && code.bytes().all(|b| b.is_ascii_alphabetic()))
+        .then(|| code.to_ascii_uppercase())
+}
+
+/// A percentage as typed in a form (`"120"`, `"87.5"`) in basis points; a problem is
+/// named on `field`.
+pub fn parse_percent(field: &str, text: &str, errors: &mut Vec<FieldError>) -> Option<i64> {
+    match Percent::parse(text) {
+        Ok(p) => Some(p.0),
+        Err(_) => {
+            errors.push(FieldError::new(
+                field,
+                "must be a percentage with at most two decimals, such as 120 or 87.5",
+            ));
+            None
+        }
+    }
+}
+
+/// The three band thresholds as typed (percentages); `None` when one cannot be read.
+pub fn parse_bands(
+    outstanding: &str,
+    on_track: &str,
+    at_risk: &str,
+    errors: &mut Vec<FieldError>,
+) -> Option<(i64, i64, i64)> {
+    let o = parse_percent("band_thresholds.outstanding", outstanding, errors);
+    let t = parse_percent("band_thresholds.on_track", on_track, errors);
+    let r = parse_percent("band_thresholds.at_risk", at_risk, errors);
+    Some((o?, t?, r?))
+}
+
+/// Basis points as a form shows them: `12000` → `"120"`, `8750` → `"87.5"`.
+pub fn percent_text(bp: i64) -> String {
+    let text = Points(bp).display();
+    match text.split_once('.') {
+        Some((whole, frac)) => {
+            let frac = frac.trim_end_matches('0');
+            if frac.is_empty() {
+                whole.to_string()
+            } else {
+                format!("{whole}.{frac}")
+            }
+        }
+        None => text,
+    }
+}
+
+/// The settings form as the desk shows it, with every IANA zone name for the picker.
+pub async fn form(db: &Db) -> Result<crate::settings::SettingsForm, AppError> {
+    let s = org::load(db).await?;
+    Ok(crate::settings::SettingsForm {
+        org_name: s.org_name,
+        time_zone: s.time_zone,
+        fiscal_year_start_month: s.fiscal_year_start_month,
+        currency: s.currency,
+        band_outstanding: percent_text(s.band_outstanding_bp),
+        band_on_track: percent_text(s.band_on_track_bp),
+        band_at_risk: percent_text(s.band_at_risk_bp),
+        composite_cap: percent_text(s.composite_cap_bp),
+        zones: chrono_tz::TZ_VARIANTS
+            .iter()
+            .map(|z| z.name().to_string())
+            .collect(),
     })
 }
 
