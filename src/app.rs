@@ -12,6 +12,7 @@ use crate::auth::page::SignInPage;
 use crate::auth::whoami;
 use crate::components::TopBar;
 use crate::leaderboard::page::{LeaderboardPage, TvPage};
+use crate::targets::page::TargetsPage;
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     #[cfg(feature = "ssr")]
@@ -64,6 +65,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/me") view=|| view! { <Framed><MyScorePage/></Framed> } ssr=SsrMode::Async/>
                 <Route path=path!("/admin") view=|| view! { <Framed><AdminPage/></Framed> } ssr=SsrMode::Async/>
                 <Route path=path!("/admin/weights") view=|| view! { <Framed><WeightsPage/></Framed> } ssr=SsrMode::Async/>
+                <Route path=path!("/admin/targets") view=|| view! { <Framed><TargetsPage/></Framed> } ssr=SsrMode::Async/>
                 <Route path=path!("/login") view=|| view! { <Framed><SignInPage/></Framed> }/>
             </Routes>
         </Router>
