@@ -95,18 +95,30 @@ async fn an_admin_saves_a_batch_and_clears_an_override(engine: Engine) {
         &app,
         &admin,
         "activity_score",
-        &[("ada@example.com", "2027-03", ""), ("ada@example.com", "2027-04", "900")],
+        &[
+            ("ada@example.com", "2027-03", ""),
+            ("ada@example.com", "2027-04", "900"),
+        ],
     )
     .await;
     assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
     let saved: serde_json::Value = res.json().await.unwrap();
-    assert_eq!((saved["set"].as_i64(), saved["cleared"].as_i64()), (Some(1), Some(1)));
+    assert_eq!(
+        (saved["set"].as_i64(), saved["cleared"].as_i64()),
+        (Some(1), Some(1))
+    );
     let d = desk(&app, &admin, "activity_score", "2027").await;
     let ada = rep_values(&d, "ada@example.com");
     assert_eq!((ada[2], ada[3]), (None, Some(90_000)));
     assert_eq!(app.count("targets").await, 13);
 
-    let res = save(&app, &admin, "activity_count:call", &[("ada@example.com", "2027-01", "40")]).await;
+    let res = save(
+        &app,
+        &admin,
+        "activity_count:call",
+        &[("ada@example.com", "2027-01", "40")],
+    )
+    .await;
     assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
     let calls = desk(&app, &admin, "activity_count:call", "2027").await;
     assert_eq!(rep_values(&calls, "ada@example.com")[0], Some(40));
@@ -133,23 +145,36 @@ async fn an_admin_saves_a_batch_and_clears_an_override(engine: Engine) {
     };
     let before: serde_json::Value = serde_json::from_str(&before).unwrap();
     let after: serde_json::Value = serde_json::from_str(&after).unwrap();
-    let march = |v: &serde_json::Value| {
-        v.as_array()
-            .unwrap()
-            .iter()
-            .find(|t| t["month"] == "2027-03-01")
-            .cloned()
-            .unwrap_or_else(|| panic!("March missing in {v}"))
-    };
-    assert_eq!(march(&before)["value"], 100_050);
-    assert_eq!(march(&after)["value"], serde_json::Value::Null);
+    let ada: i64 = scalar(
+        &app.db,
+        "SELECT id FROM users WHERE email = 'ada@example.com'",
+    )
+    .await;
+    let march = format!("activity_score rep {ada} 2027-03");
+    let april = format!("activity_score rep {ada} 2027-04");
+    assert_eq!(before[&march], 100_050, "{before}");
+    assert_eq!(after[&march], serde_json::Value::Null, "{after}");
+    assert_eq!(
+        (&before[&april], &after[&april]),
+        (&serde_json::json!(100_050), &serde_json::json!(90_000))
+    );
+    // The audit log shows it as what changed.
+    let change =
+        pacesetter::admin::page::audit_change(Some(&before.to_string()), Some(&after.to_string()));
+    assert!(change.contains(&format!("{march}: 100050 → —")), "{change}");
 }
 
 async fn a_bad_cell_refuses_the_whole_batch(engine: Engine) {
     let app = TestApp::start(engine).await;
     fixture(&app).await;
     let admin = app.signed_in("root@example.com", PASSWORD).await;
-    let res = save(&app, &admin, "activity_score", &[("ada@example.com", "2027-01", "100")]).await;
+    let res = save(
+        &app,
+        &admin,
+        "activity_score",
+        &[("ada@example.com", "2027-01", "100")],
+    )
+    .await;
     assert_eq!(res.status(), 200);
     let before = all_targets(&app).await;
     let audits = app.count("audit_log").await;
@@ -167,8 +192,14 @@ async fn a_bad_cell_refuses_the_whole_batch(engine: Engine) {
     .await;
     assert_eq!(res.status(), 422);
     let body = res.text().await.unwrap();
-    assert!(body.contains("Ben Okri, February 2027: is not a number ('12x')"), "{body}");
-    assert!(body.contains("Cy Twombly, March 2027: must not be negative"), "{body}");
+    assert!(
+        body.contains("Ben Okri, February 2027: is not a number ('12x')"),
+        "{body}"
+    );
+    assert!(
+        body.contains("Cy Twombly, March 2027: must not be negative"),
+        "{body}"
+    );
     assert!(body.contains("must be a month YYYY-MM"), "{body}");
     let error: serde_json::Value = serde_json::from_str(&body).unwrap();
     let indexes: Vec<i64> = error["Invalid"]
@@ -178,11 +209,21 @@ async fn a_bad_cell_refuses_the_whole_batch(engine: Engine) {
         .map(|e| e["index"].as_i64().unwrap())
         .collect();
     assert_eq!(indexes, vec![1, 2, 3], "each error points at its cell");
-    assert_eq!(all_targets(&app).await, before, "nothing saved, Ada's January is still 100");
+    assert_eq!(
+        all_targets(&app).await,
+        before,
+        "nothing saved, Ada's January is still 100"
+    );
     assert_eq!(app.count("audit_log").await, audits);
 
     // An unknown metric is named too.
-    let res = save(&app, &admin, "happiness", &[("ada@example.com", "2027-01", "1")]).await;
+    let res = save(
+        &app,
+        &admin,
+        "happiness",
+        &[("ada@example.com", "2027-01", "1")],
+    )
+    .await;
     assert_eq!(res.status(), 422);
     assert!(res.text().await.unwrap().contains("unknown metric"));
     assert_eq!(all_targets(&app).await, before);
@@ -209,27 +250,53 @@ async fn seasonality_must_add_up_to_100(engine: Engine) {
         body.contains("the monthly percentages add up to 96.00 %, not 100 %"),
         "{body}"
     );
-    let res = post("Flat", ["5", "5", "7", "8", "8", "8", "8", "8", "10", "10", "11", "12"]).await;
+    let res = post(
+        "Flat",
+        [
+            "5", "5", "7", "8", "8", "8", "8", "8", "10", "10", "11", "12",
+        ],
+    )
+    .await;
     assert_eq!(res.status(), 422, "a preset's name is taken");
     assert!(res.text().await.unwrap().contains("built-in"));
     assert_eq!(app.count("seasonality_profiles").await, 0, "nothing saved");
     assert_eq!(
-        scalar(&app.db, "SELECT COUNT(*) FROM audit_log WHERE entity LIKE 'seasonality_profile:%'").await,
+        scalar(
+            &app.db,
+            "SELECT COUNT(*) FROM audit_log WHERE entity LIKE 'seasonality_profile:%'"
+        )
+        .await,
         0
     );
 
-    let ramp = ["5", "5", "7", "8", "8", "8", "8", "8", "10", "10", "11", "12,0"];
+    let ramp = [
+        "5", "5", "7", "8", "8", "8", "8", "8", "10", "10", "11", "12,0",
+    ];
     let res = post("Ramp", ramp).await;
     assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
     // Saved again with other shares: replaced, not duplicated.
-    let res = post("Ramp", ["5", "5", "7", "8", "8", "8", "8", "8", "10", "10", "12", "11"]).await;
+    let res = post(
+        "Ramp",
+        [
+            "5", "5", "7", "8", "8", "8", "8", "8", "10", "10", "12", "11",
+        ],
+    )
+    .await;
     assert_eq!(res.status(), 200);
     assert_eq!(app.count("seasonality_profiles").await, 1);
     let d = desk(&app, &admin, "", "").await;
-    let ramp = d.profiles.iter().find(|p| p.name == "Ramp").expect("the saved profile");
+    let ramp = d
+        .profiles
+        .iter()
+        .find(|p| p.name == "Ramp")
+        .expect("the saved profile");
     assert_eq!(ramp.profile.basis_points[10], 1200);
     assert_eq!(
-        scalar(&app.db, "SELECT COUNT(*) FROM audit_log WHERE entity = 'seasonality_profile:Ramp'").await,
+        scalar(
+            &app.db,
+            "SELECT COUNT(*) FROM audit_log WHERE entity = 'seasonality_profile:Ramp'"
+        )
+        .await,
         2,
         "created, then updated"
     );
@@ -251,7 +318,10 @@ async fn a_manager_sets_only_their_own_teams_targets(engine: Engine) {
         &app,
         &admin,
         "activity_score",
-        &[("cy@example.com", "2027-01", "700"), ("role:sdr", "2027-01", "500")],
+        &[
+            ("cy@example.com", "2027-01", "700"),
+            ("role:sdr", "2027-01", "500"),
+        ],
     )
     .await;
     assert_eq!(res.status(), 200);
@@ -259,17 +329,41 @@ async fn a_manager_sets_only_their_own_teams_targets(engine: Engine) {
     let mia = app.signed_in("mia@example.com", PASSWORD).await;
     let d = desk(&app, &mia, "activity_score", "2027").await;
     let emails: Vec<&str> = d.reps.iter().map(|r| r.email.as_str()).collect();
-    assert_eq!(emails, vec!["ada@example.com", "ben@example.com"], "team Alpha only");
+    assert_eq!(
+        emails,
+        vec!["ada@example.com", "ben@example.com"],
+        "team Alpha only"
+    );
     assert!(!d.may_edit_roles);
     assert_eq!(d.viewer_team.as_deref(), Some("Alpha"));
-    assert_eq!(d.roles.iter().find(|r| r.key == "sdr").unwrap().values[0], Some(50_000), "role defaults shown, read-only");
+    assert_eq!(
+        d.roles.iter().find(|r| r.key == "sdr").unwrap().values[0],
+        Some(50_000),
+        "role defaults shown, read-only"
+    );
 
     // Her own team: saved, and audited as her.
-    let res = save(&app, &mia, "activity_score", &[("ada@example.com", "2027-01", "300")]).await;
+    let res = save(
+        &app,
+        &mia,
+        "activity_score",
+        &[("ada@example.com", "2027-01", "300")],
+    )
+    .await;
     assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
-    assert_eq!(rep_values(&desk(&app, &mia, "activity_score", "2027").await, "ada@example.com")[0], Some(30_000));
     assert_eq!(
-        scalar(&app.db, "SELECT COUNT(*) FROM audit_log WHERE entity = 'targets' AND actor = 'mia@example.com'").await,
+        rep_values(
+            &desk(&app, &mia, "activity_score", "2027").await,
+            "ada@example.com"
+        )[0],
+        Some(30_000)
+    );
+    assert_eq!(
+        scalar(
+            &app.db,
+            "SELECT COUNT(*) FROM audit_log WHERE entity = 'targets' AND actor = 'mia@example.com'"
+        )
+        .await,
         1
     );
 
@@ -279,7 +373,10 @@ async fn a_manager_sets_only_their_own_teams_targets(engine: Engine) {
     for cells in [
         vec![("cy@example.com", "2027-01", "1")],
         vec![("role:sdr", "2027-01", "1")],
-        vec![("ada@example.com", "2027-02", "5"), ("cy@example.com", "2027-02", "5")],
+        vec![
+            ("ada@example.com", "2027-02", "5"),
+            ("cy@example.com", "2027-02", "5"),
+        ],
         vec![("nobody@example.com", "2027-02", "5")],
     ] {
         let res = save(&app, &mia, "activity_score", &cells).await;
@@ -291,10 +388,18 @@ async fn a_manager_sets_only_their_own_teams_targets(engine: Engine) {
     // A rep neither sees nor sets targets.
     let ben = app.signed_in("ben@example.com", PASSWORD).await;
     assert_eq!(
-        app.call(&ben, "target_desk", &[("metric", ""), ("year", "")]).await.status(),
+        app.call(&ben, "target_desk", &[("metric", ""), ("year", "")])
+            .await
+            .status(),
         403
     );
-    let res = save(&app, &ben, "activity_score", &[("ben@example.com", "2027-01", "1")]).await;
+    let res = save(
+        &app,
+        &ben,
+        "activity_score",
+        &[("ben@example.com", "2027-01", "1")],
+    )
+    .await;
     assert_eq!(res.status(), 403);
     assert_eq!(all_targets(&app).await, before);
 }

@@ -103,7 +103,10 @@ fn may_use_area(role: AccessRole, managers_too: bool) -> bool {
 
 /// The areas of the manager's desk this person may use, with the current one marked.
 #[component]
-pub fn DeskNav(current: &'static str, #[prop(default = AccessRole::Admin)] role: AccessRole) -> impl IntoView {
+pub fn DeskNav(
+    current: &'static str,
+    #[prop(default = AccessRole::Admin)] role: AccessRole,
+) -> impl IntoView {
     view! {
         <nav class="desk-nav" aria-label="Desk areas">
             {DESK_AREAS

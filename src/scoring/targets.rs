@@ -328,8 +328,9 @@ pub enum SeasonalityPreset {
 const SUMMER_DIP_BY_CALENDAR_MONTH: [i64; 12] =
     [910, 910, 910, 910, 910, 910, 500, 400, 910, 910, 910, 910];
 /// Q4 heavy by fiscal month: 7 % in each of the first nine months, 12/12/13 % in the last three.
-const Q4_HEAVY_BY_FISCAL_MONTH: [i64; 12] =
-    [700, 700, 700, 700, 700, 700, 700, 700, 700, 1200, 1200, 1300];
+const Q4_HEAVY_BY_FISCAL_MONTH: [i64; 12] = [
+    700, 700, 700, 700, 700, 700, 700, 700, 700, 1200, 1200, 1300,
+];
 
 impl SeasonalityPreset {
     pub const ALL: [SeasonalityPreset; 3] = [
@@ -495,8 +496,7 @@ pub fn parse_target_entry(unit: MetricUnit, text: &str) -> Result<i64, EntryErro
         0
     } else {
         let padded = format!("{frac:0<width$}", width = decimals as usize);
-        padded.parse::<i64>().map_err(|_| EntryError::NotANumber)? * scale
-            / 10_i64.pow(decimals)
+        padded.parse::<i64>().map_err(|_| EntryError::NotANumber)? * scale / 10_i64.pow(decimals)
     };
     whole
         .checked_mul(scale)
@@ -529,7 +529,11 @@ pub fn format_target_entry(unit: MetricUnit, value: i64) -> String {
         out.push(c);
     }
     if rest > 0 {
-        let frac = format!("{:0width$}", rest * 10_u128.pow(decimals) / scale, width = decimals as usize);
+        let frac = format!(
+            "{:0width$}",
+            rest * 10_u128.pow(decimals) / scale,
+            width = decimals as usize
+        );
         out.push('.');
         out.push_str(frac.trim_end_matches('0'));
     }
@@ -795,7 +799,9 @@ mod tests {
 
     #[test]
     fn typed_percentages_must_sum_to_100() {
-        let typed = ["8.5", "8,5", "8.5", "8.5", "8.5", "8.5", "8.5", "8.5", "8.5", "8.5", "7.5", "7.5 %"];
+        let typed = [
+            "8.5", "8,5", "8.5", "8.5", "8.5", "8.5", "8.5", "8.5", "8.5", "8.5", "7.5", "7.5 %",
+        ];
         let p = SeasonalityProfile::parse_percents(&typed).unwrap();
         assert_eq!(p.basis_points[0], 850);
         assert_eq!(p.basis_points[11], 750);
@@ -843,7 +849,10 @@ mod tests {
         assert_eq!(p(Money, "1.234,50"), Ok(123_450));
         assert_eq!(p(Money, "€ 12,5"), Ok(1_250));
         assert_eq!(p(Money, "$1,000,000"), Ok(100_000_000));
-        assert_eq!(p(Money, "1.005"), Err(EntryError::TooManyDecimals { max: 2 }));
+        assert_eq!(
+            p(Money, "1.005"),
+            Err(EntryError::TooManyDecimals { max: 2 })
+        );
         assert_eq!(p(Points, "1,200"), Ok(120_000));
         assert_eq!(p(Points, ".5"), Ok(50));
         assert_eq!(p(BasisPoints, "45 %"), Ok(4_500));
@@ -871,7 +880,14 @@ mod tests {
         assert_eq!(f(BasisPoints, 4_550), "45.5");
         assert_eq!(f(Seconds, 5_430), "91");
         assert_eq!(f(DayTenths, 125), "12.5");
-        for (unit, v) in [(Count, 7), (Money, 1_234_567_89), (Points, 1), (BasisPoints, 1), (DayTenths, 99), (Seconds, 600)] {
+        for (unit, v) in [
+            (Count, 7),
+            (Money, 123_456_789),
+            (Points, 1),
+            (BasisPoints, 1),
+            (DayTenths, 99),
+            (Seconds, 600),
+        ] {
             assert_eq!(parse_target_entry(unit, &f(unit, v)), Ok(v), "{unit:?} {v}");
         }
     }

@@ -96,7 +96,9 @@ fn grid_rows(desk: &TargetDesk) -> Vec<GridRow> {
         .enumerate()
         .map(|(i, r)| GridRow {
             name: format!("{} default", r.name),
-            heading: (i == 0).then(|| "Role defaults (every rep of the role without their own target)".to_string()),
+            heading: (i == 0).then(|| {
+                "Role defaults (every rep of the role without their own target)".to_string()
+            }),
             role_key: Some(r.key.clone()),
             rep_email: None,
             editable: desk.may_edit_roles,
@@ -199,15 +201,26 @@ fn read_cell(unit: MetricUnit, text: &str) -> Result<Option<i64>, EntryError> {
 }
 
 /// The profiles offered for a fill: the presets, then the saved ones.
-fn profile_choices(start: u32, saved: &[SavedProfile]) -> Vec<(String, String, SeasonalityProfile)> {
+fn profile_choices(
+    start: u32,
+    saved: &[SavedProfile],
+) -> Vec<(String, String, SeasonalityProfile)> {
     SeasonalityPreset::ALL
         .iter()
-        .map(|p| (format!("preset:{}", p.key()), p.label().to_string(), p.profile(start)))
-        .chain(
-            saved
-                .iter()
-                .map(|s| (format!("saved:{}", s.name), s.name.clone(), s.profile.clone())),
-        )
+        .map(|p| {
+            (
+                format!("preset:{}", p.key()),
+                p.label().to_string(),
+                p.profile(start),
+            )
+        })
+        .chain(saved.iter().map(|s| {
+            (
+                format!("saved:{}", s.name),
+                s.name.clone(),
+                s.profile.clone(),
+            )
+        }))
         .collect()
 }
 
@@ -262,9 +275,11 @@ fn TargetDeskView(
     };
     // What is wrong with a cell, if anything: the server's word, else the typed text.
     let cell_error = move |r: usize, c: usize| -> Option<String> {
-        server_errors
-            .with_value(|e| e[r][c].get())
-            .or_else(|| read_cell(unit, &cell(r, c).get()).err().map(|e| e.to_string()))
+        server_errors.with_value(|e| e[r][c].get()).or_else(|| {
+            read_cell(unit, &cell(r, c).get())
+                .err()
+                .map(|e| e.to_string())
+        })
     };
     let dirty = move |r: usize, c: usize| original.with_value(|o| o[r][c] != cell(r, c).get());
     let row_count = rows.with_value(Vec::len);
@@ -277,7 +292,9 @@ fn TargetDeskView(
     let problems = Memo::new(move |_| {
         (0..row_count)
             .flat_map(|r| (0..12).map(move |c| (r, c)))
-            .filter_map(|(r, c)| cell_error(r, c).map(|e| (r, c, format!("{}: {e}", name_of(r, c)))))
+            .filter_map(|(r, c)| {
+                cell_error(r, c).map(|e| (r, c, format!("{}: {e}", name_of(r, c))))
+            })
             .collect::<Vec<_>>()
     });
 
@@ -318,9 +335,8 @@ fn TargetDeskView(
         }
         ev.prevent_default();
         let block = pasted_block(&text);
-        let targets: Vec<usize> = editable_rows.with_value(|e| {
-            e.iter().copied().skip_while(|x| *x != r).collect()
-        });
+        let targets: Vec<usize> =
+            editable_rows.with_value(|e| e.iter().copied().skip_while(|x| *x != r).collect());
         let (mut placed, mut outside, mut bad) = (0, 0, Vec::new());
         for (i, line) in block.iter().enumerate() {
             for (j, text) in line.iter().enumerate() {
@@ -330,7 +346,7 @@ fn TargetDeskView(
                         server_errors.with_value(|e| e[row][col].set(None));
                         placed += 1;
                         if let Err(e) = read_cell(unit, text) {
-                            bad.push(format!("{} ('{text}' {e})", name_of(row, col)));
+                            bad.push(format!("{} ('{text}': {e})", name_of(row, col)));
                         }
                     }
                     _ => outside += 1,
@@ -339,13 +355,21 @@ fn TargetDeskView(
         }
         let mut msg = format!("Pasted {placed} cells.");
         if outside > 0 {
-            msg.push_str(&format!(" {outside} fell outside the grid and were left out."));
+            msg.push_str(&format!(
+                " {outside} fell outside the grid and were left out."
+            ));
         }
         if !bad.is_empty() {
             msg.push_str(&format!(
-                " {} not a number: {}. Fix them before saving.",
-                if bad.len() == 1 { "1 cell is".to_string() } else { format!("{} cells are", bad.len()) },
-                bad.join("; ")
+                " {} {}: {}. Fix {} before saving.",
+                bad.len(),
+                if bad.len() == 1 {
+                    "cell needs fixing"
+                } else {
+                    "cells need fixing"
+                },
+                bad.join("; "),
+                if bad.len() == 1 { "it" } else { "them" },
             ));
         }
         note.set(Some((bad.is_empty(), msg)));
@@ -355,7 +379,10 @@ fn TargetDeskView(
     let save = move |_| {
         flash.set(None);
         if !problems.get_untracked().is_empty() {
-            note.set(Some((false, "Not saved: fix the cells listed below first.".into())));
+            note.set(Some((
+                false,
+                "Not saved: fix the cells listed below first.".into(),
+            )));
             return;
         }
         let mut edits = Vec::new();
@@ -402,11 +429,14 @@ fn TargetDeskView(
                     let mut general: Vec<String> = Vec::new();
                     for FieldError { index, message, .. } in errors {
                         match index.and_then(|i| at.get(usize::try_from(i).ok()?)) {
-                            Some(&(r, c)) => server_errors.with_value(|e| e[r][c].set(Some(message))),
+                            Some(&(r, c)) => {
+                                server_errors.with_value(|e| e[r][c].set(Some(message)))
+                            }
                             None => general.push(message),
                         }
                     }
-                    let mut msg = "Not saved; nothing was changed. Fix the cells listed below.".to_string();
+                    let mut msg =
+                        "Not saved; nothing was changed. Fix the cells listed below.".to_string();
                     if !general.is_empty() {
                         msg = format!("Not saved: {}", general.join("; "));
                     }
@@ -427,14 +457,10 @@ fn TargetDeskView(
         .iter()
         .map(|m| view! { <th scope="col" class="num">{short_month(*m)}<span class="year">{m.year.to_string()}</span></th> })
         .collect_view();
-    let body = (0..row_count)
-        .map(|r| {
-            let row = rows.with_value(|rows| rows[r].clone());
-            let heading = row.heading.clone().map(|h| {
-                view! { <tr class="group"><th colspan="14" scope="colgroup">{h}</th></tr> }
-            });
-            let is_role = row.role_key.is_some();
-            let tds = (0..12)
+    let render_row = move |r: usize| {
+        let row = rows.with_value(|rows| rows[r].clone());
+        let is_role = row.role_key.is_some();
+        let tds = (0..12)
                 .map(|c| {
                     let label = name_of(r, c);
                     if !row.editable {
@@ -476,29 +502,52 @@ fn TargetDeskView(
                         .into_any()
                 })
                 .collect_view();
-            let total = move || {
-                let mut sum: i64 = 0;
-                let mut any = false;
-                for c in 0..12 {
-                    let own = read_cell(unit, &cell(r, c).get()).ok().flatten();
-                    let inherited = rows.with_value(|rows| rows[r].inherited[c]);
-                    if let Some(v) = own.or(inherited) {
-                        sum = sum.saturating_add(v);
-                        any = true;
-                    }
+        let total = move || {
+            let mut sum: i64 = 0;
+            let mut any = false;
+            for c in 0..12 {
+                let own = read_cell(unit, &cell(r, c).get()).ok().flatten();
+                let inherited = rows.with_value(|rows| rows[r].inherited[c]);
+                if let Some(v) = own.or(inherited) {
+                    sum = sum.saturating_add(v);
+                    any = true;
                 }
-                if any { format_target_entry(unit, sum) } else { "—".into() }
-            };
+            }
+            if any {
+                format_target_entry(unit, sum)
+            } else {
+                "—".into()
+            }
+        };
+        view! {
+            <tr class=if is_role { "role-row" } else { "rep-row" } data-row=row.name.clone()>
+                <th scope="row">
+                    {row.name.clone()}
+                    {(is_role && !row.editable).then(|| view! { <span class="muted"> " (admins set it)"</span> })}
+                </th>
+                {tds}
+                <td class="num total">{total}</td>
+            </tr>
+        }
+    };
+    // One `<tbody>` per group (role defaults, then team · sales role), headed by its name.
+    let mut groups: Vec<(String, Vec<usize>)> = Vec::new();
+    rows.with_value(|rows| {
+        for (r, row) in rows.iter().enumerate() {
+            match (&row.heading, groups.last_mut()) {
+                (None, Some(last)) => last.1.push(r),
+                (h, _) => groups.push((h.clone().unwrap_or_default(), vec![r])),
+            }
+        }
+    });
+    let body = groups
+        .into_iter()
+        .map(|(heading, members)| {
             view! {
-                {heading}
-                <tr class=if is_role { "role-row" } else { "rep-row" } data-row=row.name.clone()>
-                    <th scope="row">
-                        {row.name.clone()}
-                        {(is_role && !row.editable).then(|| view! { <span class="muted"> " (admins set it)"</span> })}
-                    </th>
-                    {tds}
-                    <td class="num total">{total}</td>
-                </tr>
+                <tbody>
+                    <tr class="group"><th colspan="14" scope="rowgroup">{heading}</th></tr>
+                    {members.into_iter().map(render_row).collect_view()}
+                </tbody>
             }
         })
         .collect_view();
@@ -508,7 +557,8 @@ fn TargetDeskView(
             if ok {
                 view! { <p class="ok" role="status" data-testid="grid-note">{text}</p> }.into_any()
             } else {
-                view! { <p class="error" role="alert" data-testid="grid-note">{text}</p> }.into_any()
+                view! { <p class="error" role="alert" data-testid="grid-note">{text}</p> }
+                    .into_any()
             }
         })
     };
@@ -533,15 +583,14 @@ fn TargetDeskView(
     };
     let scope_note = match (&desk.viewer_team, desk.may_edit_roles) {
         (_, true) => "You may set every rep's targets and the role defaults.".to_string(),
-        (Some(team), false) => format!(
-            "You see and set the targets of team {team}. Role defaults are set by admins."
-        ),
+        (Some(team), false) => {
+            format!("You see and set the targets of team {team}. Role defaults are set by admins.")
+        }
         (None, false) => "You have no team, so there are no reps to set targets for.".to_string(),
     };
 
     view! {
-        <TargetPickers desk=desk.clone()/>
-        <p class="muted">{scope_note}</p>
+        <TargetPickers desk=desk.clone() note=scope_note/>
         {move || flash.get().map(|m| view! { <p class="ok" role="status" data-testid="saved">{m}</p> })}
         <FillPanel
             desk=fill_desk
@@ -554,9 +603,9 @@ fn TargetDeskView(
         />
         <h2>{format!("{} — fiscal year {}", desk.metric.label, desk.fiscal_year)}</h2>
         <p class="muted legend">
-            "Values in " {unit_name} ". A rep cell with an italic value marked "
+            "Unit: " {unit_name} ". An italic value marked "
             <em>"role"</em>
-            " has no own target: the role default applies. Type a value to override it; clear the cell to go back to the default. Arrow keys and Enter move between cells; paste a block copied from a spreadsheet into the first cell."
+            " is the role default, in force where the rep has no own target; type to override it, clear a cell to go back to the default. Arrows and Enter move between cells; paste a spreadsheet block into its first cell."
         </p>
         <div class="scroll">
             <table class="target-grid" data-testid="target-grid">
@@ -567,7 +616,7 @@ fn TargetDeskView(
                         <th scope="col" class="num">"Year"</th>
                     </tr>
                 </thead>
-                <tbody>{body}</tbody>
+                {body}
             </table>
         </div>
         <div class="save-bar">
@@ -590,7 +639,7 @@ fn TargetDeskView(
 /// The metric and fiscal-year pickers: a plain GET form (works without JavaScript), that
 /// moves at once when a choice changes.
 #[component]
-fn TargetPickers(desk: TargetDesk) -> impl IntoView {
+fn TargetPickers(desk: TargetDesk, note: String) -> impl IntoView {
     let navigate = leptos_router::hooks::use_navigate();
     let metric = RwSignal::new(desk.metric.key.clone());
     let year = RwSignal::new(desk.fiscal_year.to_string());
@@ -640,6 +689,7 @@ fn TargetPickers(desk: TargetDesk) -> impl IntoView {
                 </select>
             </label>
             <noscript><button type="submit">"Show"</button></noscript>
+            <p class="muted scope-note">{note}</p>
         </form>
     }
 }
@@ -701,7 +751,9 @@ fn FillPanel(
     let months = desk.months.clone();
     let fill = move |_| {
         note.set(None);
-        let Some(r) = fill_row.get_untracked() else { return };
+        let Some(r) = fill_row.get_untracked() else {
+            return;
+        };
         let total = match parse_target_entry(unit, &annual.get_untracked()) {
             Ok(v) => v,
             Err(e) => {
@@ -710,7 +762,9 @@ fn FillPanel(
             }
         };
         annual_error.set(None);
-        let Ok(profile) = profile.get_untracked() else { return };
+        let Ok(profile) = profile.get_untracked() else {
+            return;
+        };
         let parts = distribute_annual(total, &profile, fiscal_year, start);
         cells.with_value(|cs| {
             for (c, (_, v)) in parts.iter().enumerate() {
@@ -754,7 +808,8 @@ fn FillPanel(
                         }
                     }
                     if !other.is_empty() {
-                        profile_note.set(Some((false, format!("Not saved: {}.", other.join("; ")))));
+                        profile_note
+                            .set(Some((false, format!("Not saved: {}.", other.join("; ")))));
                     }
                 }
                 Err(e) => profile_note.set(Some((false, format!("Not saved: {e}")))),
@@ -803,8 +858,8 @@ fn FillPanel(
         .collect_view();
     let has_rows = editable_rows.with_value(|e| !e.is_empty());
     view! {
-        <details class="fill-panel" open=has_rows>
-            <summary>"Fill a row from an annual target"</summary>
+        <details class="fill-panel">
+            <summary>"Fill a row from an annual target × seasonality"</summary>
             <div class="grid-form fill-form">
                 <label>
                     "Row"

@@ -227,14 +227,10 @@ impl TargetWrite {
     }
 }
 
-/// A target as the audit log records it; `value: None` = no target.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-struct AuditedTarget<'a> {
-    metric: &'a str,
-    scope: &'static str,
-    subject_id: i64,
-    month: NaiveDate,
-    value: Option<i64>,
+/// How the audit log names a target: `activity_score rep 12 2027-03`, so that an entry
+/// reads as the targets that changed, each before → after.
+fn audit_key(metric: &str, scope: &str, subject_id: i64, month: NaiveDate) -> String {
+    format!("{metric} {scope} {subject_id} {}", month.format("%Y-%m"))
 }
 
 /// What [`change_targets`] did.
@@ -294,8 +290,8 @@ pub async fn change_targets(
             .get(&(metric, scope.to_string(), subject_id, month))
             .copied()
     };
-    let mut before = Vec::new();
-    let mut after = Vec::new();
+    let mut before = serde_json::Map::new();
+    let mut after = serde_json::Map::new();
     for r in set {
         on_tx!(&mut tx, |c| sqlx::query(PUT_TARGET)
             .bind(&r.metric)
@@ -306,18 +302,12 @@ pub async fn change_targets(
             .execute(c)
             .await
             .map(|_| ()))?;
-        let old = was(&r.metric, r.scope, r.subject_id, r.month);
-        before.push(AuditedTarget {
-            metric: &r.metric,
-            scope: r.scope,
-            subject_id: r.subject_id,
-            month: r.month,
-            value: old,
-        });
-        after.push(AuditedTarget {
-            value: Some(r.value),
-            ..before[before.len() - 1].clone()
-        });
+        let key = audit_key(&r.metric, r.scope, r.subject_id, r.month);
+        before.insert(
+            key.clone(),
+            json!(was(&r.metric, r.scope, r.subject_id, r.month)),
+        );
+        after.insert(key, json!(r.value));
     }
     let mut cleared = 0_i64;
     for k in clear {
@@ -333,26 +323,17 @@ pub async fn change_targets(
             .await
             .map(|_| ()))?;
         cleared += 1;
-        let row = AuditedTarget {
-            metric: &k.metric,
-            scope: k.scope,
-            subject_id: k.subject_id,
-            month: k.month,
-            value: Some(old),
-        };
-        after.push(AuditedTarget {
-            value: None,
-            ..row.clone()
-        });
-        before.push(row);
+        let key = audit_key(&k.metric, k.scope, k.subject_id, k.month);
+        before.insert(key.clone(), json!(old));
+        after.insert(key, Value::Null);
     }
     audit::record_in(
         &mut tx,
         actor,
         "update",
         "targets",
-        Some(json!(before)),
-        Some(json!(after)),
+        Some(Value::Object(before)),
+        Some(Value::Object(after)),
     )
     .await?;
     tx.commit().await?;
@@ -385,9 +366,7 @@ fn require_desk(user: &User) -> Result<(), AppError> {
 pub fn may_edit(editor: &User, scope: &str, team: Option<i64>) -> bool {
     match editor.role() {
         AccessRole::Admin => true,
-        AccessRole::Manager => {
-            scope == "rep" && editor.team_id.is_some() && editor.team_id == team
-        }
+        AccessRole::Manager => scope == "rep" && editor.team_id.is_some() && editor.team_id == team,
         AccessRole::Rep => false,
     }
 }
@@ -468,7 +447,9 @@ pub async fn desk(
     let mut values: HashMap<(String, i64), Vec<Option<i64>>> = HashMap::new();
     for (scope, subject, month, value) in rows {
         if let Some(i) = column(month) {
-            values.entry((scope, subject)).or_insert_with(|| vec![None; 12])[i] = Some(value);
+            values
+                .entry((scope, subject))
+                .or_insert_with(|| vec![None; 12])[i] = Some(value);
         }
     }
     let mut take = |scope: &str, id: i64| {
@@ -613,10 +594,8 @@ pub async fn save_from_desk(
         return Err(AppError::Invalid(errors));
     }
     let rows = rows?;
-    let (clear, set): (Vec<_>, Vec<_>) = rows
-        .into_iter()
-        .zip(clears)
-        .partition(|(_, clear)| *clear);
+    let (clear, set): (Vec<_>, Vec<_>) =
+        rows.into_iter().zip(clears).partition(|(_, clear)| *clear);
     let clear: Vec<TargetKey> = clear.into_iter().map(|(r, _)| r.key()).collect();
     let set: Vec<TargetWrite> = set.into_iter().map(|(r, _)| r).collect();
     let done = change_targets(db, live, &editor.email, &set, &clear).await?;
