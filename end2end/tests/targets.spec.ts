@@ -106,7 +106,8 @@ test('a manager sets their own team\'s targets and cannot reach another team', a
   await expect(page.locator('tr[data-row="Hannah Cole"]')).toHaveCount(1);
   await expect(page.locator('tr[data-row="Omar Haddad"]')).toHaveCount(0);
   await expect(page.getByLabel('SDR default, January 2027', { exact: true })).toHaveCount(0);
-  await expect(page.locator('tr[data-row="SDR default"]')).toContainText('admins set it');
+  await expect(page.getByText('Role defaults (set by admins; shown read-only)')).toBeVisible();
+  await expect(page.locator('tr[data-row="SDR default"] td').first()).toHaveText('1');
 
   await cell(page, 'Hannah Cole', 'February').fill('3');
   await page.keyboard.press('Enter');

@@ -97,7 +97,11 @@ fn grid_rows(desk: &TargetDesk) -> Vec<GridRow> {
         .map(|(i, r)| GridRow {
             name: format!("{} default", r.name),
             heading: (i == 0).then(|| {
-                "Role defaults (every rep of the role without their own target)".to_string()
+                if desk.may_edit_roles {
+                    "Role defaults (every rep of the role without their own target)".to_string()
+                } else {
+                    "Role defaults (set by admins; shown read-only)".to_string()
+                }
             }),
             role_key: Some(r.key.clone()),
             rep_email: None,
@@ -523,7 +527,6 @@ fn TargetDeskView(
             <tr class=if is_role { "role-row" } else { "rep-row" } data-row=row.name.clone()>
                 <th scope="row">
                     {row.name.clone()}
-                    {(is_role && !row.editable).then(|| view! { <span class="muted"> " (admins set it)"</span> })}
                 </th>
                 {tds}
                 <td class="num total">{total}</td>
