@@ -159,7 +159,8 @@ fn focus_cell(r: usize, c: usize) {
     let _ = (r, c);
 }
 
-/// Whether the caret is at the start and at the end of the input (no selection).
+/// Whether an arrow key should leave the cell to the left and to the right: the caret is
+/// at that edge of the text, or the whole text is selected.
 fn caret_at_edges(ev: &leptos::ev::KeyboardEvent) -> (bool, bool) {
     #[cfg(feature = "hydrate")]
     {
@@ -167,7 +168,12 @@ fn caret_at_edges(ev: &leptos::ev::KeyboardEvent) -> (bool, bool) {
         let len = input.value().encode_utf16().count() as u32;
         let start = input.selection_start().ok().flatten().unwrap_or(0);
         let end = input.selection_end().ok().flatten().unwrap_or(len);
-        (start == 0 && end == 0, start == len && end == len)
+        // Just arrived (the whole text selected, as on entering a cell): arrows move on.
+        let all = start == 0 && end == len;
+        (
+            all || (start == 0 && end == 0),
+            all || (start == len && end == len),
+        )
     }
     #[cfg(not(feature = "hydrate"))]
     {
@@ -434,6 +440,12 @@ fn TargetDeskView(
                     for FieldError { index, message, .. } in errors {
                         match index.and_then(|i| at.get(usize::try_from(i).ok()?)) {
                             Some(&(r, c)) => {
+                                // The server names the cell; the list below names it too.
+                                let prefix = format!("{}: ", name_of(r, c));
+                                let message = message
+                                    .strip_prefix(&prefix)
+                                    .map(str::to_string)
+                                    .unwrap_or(message);
                                 server_errors.with_value(|e| e[r][c].set(Some(message)))
                             }
                             None => general.push(message),

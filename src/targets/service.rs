@@ -151,8 +151,10 @@ pub async fn resolve(
         if month.is_none() {
             errors.push(FieldError::new("month", "must be a month YYYY-MM").at(index));
         }
-        if !(0..=MAX_VALUE).contains(&t.value) {
+        if t.value < 0 {
             errors.push(FieldError::new("value", "must not be negative").at(index));
+        } else if t.value > MAX_VALUE {
+            errors.push(FieldError::new("value", format!("must be at most {MAX_VALUE}")).at(index));
         }
         if errors.len() > before {
             continue;
