@@ -16,6 +16,7 @@ use crate::displays::page::DisplaysPage;
 use crate::leaderboard::page::{LeaderboardPage, TvPage};
 use crate::scorecard::desk::ScorecardsPage;
 use crate::settings::page::SettingsPage;
+use crate::targets::page::TargetsPage;
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     #[cfg(feature = "ssr")]
@@ -72,6 +73,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/admin/scorecards") view=|| view! { <Framed><ScorecardsPage/></Framed> } ssr=SsrMode::Async/>
                 <Route path=path!("/admin/calendar") view=|| view! { <Framed><CalendarPage/></Framed> } ssr=SsrMode::Async/>
                 <Route path=path!("/admin/settings") view=|| view! { <Framed><SettingsPage/></Framed> } ssr=SsrMode::Async/>
+                <Route path=path!("/admin/targets") view=|| view! { <Framed><TargetsPage/></Framed> } ssr=SsrMode::Async/>
                 <Route path=path!("/login") view=|| view! { <Framed><SignInPage/></Framed> }/>
             </Routes>
         </Router>

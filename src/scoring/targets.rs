@@ -6,7 +6,7 @@ use std::fmt;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use super::metrics::Metric;
+use super::metrics::{Metric, MetricUnit};
 use super::period::{normalize_fiscal_start, Period, YearMonth};
 use super::points::div_round;
 use super::workdays::WorkCalendar;
@@ -195,6 +195,10 @@ pub enum SeasonalityError {
     Negative { month_index: i32 },
     /// The shares do not sum to 100 %; `sum` in basis points.
     WrongSum { sum: i64 },
+    /// A share that is not a percentage with at most two decimals.
+    NotANumber { month_index: i32 },
+    /// Not exactly 12 shares.
+    WrongCount { count: i32 },
 }
 
 impl fmt::Display for SeasonalityError {
@@ -209,6 +213,14 @@ impl fmt::Display for SeasonalityError {
                 sum / 100,
                 (sum % 100).abs()
             ),
+            SeasonalityError::NotANumber { month_index } => write!(
+                f,
+                "month {} is not a percentage (at most two decimals)",
+                month_index + 1
+            ),
+            SeasonalityError::WrongCount { count } => {
+                write!(f, "give 12 monthly percentages, not {count}")
+            }
         }
     }
 }
@@ -246,6 +258,286 @@ impl SeasonalityProfile {
     fn is_flat(&self) -> bool {
         *self == SeasonalityProfile::flat()
     }
+
+    /// Reads 12 percentages as typed (`"8.5"`, `"8,5"`, `"10 %"`), month 1 of the fiscal
+    /// year first; names the first month that is not a percentage, or the wrong sum.
+    pub fn parse_percents<S: AsRef<str>>(texts: &[S]) -> Result<Self, SeasonalityError> {
+        if texts.len() != 12 {
+            return Err(SeasonalityError::WrongCount {
+                count: i32::try_from(texts.len()).unwrap_or(i32::MAX),
+            });
+        }
+        let mut bp = [0i64; 12];
+        for (i, t) in texts.iter().enumerate() {
+            bp[i] = match parse_target_entry(MetricUnit::BasisPoints, t.as_ref()) {
+                Ok(v) => v,
+                Err(EntryError::Negative) => {
+                    return Err(SeasonalityError::Negative {
+                        month_index: i as i32,
+                    })
+                }
+                Err(_) => {
+                    return Err(SeasonalityError::NotANumber {
+                        month_index: i as i32,
+                    })
+                }
+            };
+        }
+        SeasonalityProfile::new(bp)
+    }
+
+    /// Each share as the desk shows it: `"8.5"`, `"10"`.
+    pub fn percent_texts(&self) -> [String; 12] {
+        self.basis_points
+            .map(|bp| format_target_entry(MetricUnit::BasisPoints, bp))
+    }
+
+    /// The shares as stored: 12 comma-separated basis points.
+    pub fn to_stored(&self) -> String {
+        self.basis_points
+            .iter()
+            .map(i64::to_string)
+            .collect::<Vec<_>>()
+            .join(",")
+    }
+
+    /// Reads the stored form back; `None` when it is not 12 shares summing to 100 %.
+    pub fn from_stored(s: &str) -> Option<Self> {
+        let parts: Vec<i64> = s
+            .split(',')
+            .map(|p| p.trim().parse::<i64>().ok())
+            .collect::<Option<Vec<_>>>()?;
+        let bp: [i64; 12] = parts.try_into().ok()?;
+        SeasonalityProfile::new(bp).ok()
+    }
+}
+
+/// The ready-made seasonality profiles the desk offers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SeasonalityPreset {
+    /// Every month alike.
+    Flat,
+    /// July and August (calendar months, wherever the fiscal year starts) at about half.
+    SummerDip,
+    /// The last quarter of the fiscal year carries 37 %, the year-end push.
+    Q4Heavy,
+}
+
+/// Summer dip by calendar month (January first): July 5 %, August 4 %, the rest 9.1 %.
+const SUMMER_DIP_BY_CALENDAR_MONTH: [i64; 12] =
+    [910, 910, 910, 910, 910, 910, 500, 400, 910, 910, 910, 910];
+/// Q4 heavy by fiscal month: 7 % in each of the first nine months, 12/12/13 % in the last three.
+const Q4_HEAVY_BY_FISCAL_MONTH: [i64; 12] = [
+    700, 700, 700, 700, 700, 700, 700, 700, 700, 1200, 1200, 1300,
+];
+
+impl SeasonalityPreset {
+    pub const ALL: [SeasonalityPreset; 3] = [
+        SeasonalityPreset::Flat,
+        SeasonalityPreset::SummerDip,
+        SeasonalityPreset::Q4Heavy,
+    ];
+
+    pub fn key(self) -> &'static str {
+        match self {
+            SeasonalityPreset::Flat => "flat",
+            SeasonalityPreset::SummerDip => "summer_dip",
+            SeasonalityPreset::Q4Heavy => "q4_heavy",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            SeasonalityPreset::Flat => "Flat",
+            SeasonalityPreset::SummerDip => "Summer dip",
+            SeasonalityPreset::Q4Heavy => "Q4 heavy",
+        }
+    }
+
+    pub fn from_key(key: &str) -> Option<SeasonalityPreset> {
+        SeasonalityPreset::ALL.into_iter().find(|p| p.key() == key)
+    }
+
+    /// The profile for a fiscal year starting in `fiscal_year_start_month` (index 0 = the
+    /// first fiscal month).
+    pub fn profile(self, fiscal_year_start_month: u32) -> SeasonalityProfile {
+        let start = normalize_fiscal_start(fiscal_year_start_month) as usize - 1;
+        let basis_points = match self {
+            SeasonalityPreset::Flat => return SeasonalityProfile::flat(),
+            SeasonalityPreset::SummerDip => {
+                std::array::from_fn(|i| SUMMER_DIP_BY_CALENDAR_MONTH[(start + i) % 12])
+            }
+            SeasonalityPreset::Q4Heavy => Q4_HEAVY_BY_FISCAL_MONTH,
+        };
+        SeasonalityProfile { basis_points }
+    }
+}
+
+/// How a target is typed in the desk's grid for a metric unit: `(stored units per typed
+/// unit, decimals allowed, what the typed number is in)`. Points, money and percentages
+/// take two decimals; call time is typed in minutes; cycle length in days.
+pub fn entry_scale(unit: MetricUnit) -> (i64, u32, &'static str) {
+    match unit {
+        MetricUnit::Points => (100, 2, "points"),
+        MetricUnit::Money => (100, 2, "currency units"),
+        MetricUnit::Count => (1, 0, "count"),
+        MetricUnit::Seconds => (60, 0, "minutes"),
+        MetricUnit::BasisPoints => (100, 2, "%"),
+        MetricUnit::DayTenths => (10, 1, "days"),
+    }
+}
+
+/// Why a typed target could not be read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum EntryError {
+    Empty,
+    NotANumber,
+    Negative,
+    TooManyDecimals { max: i32 },
+    TooLarge,
+}
+
+impl fmt::Display for EntryError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            EntryError::Empty => f.write_str("is empty"),
+            EntryError::NotANumber => f.write_str("is not a number"),
+            EntryError::Negative => f.write_str("must not be negative"),
+            EntryError::TooManyDecimals { max: 0 } => f.write_str("must be a whole number"),
+            EntryError::TooManyDecimals { max } => write!(f, "has more than {max} decimals"),
+            EntryError::TooLarge => f.write_str("is too large"),
+        }
+    }
+}
+
+impl std::error::Error for EntryError {}
+
+/// Reads a target as typed or pasted from a spreadsheet into the metric's stored unit.
+///
+/// Thousands separators may be commas, dots, spaces (also non-breaking), apostrophes or
+/// underscores. With both a comma and a dot, the last one is the decimal mark
+/// (`1,234.50`, `1.234,50`); a single comma followed by exactly three digits groups
+/// thousands (`1,234` = 1234), any other single comma is a decimal mark (`12,5`); two or
+/// more of the same mark group thousands (`1.234.567`); a single dot is a decimal mark.
+/// A currency sign or `%` around the number is ignored. Decimals beyond those the unit
+/// allows must be zeros.
+pub fn parse_target_entry(unit: MetricUnit, text: &str) -> Result<i64, EntryError> {
+    let (scale, decimals, _) = entry_scale(unit);
+    let t = text
+        .trim()
+        .trim_matches(|c: char| matches!(c, '%' | '€' | '$' | '£' | '¥') || c.is_whitespace());
+    if t.is_empty() {
+        return Err(EntryError::Empty);
+    }
+    let t: String = t
+        .chars()
+        .filter(|c| !matches!(c, ' ' | '\u{a0}' | '\u{202f}' | '\'' | '’' | '_'))
+        .collect();
+    let (negative, body) = match t.strip_prefix(['-', '\u{2212}']) {
+        Some(rest) => (true, rest),
+        None => (false, t.strip_prefix('+').unwrap_or(&t)),
+    };
+    let commas = body.matches(',').count();
+    let dots = body.matches('.').count();
+    let decimal_mark = match (commas, dots) {
+        (0, 0) => None,
+        (_, 0) if commas > 1 => None,
+        (1, 0) => {
+            let (before, after) = body.split_once(',').unwrap_or((body, ""));
+            if after.len() == 3 && (1..=3).contains(&before.len()) {
+                None
+            } else {
+                Some(',')
+            }
+        }
+        (0, 1) => Some('.'),
+        (0, _) => None,
+        _ => {
+            let last_comma = body.rfind(',').unwrap_or(0);
+            let last_dot = body.rfind('.').unwrap_or(0);
+            Some(if last_dot > last_comma { '.' } else { ',' })
+        }
+    };
+    let (whole, frac) = match decimal_mark {
+        Some(mark) => {
+            if body.matches(mark).count() > 1 {
+                return Err(EntryError::NotANumber);
+            }
+            body.split_once(mark).unwrap_or((body, ""))
+        }
+        None => (body, ""),
+    };
+    let whole: String = whole.chars().filter(|c| !matches!(c, ',' | '.')).collect();
+    if (whole.is_empty() && frac.is_empty())
+        || !whole.chars().all(|c| c.is_ascii_digit())
+        || !frac.chars().all(|c| c.is_ascii_digit())
+    {
+        return Err(EntryError::NotANumber);
+    }
+    let frac = frac.trim_end_matches('0');
+    if frac.len() > decimals as usize {
+        return Err(EntryError::TooManyDecimals {
+            max: decimals as i32,
+        });
+    }
+    if negative && (whole.chars().any(|c| c != '0') || !frac.is_empty()) {
+        return Err(EntryError::Negative);
+    }
+    let whole = whole.trim_start_matches('0');
+    let whole: i64 = if whole.is_empty() {
+        0
+    } else {
+        whole.parse().map_err(|_| EntryError::TooLarge)?
+    };
+    // `frac` has at most `decimals` digits; pad it to them, then to the scale.
+    let frac_value: i64 = if frac.is_empty() {
+        0
+    } else {
+        let padded = format!("{frac:0<width$}", width = decimals as usize);
+        padded.parse::<i64>().map_err(|_| EntryError::NotANumber)? * scale / 10_i64.pow(decimals)
+    };
+    whole
+        .checked_mul(scale)
+        .and_then(|w| w.checked_add(frac_value))
+        .ok_or(EntryError::TooLarge)
+}
+
+/// A stored target as the grid shows it for editing: thousands grouped with commas, no
+/// trailing zero decimals (`1,200`, `1,234.5`); [`parse_target_entry`] reads it back.
+/// Call time that is not whole minutes is rounded to the minute.
+pub fn format_target_entry(unit: MetricUnit, value: i64) -> String {
+    let (scale, decimals, _) = entry_scale(unit);
+    let neg = value < 0;
+    let abs = (value as i128).unsigned_abs();
+    let scale = scale as u128;
+    let (whole, rest) = if decimals == 0 {
+        ((abs + scale / 2) / scale, 0)
+    } else {
+        (abs / scale, abs % scale)
+    };
+    let digits = whole.to_string();
+    let mut out = String::with_capacity(digits.len() + 8);
+    if neg {
+        out.push('-');
+    }
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    if rest > 0 {
+        let frac = format!(
+            "{:0width$}",
+            rest * 10_u128.pow(decimals) / scale,
+            width = decimals as usize
+        );
+        out.push('.');
+        out.push_str(frac.trim_end_matches('0'));
+    }
+    out
 }
 
 /// Splits `total` by non-negative `weights` so that the parts sum exactly to `total`
@@ -468,5 +760,135 @@ mod tests {
         );
         assert_eq!(split_exact(-10, &[1, 1, 1]), vec![-4, -3, -3]);
         assert_eq!(split_exact(10, &[0, 0]), vec![5, 5]);
+    }
+
+    #[test]
+    fn presets_sum_to_100_and_follow_the_fiscal_year() {
+        for preset in SeasonalityPreset::ALL {
+            for start in 1..=12 {
+                let p = preset.profile(start);
+                assert_eq!(
+                    SeasonalityProfile::new(p.basis_points),
+                    Ok(p.clone()),
+                    "{preset:?} from month {start}"
+                );
+            }
+            assert_eq!(SeasonalityPreset::from_key(preset.key()), Some(preset));
+        }
+        // Summer dip is about the calendar: with an April start, July is the 4th fiscal month.
+        let dip = SeasonalityPreset::SummerDip.profile(4);
+        assert_eq!(dip.basis_points[3], 500);
+        assert_eq!(dip.basis_points[4], 400);
+        assert_eq!(SeasonalityPreset::SummerDip.profile(1).basis_points[6], 500);
+        // Q4 heavy is the last fiscal quarter, wherever the year starts.
+        let q4 = SeasonalityPreset::Q4Heavy.profile(7);
+        assert_eq!(q4.basis_points[9..].iter().sum::<i64>(), 3700);
+        let months = distribute_annual(120_000, &SeasonalityPreset::Q4Heavy.profile(1), 2027, 1);
+        assert_eq!(months[0].1, 8_400);
+        assert_eq!(months[11].1, 15_600);
+        assert_eq!(months.iter().map(|m| m.1).sum::<i64>(), 120_000);
+        assert_eq!(
+            distribute_annual(1200, &SeasonalityPreset::Flat.profile(1), 2027, 1)
+                .iter()
+                .map(|m| m.1)
+                .collect::<Vec<_>>(),
+            vec![100; 12]
+        );
+        assert_eq!(SeasonalityPreset::from_key("winter"), None);
+    }
+
+    #[test]
+    fn typed_percentages_must_sum_to_100() {
+        let typed = [
+            "8.5", "8,5", "8.5", "8.5", "8.5", "8.5", "8.5", "8.5", "8.5", "8.5", "7.5", "7.5 %",
+        ];
+        let p = SeasonalityProfile::parse_percents(&typed).unwrap();
+        assert_eq!(p.basis_points[0], 850);
+        assert_eq!(p.basis_points[11], 750);
+        assert_eq!(p.percent_texts()[0], "8.5");
+        assert_eq!(SeasonalityProfile::from_stored(&p.to_stored()), Some(p));
+        let mut short = typed;
+        short[11] = "7";
+        let err = SeasonalityProfile::parse_percents(&short).unwrap_err();
+        assert_eq!(err, SeasonalityError::WrongSum { sum: 9_950 });
+        assert_eq!(
+            err.to_string(),
+            "the monthly percentages add up to 99.50 %, not 100 %"
+        );
+        let mut bad = typed;
+        bad[2] = "lots";
+        assert_eq!(
+            SeasonalityProfile::parse_percents(&bad),
+            Err(SeasonalityError::NotANumber { month_index: 2 })
+        );
+        bad[2] = "-8.5";
+        assert_eq!(
+            SeasonalityProfile::parse_percents(&bad),
+            Err(SeasonalityError::Negative { month_index: 2 })
+        );
+        assert_eq!(
+            SeasonalityProfile::parse_percents(&typed[..11]),
+            Err(SeasonalityError::WrongCount { count: 11 })
+        );
+        assert_eq!(SeasonalityProfile::from_stored("100,200"), None);
+    }
+
+    #[test]
+    fn typed_targets_read_thousands_separators() {
+        use MetricUnit::*;
+        let p = |u, s| parse_target_entry(u, s);
+        assert_eq!(p(Count, "1,234"), Ok(1234));
+        assert_eq!(p(Count, "1.234.567"), Ok(1_234_567));
+        assert_eq!(p(Count, "1 234 567"), Ok(1_234_567));
+        assert_eq!(p(Count, "1\u{a0}234"), Ok(1234));
+        assert_eq!(p(Count, "1'234"), Ok(1234));
+        assert_eq!(p(Count, " 42 "), Ok(42));
+        assert_eq!(p(Count, "42.00"), Ok(42));
+        assert_eq!(p(Count, "4.5"), Err(EntryError::TooManyDecimals { max: 0 }));
+        assert_eq!(p(Money, "1,234.50"), Ok(123_450));
+        assert_eq!(p(Money, "1.234,50"), Ok(123_450));
+        assert_eq!(p(Money, "€ 12,5"), Ok(1_250));
+        assert_eq!(p(Money, "$1,000,000"), Ok(100_000_000));
+        assert_eq!(
+            p(Money, "1.005"),
+            Err(EntryError::TooManyDecimals { max: 2 })
+        );
+        assert_eq!(p(Points, "1,200"), Ok(120_000));
+        assert_eq!(p(Points, ".5"), Ok(50));
+        assert_eq!(p(BasisPoints, "45 %"), Ok(4_500));
+        assert_eq!(p(Seconds, "90"), Ok(5_400));
+        assert_eq!(p(DayTenths, "12.5"), Ok(125));
+        assert_eq!(p(Count, "-3"), Err(EntryError::Negative));
+        assert_eq!(p(Count, "-0"), Ok(0));
+        assert_eq!(p(Count, ""), Err(EntryError::Empty));
+        assert_eq!(p(Count, "n/a"), Err(EntryError::NotANumber));
+        assert_eq!(p(Count, "12abc"), Err(EntryError::NotANumber));
+        assert_eq!(p(Count, "1,2,3.4.5"), Err(EntryError::NotANumber));
+        assert_eq!(p(Count, "."), Err(EntryError::NotANumber));
+        assert_eq!(p(Count, "99999999999999999999"), Err(EntryError::TooLarge));
+        assert_eq!(EntryError::NotANumber.to_string(), "is not a number");
+    }
+
+    #[test]
+    fn formatted_targets_read_back() {
+        use MetricUnit::*;
+        let f = format_target_entry;
+        assert_eq!(f(Count, 1_234_567), "1,234,567");
+        assert_eq!(f(Money, 123_450), "1,234.5");
+        assert_eq!(f(Money, 120_000), "1,200");
+        assert_eq!(f(Points, 5), "0.05");
+        assert_eq!(f(BasisPoints, 4_550), "45.5");
+        assert_eq!(f(Seconds, 5_430), "91");
+        assert_eq!(f(DayTenths, 125), "12.5");
+        for (unit, v) in [
+            (Count, 7),
+            (Money, 123_456_789),
+            (Points, 1),
+            (BasisPoints, 1),
+            (DayTenths, 99),
+            (Seconds, 600),
+        ] {
+            assert_eq!(parse_target_entry(unit, &f(unit, v)), Ok(v), "{unit:?} {v}");
+        }
     }
 }
