@@ -7,10 +7,11 @@ use chrono::{Duration, NaiveDate};
 use criterion::{criterion_group, criterion_main, Criterion};
 
 use pacesetter::scoring::{
-    activity_scores, build_scorecard, leaderboard, score_rep, ActivityTypeRule, BandThresholds,
-    DailyRollup, Deal, DealStatus, Indicator, Metric, MetricInputs, Money, MonthlyTarget, Period,
-    PeriodKind, Points, ScorecardContext, ScorecardMetric, ScorecardTemplate, TargetBook,
-    TargetOwner, WeightTable, WeightVersion, WorkCalendar, YearMonth,
+    activity_scores, build_scorecard, leaderboard, score_rep, weight_impact, weight_impact_on,
+    ActivityTypeRule, BandThresholds, DailyRollup, Deal, DealStatus, ImpactInputs, Indicator,
+    Metric, MetricInputs, Money, MonthlyTarget, Period, PeriodKind, Points, ScorecardContext,
+    ScorecardMetric, ScorecardTemplate, TargetBook, TargetOwner, WeightTable, WeightVersion,
+    WorkCalendar, YearMonth,
 };
 
 const REPS: i64 = 1_000;
@@ -136,6 +137,47 @@ fn bench_leaderboard(c: &mut Criterion) {
     });
 }
 
+/// The weights desk's impact preview: what the browser recomputes on every keystroke
+/// (the month's board before and after one new weight version), on the same 360k rollups.
+fn bench_weight_impact(c: &mut Criterion) {
+    let inputs = ImpactInputs {
+        period: Period::containing(PeriodKind::Month, day(2026, 11, 20), 1),
+        roster: (1..=REPS).collect(),
+        types: types(),
+        weights: weights(),
+        rollups: month_rollups(REPS),
+    };
+    c.bench_function(
+        "weight impact preview, from scratch: month, 1000 reps x 12 types (360k rollups)",
+        |b| {
+            b.iter(|| {
+                black_box(weight_impact(
+                    black_box(&inputs),
+                    3,
+                    Points::from_whole(7),
+                    day(2026, 11, 1),
+                ))
+            })
+        },
+    );
+    // What the desk does per keystroke: the baseline is ranked once when the page loads.
+    let baseline = inputs.baseline();
+    c.bench_function(
+        "weight impact preview, per keystroke: month, 1000 reps x 12 types (360k rollups)",
+        |b| {
+            b.iter(|| {
+                black_box(weight_impact_on(
+                    black_box(&inputs),
+                    &baseline,
+                    3,
+                    Points::from_whole(7),
+                    day(2026, 11, 1),
+                ))
+            })
+        },
+    );
+}
+
 fn bench_scorecard(c: &mut Criterion) {
     let types = types();
     let weights = weights();
@@ -243,6 +285,6 @@ fn bench_scorecard(c: &mut Criterion) {
 criterion_group! {
     name = benches;
     config = Criterion::default().sample_size(30);
-    targets = bench_leaderboard, bench_scorecard
+    targets = bench_leaderboard, bench_weight_impact, bench_scorecard
 }
 criterion_main!(benches);

@@ -62,6 +62,7 @@ test('the impact preview draws a before/after chart, loading ECharts only then',
   await expect(page.locator('#impact-chart canvas')).toHaveCount(1);
   expect(scripts.filter((u) => u.endsWith('/echarts/echarts.min.js'))).toHaveLength(1);
   await expect(page.locator('#impact-chart')).toHaveAttribute('aria-label', /before and after/);
+  await page.locator('#impact-chart').scrollIntoViewIfNeeded();
   await page.screenshot({ path: `${SHOTS}/desk-weights-chart.png`, fullPage: false });
 });
 

@@ -12,7 +12,7 @@ use crate::components::{
     field_errors, ActionOutcome, ChartView, DeskNav, ErrorMessage, FieldMessage, Saves,
 };
 use crate::error::AppError;
-use crate::scoring::{weight_impact, ImpactRow, Points};
+use crate::scoring::{weight_impact_on, ImpactRow, Points};
 
 #[component]
 pub fn WeightsPage() -> impl IntoView {
@@ -88,9 +88,11 @@ fn WeightDeskView(desk: WeightDesk, save: ServerAction<AdminSetWeight>) -> impl 
     let period_label = desk.period_label.clone();
     let rows = desk.types.clone();
     let options = desk.types.clone();
+    // The board as it is, ranked once; each keystroke ranks only the board after.
+    let baseline = StoredValue::new(desk.inputs.baseline());
     let desk = StoredValue::new(desk);
     // The whole preview, in the browser: parse what is typed, add it as a new version,
-    // rank the period before and after.
+    // rank the period after it against the baseline.
     let impact = Memo::new(move |_| -> Option<Vec<ImpactRow>> {
         let w = Points::parse(weight.get().trim())
             .ok()
@@ -99,7 +101,7 @@ fn WeightDeskView(desk: WeightDesk, save: ServerAction<AdminSetWeight>) -> impl 
         let k = key.get();
         desk.with_value(|desk| {
             let t = desk.types.iter().find(|t| t.key == k)?;
-            Some(weight_impact(&desk.inputs, t.id, w, d))
+            Some(baseline.with_value(|b| weight_impact_on(&desk.inputs, b, t.id, w, d)))
         })
     });
     let name_of = move |id: i64| {
@@ -265,7 +267,9 @@ fn impact_chart(rows: &[ImpactRow], name_of: &impl Fn(i64) -> String) -> charmin
     use charming::series::Bar;
     let points = |p: Points| p.0 as f64 / 100.0;
     let names: Vec<String> = rows.iter().map(|r| name_of(r.rep_id)).collect();
+    // No animation: the chart follows every keystroke.
     charming::Chart::new()
+        .animation(false)
         .background_color("transparent")
         .legend(Legend::new().top(0))
         .tooltip(Tooltip::new().trigger(Trigger::Axis))

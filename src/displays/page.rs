@@ -146,6 +146,15 @@ fn DisplaysBody(
     let teams_new = desk.teams.clone();
     let rows = desk.displays.clone();
     let copied = RwSignal::new(false);
+    // After a display is created, the form starts again from its defaults.
+    let new_form = NodeRef::<leptos::html::Form>::new();
+    Effect::new(move |_| {
+        if matches!(create.value().get(), Some(Ok(_))) {
+            if let Some(form) = new_form.get_untracked() {
+                form.reset();
+            }
+        }
+    });
     let link = move || {
         create.value().get().and_then(|r| r.ok()).map(|n| {
             let origin = window().location().origin().unwrap_or_default();
@@ -154,7 +163,7 @@ fn DisplaysBody(
     };
     view! {
         <h2 id="new-display">"New display"</h2>
-        <ActionForm action=create attr:class="grid-form display-form" attr:aria-labelledby="new-display">
+        <ActionForm action=create node_ref=new_form attr:class="grid-form display-form" attr:aria-labelledby="new-display">
             <DisplayFields teams=teams_new d=None errors=create_fields prefix="new"/>
             <button type="submit" class="primary">"Create display link"</button>
         </ActionForm>

@@ -46,6 +46,19 @@ impl ImpactRow {
 /// it wins as the saved version will (a save on the same day replaces that day's version).
 pub const PREVIEW_VERSION_ID: i64 = i64::MAX;
 
+impl ImpactInputs {
+    /// The board of the period with today's weights. The desk computes it once when it
+    /// loads; each keystroke then computes only the board after the change.
+    pub fn baseline(&self) -> Vec<LeaderboardEntry> {
+        self.board(&self.weights)
+    }
+
+    fn board(&self, weights: &WeightTable) -> Vec<LeaderboardEntry> {
+        let scores = activity_scores(&self.rollups, &self.types, weights, &self.period);
+        leaderboard(&self.roster, &scores)
+    }
+}
+
 /// The leaderboard of `inputs.period` with today's weights and with `change` added, one
 /// row per rep, ordered as the board will be after the change.
 pub fn weight_impact(
@@ -54,24 +67,38 @@ pub fn weight_impact(
     weight: Points,
     effective_from: chrono::NaiveDate,
 ) -> Vec<ImpactRow> {
-    let board = |weights: &WeightTable| {
-        let scores = activity_scores(&inputs.rollups, &inputs.types, weights, &inputs.period);
-        leaderboard(&inputs.roster, &scores)
-    };
-    let before = board(&inputs.weights);
-    let after = board(&inputs.weights.with_version(WeightVersion {
+    weight_impact_on(
+        inputs,
+        &inputs.baseline(),
+        activity_type_id,
+        weight,
+        effective_from,
+    )
+}
+
+/// [`weight_impact`] against a baseline already computed by [`ImpactInputs::baseline`].
+pub fn weight_impact_on(
+    inputs: &ImpactInputs,
+    before: &[LeaderboardEntry],
+    activity_type_id: i64,
+    weight: Points,
+    effective_from: chrono::NaiveDate,
+) -> Vec<ImpactRow> {
+    let after = inputs.board(&inputs.weights.with_version(WeightVersion {
         id: PREVIEW_VERSION_ID,
         activity_type_id,
         effective_from,
         weight,
     }));
+    let before: std::collections::HashMap<i64, &LeaderboardEntry> =
+        before.iter().map(|b| (b.rep_id, b)).collect();
     after
         .into_iter()
         .filter_map(|a| {
-            let b = before.iter().find(|b| b.rep_id == a.rep_id)?;
+            let b = before.get(&a.rep_id)?;
             Some(ImpactRow {
                 rep_id: a.rep_id,
-                before: *b,
+                before: **b,
                 after: a,
             })
         })
