@@ -50,5 +50,77 @@ for (const [width, height] of [[360, 740], [390, 844]]) {
       await expectNoSidewaysScroll(page);
       await page.screenshot({ path: `${SHOTS}/phone-me-${width}.png`, fullPage: true });
     });
+
+    test('one tap logs and counts on the button; undo takes it back', async ({ page }) => {
+      await signIn(page);
+      const button = page.locator('button.log-button[data-type="meeting"]');
+      const count = button.getByTestId('today-count');
+      const before = parseInt((await count.textContent())!, 10);
+      const total = page.getByTestId('my-total');
+      const totalBefore = (await total.textContent())!;
+      await button.tap();
+      const toast = page.getByRole('status');
+      await expect(toast).toContainText('Logged: Meeting');
+      await expect(count).toHaveText(`${before + 1} today`);
+      await expectNoSidewaysScroll(page);
+      await page.screenshot({ path: `${SHOTS}/phone-undo-${width}.png` });
+      await toast.getByRole('button', { name: 'Undo' }).tap();
+      await expect(count).toHaveText(`${before} today`);
+      await expect(total).toHaveText(totalBefore);
+    });
+
+    test('a rep edits an activity of today; a bad duration keeps what was typed', async ({ page }) => {
+      await signIn(page);
+      const calls = page.locator('button.log-button[data-type="call"]').getByTestId('today-count');
+      const before = parseInt((await calls.textContent())!, 10);
+      await page.locator('button.log-button[data-type="call"]').tap();
+      await expect(page.getByRole('status')).toContainText('Logged: Call');
+      // The list has reloaded with the new call once its button counts it.
+      await expect(calls).toHaveText(`${before + 1} today`);
+      const first = page.locator('ul.today li').first();
+      await expect(first).toContainText('Call');
+      await first.locator('summary', { hasText: 'Edit' }).tap();
+      const note = `Voicemail for the buyer ${width}`;
+      await first.getByLabel('Note').fill(note);
+      await first.getByLabel('Minutes').fill('ten');
+      await first.getByLabel('Account').fill('Acme Logistics');
+      await first.getByRole('button', { name: 'Save' }).tap();
+      await expect(first.locator('.field-error[data-field="duration_minutes"]')).toBeVisible();
+      await expect(first.getByLabel('Note')).toHaveValue(note);
+      await expect(first.getByLabel('Account')).toHaveValue('Acme Logistics');
+      await expectNoSidewaysScroll(page);
+      await page.screenshot({ path: `${SHOTS}/phone-edit-error-${width}.png`, fullPage: true });
+      await first.getByLabel('Minutes').fill('10');
+      await first.getByRole('button', { name: 'Save' }).tap();
+      await expect(page.getByRole('status')).toContainText('Saved.');
+      await expect(page.locator('ul.today li').first()).toContainText(`${note} · Acme Logistics · 10 min`);
+    });
+
+    test('delete offers an undo, and deletes once the undo is gone', async ({ page }) => {
+      await signIn(page);
+      const emails = page.locator('button.log-button[data-type="email"]').getByTestId('today-count');
+      const before = parseInt((await emails.textContent())!, 10);
+      await page.locator('button.log-button[data-type="email"]').tap();
+      await expect(page.getByRole('status')).toContainText('Logged: Email');
+      await expect(emails).toHaveText(`${before + 1} today`);
+      const items = page.locator('ul.today li:visible');
+      const n = await items.count();
+      await items.first().getByRole('button', { name: /^Delete/ }).tap();
+      const toast = page.getByRole('status');
+      await expect(toast).toContainText('Deleted: Email');
+      await expect(items).toHaveCount(n - 1);
+      await toast.getByRole('button', { name: 'Undo' }).tap();
+      await expect(items).toHaveCount(n);
+      const sent = page.waitForResponse((r) => r.url().includes('/api/delete_activity'), { timeout: 15_000 });
+      await items.first().getByRole('button', { name: /^Delete/ }).tap();
+      await expect(items).toHaveCount(n - 1);
+      await expect(emails).toHaveText(`${before} today`);
+      // The undo runs out; the delete is sent and survives a reload.
+      expect((await sent).status()).toBe(200);
+      await expect(toast).toBeEmpty({ timeout: 10_000 });
+      await page.reload();
+      await expect(page.locator('body[data-hydrated="true"]')).toHaveCount(1, { timeout: 60_000 });
+      await expect(page.locator('ul.today li')).toHaveCount(n - 1);
+    });
   });
 }
