@@ -37,6 +37,7 @@ async fn snapshot(app: &TestApp) -> Vec<i64> {
         "SELECT COUNT(*) FROM audit_log",
         "SELECT COALESCE(CAST(SUM(COALESCE(team_id, 0) * id) AS BIGINT), 0) FROM users",
         "SELECT COALESCE(CAST(SUM(units) AS BIGINT), 0) FROM daily_rollups",
+        "SELECT COALESCE(CAST(SUM(LENGTH(COALESCE(note, '')) + LENGTH(COALESCE(account, '')) + COALESCE(duration_seconds, 0)) AS BIGINT), 0) FROM activities",
         // What the manager's desk changes.
         "SELECT COUNT(*) + COALESCE(CAST(SUM(value) AS BIGINT), 0) FROM targets",
         "SELECT COUNT(*) FROM holidays",
@@ -150,6 +151,17 @@ async fn access_matrix(engine: Engine) {
         (
             "delete_activity",
             vec![("id", ada_activity.as_str())],
+            &[],
+            true,
+        ),
+        (
+            "edit_activity",
+            vec![
+                ("id", ada_activity.as_str()),
+                ("note", "not yours"),
+                ("duration_minutes", "5"),
+                ("account", "Elsewhere"),
+            ],
             &[],
             true,
         ),

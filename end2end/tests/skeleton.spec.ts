@@ -37,7 +37,7 @@ test.describe('phone, JavaScript on', () => {
     await expect(total).toHaveText(((before + weight) / 100).toFixed(2));
     await expect(page.locator('ul.today li').first()).toContainText('Call');
     // The scorecard below agrees with the new total (it reloads after each log).
-    const scoreLine = page.locator('tr', { hasText: 'Activity score' }).first();
+    const scoreLine = page.locator('[data-metric="activity_score"]');
     await expect(scoreLine).toContainText(((before + weight) / 100).toFixed(2));
     await page.screenshot({ path: `${SHOTS}/phone-me.png`, fullPage: true });
 

@@ -39,6 +39,8 @@ pub struct ExplainLine {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TodayActivity {
     pub id: i64,
+    /// The activity type's key, for the count on its quick-log button.
+    pub type_key: String,
     pub label: String,
     pub icon: String,
     /// Local time of day, "14:05".
@@ -46,6 +48,11 @@ pub struct TodayActivity {
     pub quantity: i64,
     /// False when it is too short to count (minimum duration).
     pub counts: bool,
+    /// Empty when none.
+    pub note: String,
+    pub account: String,
+    /// Whole minutes, rounded up.
+    pub duration_minutes: Option<i64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -107,6 +114,28 @@ pub async fn delete_activity(id: i64) -> Result<(), AppError> {
         let state = crate::server::state::app_state()?;
         let user = crate::auth::session::require_user().await?;
         service::delete_own_today(&state.db, &state.live, &user, id).await
+    })
+    .await
+}
+
+/// Changes the note, duration (whole minutes) or account of one of the signed-in rep's own
+/// activities of today; blanks clear them.
+#[server(endpoint = "edit_activity")]
+pub async fn edit_activity(
+    id: i64,
+    note: String,
+    duration_minutes: String,
+    account: String,
+) -> Result<(), AppError> {
+    crate::server::respond(async move {
+        let state = crate::server::state::app_state()?;
+        let user = crate::auth::session::require_user().await?;
+        let edit = service::ActivityEdit {
+            note,
+            duration_minutes,
+            account,
+        };
+        service::edit_own_today(&state.db, &state.live, &user, id, &edit).await
     })
     .await
 }

@@ -51,7 +51,7 @@ pub async fn rep_activities_on(
     rep_id: i64,
     date: NaiveDate,
 ) -> Result<Vec<ActivityRow>, AppError> {
-    const SQL: &str = "SELECT id, rep_id, activity_type_id, occurred_at, local_date, quantity, duration_seconds, qualifies \
+    const SQL: &str = "SELECT id, rep_id, activity_type_id, occurred_at, local_date, quantity, duration_seconds, qualifies, note, account \
         FROM activities WHERE rep_id = $1 AND local_date = $2 AND deleted_at IS NULL ORDER BY occurred_at DESC, id DESC";
     let rows = on_db!(db, |pool| sqlx::query_as(SQL)
         .bind(rep_id)

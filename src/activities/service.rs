@@ -269,6 +269,104 @@ pub async fn delete_own_today(db: &Db, live: &Live, user: &User, id: i64) -> Res
     Ok(())
 }
 
+/// What a rep typed to change one of today's activities, as typed (so errors can keep it).
+#[derive(Debug, Clone, Default)]
+pub struct ActivityEdit {
+    pub note: String,
+    pub duration_minutes: String,
+    pub account: String,
+}
+
+/// An edit once parsed: `None` clears the detail.
+struct ParsedEdit {
+    duration_seconds: Option<i64>,
+    note: Option<String>,
+    account: Option<String>,
+}
+
+/// Parses an edit: every bad field is named; blanks clear the detail.
+fn parse_edit(e: &ActivityEdit) -> Result<ParsedEdit, AppError> {
+    let mut errors = Vec::new();
+    let text = |v: &str, field: &str, max: usize, errors: &mut Vec<FieldError>| {
+        let v = v.trim();
+        if v.chars().count() > max {
+            errors.push(FieldError::new(field, format!("at most {max} characters")));
+        }
+        (!v.is_empty()).then(|| v.to_string())
+    };
+    let note = text(&e.note, "note", 500, &mut errors);
+    let account = text(&e.account, "account", 200, &mut errors);
+    let minutes = e.duration_minutes.trim();
+    let duration = if minutes.is_empty() {
+        None
+    } else {
+        match minutes.parse::<i64>() {
+            Ok(m) if (0..=24 * 60).contains(&m) => Some(m * 60),
+            _ => {
+                errors.push(FieldError::new(
+                    "duration_minutes",
+                    "a whole number of minutes from 0 to 1440",
+                ));
+                None
+            }
+        }
+    };
+    if errors.is_empty() {
+        Ok(ParsedEdit {
+            duration_seconds: duration,
+            note,
+            account,
+        })
+    } else {
+        Err(AppError::Invalid(errors))
+    }
+}
+
+/// Changes the note, duration or account of one of the rep's own activities of today; a
+/// duration long enough for the type's minimum makes it count.
+pub async fn edit_own_today(
+    db: &Db,
+    live: &Live,
+    user: &User,
+    id: i64,
+    edit: &ActivityEdit,
+) -> Result<(), AppError> {
+    let settings = org::load(db).await?;
+    let mine_today = repo::rep_activities_on(db, user.id, settings.today()).await?;
+    let Some(old) = mine_today.iter().find(|a| a.id == id) else {
+        return Err(AppError::NotFound(
+            "That activity of yours from today".into(),
+        ));
+    };
+    let ParsedEdit {
+        duration_seconds,
+        note,
+        account,
+    } = parse_edit(edit)?;
+    let types = activity_types(db).await?;
+    let qualifies = types
+        .iter()
+        .find(|t| t.id == old.activity_type_id)
+        .map(|t| t.qualifies(duration_seconds))
+        .unwrap_or(old.qualifies);
+    let details = store::ActivityDetails {
+        duration_seconds,
+        qualifies,
+        note,
+        account,
+    };
+    let mut tx = db.begin_write().await?;
+    let changed = store::edit(&mut tx, user.id, id, &details).await?;
+    tx.commit().await?;
+    if changed.is_none() {
+        return Err(AppError::NotFound(
+            "That activity of yours from today".into(),
+        ));
+    }
+    live.changed(LiveKind::Activity).await;
+    Ok(())
+}
+
 pub async fn my_score(db: &Db, user: &User, period: &str) -> Result<MyScore, AppError> {
     let kind = board::parse_period_kind(period)?;
     let settings = org::load(db).await?;
@@ -313,8 +411,16 @@ pub async fn my_score(db: &Db, user: &User, period: &str) -> Result<MyScore, App
             let (label, icon) = label_of(a.activity_type_id);
             TodayActivity {
                 id: a.id,
+                type_key: types
+                    .iter()
+                    .find(|t| t.id == a.activity_type_id)
+                    .map(|t| t.key.clone())
+                    .unwrap_or_default(),
                 label,
                 icon,
+                note: a.note.clone().unwrap_or_default(),
+                account: a.account.clone().unwrap_or_default(),
+                duration_minutes: a.duration_seconds.map(|d| (d + 59) / 60),
                 time: a.occurred_at.with_timezone(&tz).format("%H:%M").to_string(),
                 quantity: a.quantity,
                 counts: a.qualifies,

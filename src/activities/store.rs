@@ -1,5 +1,5 @@
 //! Activities as stored: the one write path (a tap, an upsert by `(source, external_id)`, a
-//! delete, a bulk load, a re-dating) and the one rollup rule. The quick log, the integration
+//! delete, a rep's edit, a bulk load, a re-dating) and the one rollup rule. The quick log, the integration
 //! API, the CSV import, the demo seed and the time-zone setting all write through here, in
 //! the caller's transaction.
 
@@ -278,13 +278,83 @@ pub struct ActivityRow {
     pub quantity: i64,
     pub duration_seconds: Option<i64>,
     pub qualifies: bool,
+    pub note: Option<String>,
+    pub account: Option<String>,
+}
+
+/// What a rep may change on a logged activity: the details, not its type, time or rep.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ActivityDetails {
+    pub duration_seconds: Option<i64>,
+    pub qualifies: bool,
+    pub note: Option<String>,
+    pub account: Option<String>,
+}
+
+/// Changes a live activity of `rep_id`, moving its rollup contribution by the same rule
+/// (a call made long enough starts to count); `None` when there is no such live activity.
+pub async fn edit(
+    tx: &mut Tx,
+    rep_id: i64,
+    id: i64,
+    d: &ActivityDetails,
+) -> Result<Option<ActivityRow>, AppError> {
+    const OLD: &str = "SELECT id, rep_id, activity_type_id, occurred_at, local_date, quantity, duration_seconds, qualifies, note, account \
+        FROM activities WHERE id = $1 AND rep_id = $2 AND deleted_at IS NULL";
+    const SET: &str = "UPDATE activities SET duration_seconds = $1, qualifies = $2, note = $3, account = $4 WHERE id = $5";
+    let old: Option<ActivityRow> = on_tx!(tx, |c| sqlx::query_as(OLD)
+        .bind(id)
+        .bind(rep_id)
+        .fetch_optional(c)
+        .await)?;
+    let Some(old) = old else { return Ok(None) };
+    if counts(old.qualifies, false) {
+        contribute(
+            tx,
+            -1,
+            old.rep_id,
+            old.local_date,
+            old.activity_type_id,
+            old.quantity,
+            old.duration_seconds,
+        )
+        .await?;
+    }
+    on_tx!(tx, |c| sqlx::query(SET)
+        .bind(d.duration_seconds)
+        .bind(d.qualifies)
+        .bind(&d.note)
+        .bind(&d.account)
+        .bind(id)
+        .execute(c)
+        .await
+        .map(|_| ()))?;
+    if counts(d.qualifies, false) {
+        contribute(
+            tx,
+            1,
+            old.rep_id,
+            old.local_date,
+            old.activity_type_id,
+            old.quantity,
+            d.duration_seconds,
+        )
+        .await?;
+    }
+    Ok(Some(ActivityRow {
+        duration_seconds: d.duration_seconds,
+        qualifies: d.qualifies,
+        note: d.note.clone(),
+        account: d.account.clone(),
+        ..old
+    }))
 }
 
 /// Soft-deletes a live activity of `rep_id` and takes it out of its rollup; `None` when
 /// there is no such live activity (already deleted, or someone else's).
 pub async fn delete(tx: &mut Tx, rep_id: i64, id: i64) -> Result<Option<ActivityRow>, AppError> {
     const MARK: &str = "UPDATE activities SET deleted_at = $1 WHERE id = $2 AND rep_id = $3 AND deleted_at IS NULL \
-        RETURNING id, rep_id, activity_type_id, occurred_at, local_date, quantity, duration_seconds, qualifies";
+        RETURNING id, rep_id, activity_type_id, occurred_at, local_date, quantity, duration_seconds, qualifies, note, account";
     let row: Option<ActivityRow> = on_tx!(tx, |c| sqlx::query_as(MARK)
         .bind(Utc::now())
         .bind(id)

@@ -1,4 +1,4 @@
-//! The rep's own scorecard panel: one row per role metric with its band, then the composite.
+//! The rep's own scorecard panel: one card per role metric with its band, then the composite.
 
 use leptos::prelude::*;
 
@@ -35,6 +35,14 @@ fn BandBadge(band: BandView) -> impl IntoView {
     view! { <span class=class data-band=band.key>{band.label}</span> }
 }
 
+/// Width of a pace bar: pace against expected-to-date, drawn up to the composite's 150 %.
+fn pace_width(pace_bp: Option<i64>) -> String {
+    let pct = pace_bp.unwrap_or(0).clamp(0, 15_000) as f64 / 150.0;
+    format!("width: {pct:.1}%")
+}
+
+/// The role scorecard as one card per metric, so it reads on a 360 px phone as well as in the
+/// desk's preview: the band is written out on every card (its colour only repeats it).
 #[component]
 pub fn ScorecardTable(card: ScorecardView) -> impl IntoView {
     let has_lines = !card.lines.is_empty();
@@ -58,6 +66,7 @@ pub fn ScorecardTable(card: ScorecardView) -> impl IntoView {
                     <span class="muted">{role} " · " {card.period_label} " · " {days}</span>
                 </div>
                 <div class="score-side">
+                    <div class="muted small-label">"Composite"</div>
                     <div class="score-rank" data-testid="composite">{card.composite}</div>
                     <BandBadge band=card.composite_band/>
                 </div>
@@ -66,57 +75,48 @@ pub fn ScorecardTable(card: ScorecardView) -> impl IntoView {
                 when=move || has_lines
                 fallback=|| view! { <p class="muted">"Your role has no scorecard yet."</p> }
             >
-                <div class="scroll">
-                    <table class="explain scorecard-lines">
-                        <thead>
-                            <tr>
-                                <th scope="col">"Metric"</th>
-                                <th scope="col" class="num">"Actual"</th>
-                                <th scope="col" class="num">"Target" <small>"expected"</small></th>
-                                <th scope="col" class="num">"Pace" <small>"attained"</small></th>
-                                <th scope="col" class="band-col">"Band"</th>
-                            </tr>
-                        </thead>
-                        <tbody>
-                            {lines
-                                .clone()
-                                .into_iter()
-                                .map(|l| {
-                                    view! {
-                                        <tr data-metric=l.metric.clone()>
-                                            <th scope="row">
-                                                {l.label}
-                                                <small class="muted indicator">
-                                                    " " {l.indicator} " ×" {l.weight}
-                                                </small>
-                                                // Phones have no room for the band column.
-                                                <span class="band-inline">
-                                                    <BandBadge band=l.band.clone()/>
-                                                </span>
-                                            </th>
-                                            <td class="num">{l.actual}</td>
-                                            <td class="num">
-                                                {l.target}
-                                                <small class="muted" title="Expected to date">
-                                                    {l.expected_to_date}
-                                                </small>
-                                            </td>
-                                            <td class="num">
-                                                {l.pace}
-                                                <small class="muted" title="Attainment">
-                                                    {l.attainment}
-                                                </small>
-                                            </td>
-                                            <td class="band-col">
-                                                <BandBadge band=l.band/>
-                                            </td>
-                                        </tr>
-                                    }
-                                })
-                                .collect_view()}
-                        </tbody>
-                    </table>
-                </div>
+                <ul class="metric-cards">
+                    {lines
+                        .clone()
+                        .into_iter()
+                        .map(|l| {
+                            let edge = format!("metric-card edge-{}", l.band.key);
+                            view! {
+                                <li class=edge data-metric=l.metric.clone()>
+                                    <div class="metric-top">
+                                        <h3>{l.label}</h3>
+                                        <BandBadge band=l.band/>
+                                    </div>
+                                    <div class="metric-actual">
+                                        <span class="figure">{l.actual}</span>
+                                        <span class="muted">" of " {l.target}</span>
+                                    </div>
+                                    <div class="pace-bar" aria-hidden="true">
+                                        <span style=pace_width(l.pace_bp)></span>
+                                        <i class="pace-mark"></i>
+                                    </div>
+                                    <dl class="metric-figures">
+                                        <div>
+                                            <dt>"Expected to date"</dt>
+                                            <dd>{l.expected_to_date}</dd>
+                                        </div>
+                                        <div>
+                                            <dt>"Pace"</dt>
+                                            <dd>{l.pace}</dd>
+                                        </div>
+                                        <div>
+                                            <dt>"Attained"</dt>
+                                            <dd>{l.attainment}</dd>
+                                        </div>
+                                    </dl>
+                                    <small class="muted indicator">
+                                        {l.indicator} " · weight " {l.weight}
+                                    </small>
+                                </li>
+                            }
+                        })
+                        .collect_view()}
+                </ul>
                 <p class="muted small">
                     {basis} " Composite: each metric's pace counted up to " {pace_cap.clone()} "."
                 </p>
