@@ -23,10 +23,13 @@ async function newPage(browser: Browser, width: number, height: number): Promise
 // seen here was pushed by the server.
 test('the TV updates live when a rep logs, and goes dark the moment its link is revoked', async ({ browser }) => {
   const admin = await newPage(browser, 1920, 1080);
-  await signIn(admin, ADMIN.email, ADMIN.password, '/admin');
-  await admin.getByPlaceholder('Office TV').fill('Live test TV');
-  await admin.getByRole('button', { name: 'Create display link' }).click();
-  const path = (await admin.getByTestId('new-secret').textContent())!;
+  // Display links are made on the desk's displays area.
+  await signIn(admin, ADMIN.email, ADMIN.password, '/admin/displays');
+  const form = admin.locator('form.display-form').first();
+  await form.getByLabel('Name').fill('Live test TV');
+  await form.getByRole('button', { name: 'Create display link' }).click();
+  await expect(admin.getByTestId('new-secret')).toHaveText(/\/tv\/[0-9a-f]{64}$/);
+  const path = (await admin.getByTestId('new-secret').textContent())!.trim();
   expect(path).toMatch(/^\/tv\/[0-9a-f]{64}$/);
 
   const tv = await newPage(browser, 1920, 1080);
@@ -55,7 +58,7 @@ test('the TV updates live when a rep logs, and goes dark the moment its link is 
   // The admin revokes the link: the open TV stops showing the board at once.
   await admin.reload();
   await expect(admin.locator('body[data-hydrated="true"]')).toHaveCount(1, { timeout: 60_000 });
-  const row = admin.locator('tr', { hasText: 'Live test TV' });
+  const row = admin.locator('tr[data-display="Live test TV"]');
   await row.getByRole('button', { name: 'Revoke' }).click();
   await expect(tv.locator('.tv-status')).toContainText('not valid', { timeout: 5_000 });
   await expect(tv.locator('.tv-board li')).toHaveCount(0);

@@ -269,8 +269,8 @@ fn turnover(show: &TvShow) -> impl IntoView {
     let bp = t.attainment_bp;
     let label = format!("Turnover against objective: {}", t.attainment);
     let figures = match (&t.won, &t.objective) {
-        (Some(won), Some(objective)) => format!("{won} won of {objective}"),
-        _ => String::new(),
+        (Some(won), Some(objective)) => format!("{won} won of the {objective} objective"),
+        _ => "of the turnover objective".to_string(),
     };
     let no_objective = bp.is_none();
     // The gauge is sized to the screen (1080p or 4K alike).
@@ -301,45 +301,44 @@ fn turnover(show: &TvShow) -> impl IntoView {
     }
 }
 
-/// The turnover gauge: attainment in percent, the dial to 150 % (or further when beaten).
+/// The turnover gauge: the arc is the objective (full at 100 %, beyond stays full), the
+/// number in the middle the attainment, however high.
 fn gauge(bp: i64, height: u32) -> charming::Chart {
-    use charming::element::{AxisLabel, AxisLine, AxisLineStyle, AxisTick, SplitLine};
+    use charming::element::{
+        AxisLabel, AxisLine, AxisLineStyle, AxisTick, ItemStyle, Pointer, SplitLine,
+    };
     use charming::series::{Gauge, GaugeDetail, GaugeProgress, GaugeTitle};
     let pct = bp as f64 / 100.0;
-    let max = if pct > 150.0 {
-        (pct / 50.0).ceil() * 50.0
-    } else {
-        150.0
-    };
     let h = f64::from(height);
     charming::Chart::new()
         .background_color("transparent")
         .series(
             Gauge::new()
                 .min(0.0)
-                .max(max)
-                .split_number(3.0)
-                .radius("95%")
-                .center(("50%", "58%"))
+                .max(100.0)
+                .radius("92%")
+                .center(("50%", "55%"))
                 .progress(
                     GaugeProgress::new()
                         .show(true)
-                        .width(h * 0.06)
-                        .round_cap(true),
+                        .width(h * 0.07)
+                        .round_cap(true)
+                        .item_style(ItemStyle::new().color("#56ccf2")),
                 )
-                .axis_line(AxisLine::new().line_style(AxisLineStyle::new().width(h * 0.06)))
+                // The unfilled track, visible on the dark screen.
+                .axis_line(
+                    AxisLine::new()
+                        .round_cap(true)
+                        .line_style(AxisLineStyle::from((1.0, "#2a3a4d", h * 0.07))),
+                )
+                .pointer(Pointer::new().show(false))
                 .axis_tick(AxisTick::new().show(false))
                 .split_line(SplitLine::new().show(false))
-                .axis_label(
-                    AxisLabel::new()
-                        .font_size(h * 0.045)
-                        .distance(h * 0.09)
-                        .color("#c9d6e3"),
-                )
+                .axis_label(AxisLabel::new().show(false))
                 .title(GaugeTitle::new().show(false))
                 .detail(
                     GaugeDetail::new()
-                        .font_size(h * 0.14)
+                        .font_size(h * 0.17)
                         .font_weight(charming::element::font_settings::FontWeight::Bolder)
                         .color("#ffffff")
                         .formatter("{value}%")

@@ -98,7 +98,12 @@ pub async fn show(db: &Db, display: &DisplayConfig) -> Result<TvShow, AppError> 
             .into_iter()
             .map(|w| TvWin {
                 rep: w.rep,
-                account: w.account.unwrap_or(w.name),
+                account: w
+                    .account
+                    .filter(|a| !a.trim().is_empty())
+                    .unwrap_or(w.name)
+                    .trim()
+                    .to_string(),
                 closed_on: w
                     .closed_on
                     .map(|d| d.format("%-d %b").to_string())
