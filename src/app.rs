@@ -13,10 +13,11 @@ use crate::auth::whoami;
 use crate::calendar::page::CalendarPage;
 use crate::components::TopBar;
 use crate::displays::page::DisplaysPage;
-use crate::leaderboard::page::{LeaderboardPage, TvPage};
+use crate::leaderboard::page::LeaderboardPage;
 use crate::scorecard::desk::ScorecardsPage;
 use crate::settings::page::SettingsPage;
 use crate::targets::page::TargetsPage;
+use crate::tv::page::TvPage;
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     #[cfg(feature = "ssr")]

@@ -29,6 +29,7 @@ pub mod settings;
 pub mod sources;
 pub mod targets;
 pub mod transfer;
+pub mod tv;
 
 #[cfg(feature = "hydrate")]
 #[wasm_bindgen::prelude::wasm_bindgen]

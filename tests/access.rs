@@ -141,6 +141,7 @@ async fn access_matrix(engine: Engine) {
             &[TvToken],
             false,
         ),
+        ("tv_show", vec![("token", tv.as_str())], &[TvToken], false),
         (
             "my_score",
             vec![("period", "month")],
@@ -441,7 +442,7 @@ async fn access_matrix(engine: Engine) {
             let mut args = args.clone();
             if *caller != TvToken {
                 args.retain(|(k, _)| *k != "token");
-                if *name == "tv_leaderboard" {
+                if *name == "tv_leaderboard" || *name == "tv_show" {
                     args.push(("token", "not-a-token"));
                 }
             }

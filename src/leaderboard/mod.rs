@@ -40,20 +40,20 @@ pub async fn get_leaderboard(period: String) -> Result<Leaderboard, AppError> {
     .await
 }
 
-/// The same leaderboard for a TV display, authorised by its display token instead of a session.
+/// The same leaderboard for a TV display, authorised by its display token instead of a
+/// session, in the display's team scope. (The TV page itself reads [`crate::tv::tv_show`].)
 #[server(endpoint = "tv_leaderboard")]
 pub async fn tv_leaderboard(token: String, period: String) -> Result<Leaderboard, AppError> {
     crate::server::respond(async move {
         let state = crate::server::state::app_state()?;
-        if crate::server::tokens::display_for_token(&state.db, &token)
+        let display = crate::displays::service::for_token(&state.db, &token)
             .await?
-            .is_none()
-        {
-            return Err(AppError::Unauthorized(
-                "This display link is not valid (revoked or mistyped).".into(),
-            ));
-        }
-        service::leaderboard(&state.db, &period, None).await
+            .ok_or_else(|| {
+                AppError::Unauthorized(
+                    "This display link is not valid (revoked or mistyped).".into(),
+                )
+            })?;
+        service::leaderboard(&state.db, &period, display.team_id).await
     })
     .await
 }

@@ -1,10 +1,10 @@
-//! The leaderboard page (signed-in users) and the TV display page (display token).
+//! The leaderboard page (signed-in users). The TV page is [`crate::tv::page`].
 
 use leptos::prelude::*;
 use leptos_router::components::Redirect;
-use leptos_router::hooks::{use_params_map, use_query_map};
+use leptos_router::hooks::use_query_map;
 
-use super::{format_index, get_leaderboard, tv_leaderboard, Leaderboard};
+use super::{format_index, get_leaderboard, Leaderboard};
 use crate::components::{ErrorMessage, PeriodTabs};
 use crate::error::AppError;
 
@@ -96,61 +96,6 @@ pub fn LeaderboardTable(board: Leaderboard) -> impl IntoView {
                         .collect_view()}
                 </tbody>
             </table>
-        </div>
-    }
-}
-
-/// The office TV: opened by URL with a display token, no sign-in, dark and large.
-#[component]
-pub fn TvPage() -> impl IntoView {
-    let params = use_params_map();
-    let token = move || params.with(|p| p.get("token")).unwrap_or_default();
-    let board = Resource::new(token, |t| tv_leaderboard(t, "month".to_string()));
-    // Pushed changes refresh within a second; the slow poll is a safety net.
-    let stream = format!(
-        "/tv/{}/events",
-        params
-            .with_untracked(|p| p.get("token"))
-            .unwrap_or_default()
-    );
-    crate::live::client::subscribe(stream, move || board.refetch());
-    refetch_every(board, 60);
-    view! {
-        <div class="tv">
-            <Transition fallback=|| view! { <p class="tv-status">"Loading…"</p> }>
-                {move || {
-                    board.get()
-                        .map(|r| match r {
-                            Ok(b) => {
-                                view! {
-                                    <header class="tv-head">
-                                        <span class="tv-org">{b.org_name.clone()}</span>
-                                        <span class="tv-period">{b.period_label.clone()}</span>
-                                    </header>
-                                    <ol class="tv-board">
-                                        {b.entries
-                                            .into_iter()
-                                            .take(12)
-                                            .map(|e| {
-                                                let width = format!("width: {}%", e.index_tenths);
-                                                view! {
-                                                    <li>
-                                                        <span class="tv-rank">{e.rank}</span>
-                                                        <span class="tv-name">{e.name}</span>
-                                                        <span class="tv-bar"><span style=width></span></span>
-                                                        <span class="tv-points">{e.points.round_whole()}</span>
-                                                    </li>
-                                                }
-                                            })
-                                            .collect_view()}
-                                    </ol>
-                                }
-                                    .into_any()
-                            }
-                            Err(e) => view! { <p class="tv-status">{e.to_string()}</p> }.into_any(),
-                        })
-                }}
-            </Transition>
         </div>
     }
 }

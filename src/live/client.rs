@@ -11,10 +11,25 @@ use leptos::prelude::*;
 pub fn subscribe(url: String, on_change: impl Fn() + Clone + 'static) {
     #[cfg(feature = "hydrate")]
     Effect::new(move |_| {
-        browser::open(&url, on_change.clone());
+        browser::open(&url, on_change.clone(), None);
     });
     #[cfg(not(feature = "hydrate"))]
     let _ = (url, on_change);
+}
+
+/// [`subscribe`], also keeping `connected` up to date: false while the stream is down
+/// (server restarting, network dropped) and the browser retries, true once it is back.
+pub fn subscribe_with_status(
+    url: String,
+    on_change: impl Fn() + Clone + 'static,
+    connected: leptos::prelude::RwSignal<bool>,
+) {
+    #[cfg(feature = "hydrate")]
+    Effect::new(move |_| {
+        browser::open(&url, on_change.clone(), Some(connected));
+    });
+    #[cfg(not(feature = "hydrate"))]
+    let _ = (url, on_change, connected);
 }
 
 #[cfg(feature = "hydrate")]
@@ -22,7 +37,7 @@ mod browser {
     use std::cell::Cell;
     use std::rc::Rc;
 
-    use leptos::prelude::on_cleanup;
+    use leptos::prelude::{on_cleanup, RwSignal, Set};
     use send_wrapper::SendWrapper;
     use wasm_bindgen::closure::Closure;
     use wasm_bindgen::JsCast;
@@ -30,7 +45,12 @@ mod browser {
 
     use crate::live::{LiveKind, LiveMessage};
 
-    pub fn open(url: &str, on_change: impl Fn() + 'static) {
+    pub fn open(url: &str, on_change: impl Fn() + 'static, connected: Option<RwSignal<bool>>) {
+        let mark = move |up: bool| {
+            if let Some(c) = connected {
+                c.set(up);
+            }
+        };
         let Ok(source) = EventSource::new(url) else {
             return;
         };
@@ -50,6 +70,7 @@ mod browser {
                             let _ = web_sys::window().map(|w| w.location().reload());
                             return;
                         }
+                        mark(true);
                         hellos.set(hellos.get() + 1);
                         // The first hello comes with the page's fresh data; a later one is a
                         // reconnect.
@@ -66,12 +87,18 @@ mod browser {
             })
         };
         source.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+        // An error means the stream is down; the browser retries by itself.
+        let on_error = Closure::<dyn Fn()>::new(move || mark(false));
+        source.set_onerror(Some(on_error.as_ref().unchecked_ref()));
         let source = SendWrapper::new(source);
         let on_message = SendWrapper::new(on_message);
+        let on_error = SendWrapper::new(on_error);
         on_cleanup(move || {
             source.close();
             source.set_onmessage(None);
+            source.set_onerror(None);
             drop(on_message);
+            drop(on_error);
         });
     }
 }
