@@ -12,7 +12,7 @@ async function signIn(page: Page, email: string, password: string, next: string)
   await page.waitForURL((url) => url.pathname === next);
 }
 
-test('an admin previews a weight change in the browser, saves it, and the leaderboard follows', async ({ page }) => {
+test('an admin previews a weight change in the browser, saves it, and the leaderboard follows', async ({ page, browser }) => {
   await page.setViewportSize({ width: 1440, height: 900 });
   await signIn(page, 'admin@demo.pacesetter.test', 'demo-admin-password', '/admin/weights');
   await expect(page.locator('body[data-hydrated="true"]')).toHaveCount(1, { timeout: 60_000 });
@@ -42,6 +42,14 @@ test('an admin previews a weight change in the browser, saves it, and the leader
   const leader = page.locator('table.leaderboard tbody tr').first();
   await expect(leader.locator('td.name')).toHaveText(firstAfter);
   await expect(leader.locator('td.points')).toHaveText(firstPoints);
+
+  // The leader's own breakdown scores this month's visits at the new weight, since the 1st.
+  const rep = await (await browser.newContext()).newPage();
+  await rep.setViewportSize({ width: 390, height: 844 });
+  await signIn(rep, `${firstAfter.toLowerCase().replace(/ /g, '.')}@demo.pacesetter.test`, 'demo-rep-password', '/me');
+  const visits = rep.locator('table.explain tbody tr', { hasText: 'Visit' });
+  await expect(visits.locator('td').nth(2)).toHaveText('40.00');
+  await expect(visits.locator('td').nth(2)).toHaveAttribute('title', /^since \d{4}-\d{2}-01$/);
 });
 
 test('a rep who types the weights address is turned away without a form', async ({ page }) => {
