@@ -7,6 +7,7 @@ cd "$(dirname "$0")/.."
 source scripts/env.sh
 
 profile=${E2E_PROFILE:-debug}
+export E2E_PROFILE=$profile
 bin=target/$profile/pacesetter
 port=${E2E_PORT:-3917}
 [ -x "$bin" ] || { echo "e2e: $bin is missing; run 'cargo leptos build' first" >&2; exit 1; }

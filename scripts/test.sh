@@ -30,10 +30,10 @@ cargo test --features ssr
 step "the OpenAPI document validates (openapi-spec-validator)"
 python3 -m openapi_spec_validator "$PACESETTER_OPENAPI_OUT"
 
-step "build the app (cargo leptos build)"
-cargo leptos build
+step "build the app as it ships (cargo leptos build --release --split --precompress)"
+cargo leptos build --release --split --precompress
 
-step "end-to-end tests (Playwright, /usr/bin/chromium)"
-scripts/e2e.sh
+step "end-to-end tests on the release build (Playwright, /usr/bin/chromium)"
+E2E_PROFILE=release scripts/e2e.sh
 
 step "all tests passed"

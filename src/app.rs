@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, Meta, MetaTags, Stylesheet, Title};
 use leptos_router::components::{Route, Router, Routes};
-use leptos_router::{path, SsrMode};
+use leptos_router::{lazy_route, path, Lazy, LazyRoute, SsrMode};
 
 use crate::activities::page::MyScorePage;
 use crate::activity_types::page::WeightsPage;
@@ -63,18 +63,21 @@ pub fn App() -> impl IntoView {
         <Meta name="color-scheme" content="light dark"/>
         <Router>
             <Routes fallback=|| view! { <main class="page"><h1>"Page not found"</h1></main> }>
-                <Route path=path!("/tv/:token") view=TvPage/>
+                // The rep's phone page and sign-in are in the first bundle; every other page is its
+                // own lazily loaded WebAssembly chunk (`cargo leptos build --release --split`), so
+                // a phone downloads only what the page it opens needs.
+                <Route path=path!("/tv/:token") view={Lazy::<TvRoute>::new()}/>
                 // Pages that may redirect to sign-in render fully before responding, so the redirect
                 // is a real HTTP 302 even without JavaScript.
-                <Route path=path!("/") view=|| view! { <Framed><LeaderboardPage/></Framed> } ssr=SsrMode::Async/>
                 <Route path=path!("/me") view=|| view! { <Framed><MyScorePage/></Framed> } ssr=SsrMode::Async/>
-                <Route path=path!("/admin") view=|| view! { <Framed><AdminPage/></Framed> } ssr=SsrMode::Async/>
-                <Route path=path!("/admin/weights") view=|| view! { <Framed><WeightsPage/></Framed> } ssr=SsrMode::Async/>
-                <Route path=path!("/admin/displays") view=|| view! { <Framed><DisplaysPage/></Framed> } ssr=SsrMode::Async/>
-                <Route path=path!("/admin/scorecards") view=|| view! { <Framed><ScorecardsPage/></Framed> } ssr=SsrMode::Async/>
-                <Route path=path!("/admin/calendar") view=|| view! { <Framed><CalendarPage/></Framed> } ssr=SsrMode::Async/>
-                <Route path=path!("/admin/settings") view=|| view! { <Framed><SettingsPage/></Framed> } ssr=SsrMode::Async/>
-                <Route path=path!("/admin/targets") view=|| view! { <Framed><TargetsPage/></Framed> } ssr=SsrMode::Async/>
+                <Route path=path!("/") view={Lazy::<LeaderboardRoute>::new()} ssr=SsrMode::Async/>
+                <Route path=path!("/admin") view={Lazy::<AdminRoute>::new()} ssr=SsrMode::Async/>
+                <Route path=path!("/admin/weights") view={Lazy::<WeightsRoute>::new()} ssr=SsrMode::Async/>
+                <Route path=path!("/admin/displays") view={Lazy::<DisplaysRoute>::new()} ssr=SsrMode::Async/>
+                <Route path=path!("/admin/scorecards") view={Lazy::<ScorecardsRoute>::new()} ssr=SsrMode::Async/>
+                <Route path=path!("/admin/calendar") view={Lazy::<CalendarRoute>::new()} ssr=SsrMode::Async/>
+                <Route path=path!("/admin/settings") view={Lazy::<SettingsRoute>::new()} ssr=SsrMode::Async/>
+                <Route path=path!("/admin/targets") view={Lazy::<TargetsRoute>::new()} ssr=SsrMode::Async/>
                 <Route path=path!("/login") view=|| view! { <Framed><SignInPage/></Framed> }/>
             </Routes>
         </Router>
@@ -90,3 +93,35 @@ fn Framed(children: Children) -> impl IntoView {
         <main class="page">{children()}</main>
     }
 }
+
+/// A page in the frame, as a route whose code is a separate WebAssembly chunk, fetched the
+/// first time the page is opened (or, on a first load, before it hydrates).
+macro_rules! lazy_page {
+    ($route:ident, $page:ident) => {
+        lazy_page!($route, || view! { <Framed><$page/></Framed> });
+    };
+    ($route:ident, || $view:expr) => {
+        struct $route;
+
+        #[lazy_route]
+        impl LazyRoute for $route {
+            fn data() -> Self {
+                $route
+            }
+
+            fn view(_this: Self) -> AnyView {
+                $view.into_any()
+            }
+        }
+    };
+}
+
+lazy_page!(TvRoute, || view! { <TvPage/> });
+lazy_page!(LeaderboardRoute, LeaderboardPage);
+lazy_page!(AdminRoute, AdminPage);
+lazy_page!(WeightsRoute, WeightsPage);
+lazy_page!(DisplaysRoute, DisplaysPage);
+lazy_page!(ScorecardsRoute, ScorecardsPage);
+lazy_page!(CalendarRoute, CalendarPage);
+lazy_page!(SettingsRoute, SettingsPage);
+lazy_page!(TargetsRoute, TargetsPage);

@@ -32,12 +32,19 @@ pub fn app(state: AppState) -> Router {
         .route("/events", get(crate::live::session_events))
         .route("/tv/{token}/events", get(crate::live::display_events))
         .nest("/api/v1", crate::api::router())
+        .nest_service("/pkg", pkg_files(&state))
         .merge(crate::transfer::export_router())
         .fallback(leptos_axum::file_and_error_handler_with_context::<
             AppState,
             _,
         >(leptos::nonce::provide_nonce, shell))
         .layer(middleware::from_fn(no_store_when_signed_in))
+        // Pages, JSON and uncompressed files are compressed on the fly (never the live event
+        // streams, which the default predicate leaves alone); a fast level keeps it cheap.
+        .layer(
+            tower_http::compression::CompressionLayer::new()
+                .quality(tower_http::compression::CompressionLevel::Precise(4)),
+        )
         .layer(middleware::from_fn_with_state(
             state.clone(),
             reject_cross_site,
@@ -56,6 +63,26 @@ pub fn app(state: AppState) -> Router {
             HeaderValue::from_static("DENY"),
         ))
         .with_state(state)
+}
+
+/// The built script, WebAssembly and styles. A release build leaves brotli and gzip copies
+/// beside each file (`cargo leptos build --release --precompress`), sent to browsers that
+/// accept them; otherwise the compression layer compresses on the fly. The names carry no
+/// hash, so browsers keep a copy but ask (`If-Modified-Since`) before using it.
+fn pkg_files(state: &AppState) -> axum::routing::MethodRouter {
+    let options = &state.leptos_options;
+    let dir = std::path::Path::new(options.site_root.as_ref()).join(options.site_pkg_dir.as_ref());
+    let files = tower_http::services::ServeDir::new(dir)
+        .precompressed_br()
+        .precompressed_gzip();
+    axum::routing::get_service(
+        tower::ServiceBuilder::new()
+            .layer(SetResponseHeaderLayer::overriding(
+                header::CACHE_CONTROL,
+                HeaderValue::from_static("no-cache"),
+            ))
+            .service(files),
+    )
 }
 
 async fn healthz(State(state): State<AppState>) -> Response {
