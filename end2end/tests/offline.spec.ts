@@ -98,7 +98,7 @@ test.describe('offline quick log', () => {
     await expect(calls.getByTestId('pending-count')).toHaveText('2 pending');
     await expect(emails.getByTestId('pending-count')).toHaveText('1 pending');
     const pendingLine = page.getByTestId('pending-line');
-    await expect(pendingLine).toContainText('Pending: 3 taps are saved on this phone');
+    await expect(pendingLine).toContainText('Pending: 3 taps saved on this phone, not sent yet.');
     // Pending is said in words and not yet on the server's count.
     await expect(calls.getByTestId('today-count')).toHaveText(`${callsShown} today`);
     await expectNoSidewaysScroll(page);
@@ -116,7 +116,7 @@ test.describe('offline quick log', () => {
     // The worker did try the network, and the offline mode cut it: the page came from its cache.
     expect(swCut.length).toBeGreaterThan(cutBefore);
     await expect(page.getByTestId('my-total')).toBeVisible();
-    await expect(page.getByTestId('pending-line')).toContainText('Pending: 3 taps are saved on this phone');
+    await expect(page.getByTestId('pending-line')).toContainText('Pending: 3 taps saved on this phone, not sent yet.');
     await expect(calls.getByTestId('pending-count')).toHaveText('2 pending');
     await page.screenshot({ path: `${SHOTS}/offline-reloaded-390.png`, fullPage: true });
 

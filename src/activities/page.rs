@@ -456,7 +456,12 @@ impl Taps {
                 tried.push(tap.key.clone());
                 let fresh = self.fresh.with_value(|f| f.contains(&tap.key));
                 self.fresh.update_value(|f| f.retain(|k| *k != tap.key));
-                let result = super::log_activity(tap.type_key.clone(), Some(tap.key.clone())).await;
+                let result = super::log_activity(
+                    tap.type_key.clone(),
+                    Some(tap.key.clone()),
+                    Some(tap.at as i64),
+                )
+                .await;
                 match result {
                     Ok(logged) => {
                         let undone = self.undone.with_value(|u| u.contains(&tap.key));
@@ -719,11 +724,11 @@ fn PendingLine(taps: Taps) -> impl IntoView {
     move || {
         let n = taps.pending.with(Vec::len);
         (n > 0).then(|| {
-            let what = if n == 1 { "1 tap is".to_string() } else { format!("{n} taps are") };
+            let what = if n == 1 { "1 tap".to_string() } else { format!("{n} taps") };
             view! {
                 <div class="pending-line" data-testid="pending-line">
                     <span class="pending-mark" aria-hidden="true">"⏳"</span>
-                    <span>{format!("Pending: {what} saved on this phone, waiting to be sent.")}</span>
+                    <span>{format!("Pending: {what} saved on this phone, not sent yet.")}</span>
                     <button type="button" class="link" on:click=move |_| taps.flush()>"Send now"</button>
                 </div>
             }
