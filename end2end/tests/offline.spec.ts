@@ -45,7 +45,14 @@ test.describe('offline quick log', () => {
   test.use({ ...PHONE, serviceWorkers: 'allow' });
 
   test('is installable: manifest, icons and a service worker served at the root', async ({ page }) => {
+    const refused: string[] = [];
+    page.on('console', (m) => {
+      if (m.type() === 'error' && /Content Security Policy|service worker/i.test(m.text())) refused.push(m.text());
+    });
     await signIn(page);
+    // The worker registers and takes control under the page's Content-Security-Policy.
+    const scope = await page.evaluate(async () => (await navigator.serviceWorker.ready).scope);
+    expect(new URL(scope).pathname).toBe('/');
     const manifestHref = await page.locator('link[rel="manifest"]').getAttribute('href');
     expect(manifestHref).toBe('/manifest.webmanifest');
     const manifest = await (await page.request.get(manifestHref!)).json();
@@ -62,6 +69,7 @@ test.describe('offline quick log', () => {
     expect(sw.status()).toBe(200);
     expect(sw.headers()['content-type']).toMatch(/javascript/);
     await expect(page.locator('meta[name="theme-color"]').first()).toHaveAttribute('content', /^#/);
+    expect(refused).toEqual([]);
   });
 
   test('taps made offline wait on the phone, survive a reload, and count exactly once online', async ({ page, context }) => {
