@@ -42,7 +42,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <link rel="manifest" href="/manifest.webmanifest"/>
                 <meta name="theme-color" content="#0b63ce" media="(prefers-color-scheme: light)"/>
                 <meta name="theme-color" content="#101317" media="(prefers-color-scheme: dark)"/>
-                <link rel="icon" type="image/png" sizes="192x192" href="/icons/icon-192.png"/>
+                <link rel="icon" type="image/svg+xml" href="/icons/icon.svg"/>
                 <link rel="apple-touch-icon" href="/icons/apple-touch-icon.png"/>
                 <AutoReload options=options.clone()/>
                 <HydrationScripts options/>
