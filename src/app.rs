@@ -37,6 +37,13 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
             <head>
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                // Installable on a phone's home screen; the service worker (public/sw.js) keeps
+                // the shell and the last /me for offline use.
+                <link rel="manifest" href="/manifest.webmanifest"/>
+                <meta name="theme-color" content="#0b63ce" media="(prefers-color-scheme: light)"/>
+                <meta name="theme-color" content="#101317" media="(prefers-color-scheme: dark)"/>
+                <link rel="icon" type="image/svg+xml" href="/icons/icon.svg"/>
+                <link rel="apple-touch-icon" href="/icons/apple-touch-icon.png"/>
                 <AutoReload options=options.clone()/>
                 <HydrationScripts options/>
                 <MetaTags/>
@@ -56,6 +63,8 @@ pub fn App() -> impl IntoView {
         if let Some(body) = document().body() {
             let _ = body.set_attribute("data-hydrated", "true");
         }
+        #[cfg(feature = "hydrate")]
+        register_service_worker();
     });
     view! {
         <Stylesheet id="leptos" href="/pkg/pacesetter.css"/>
@@ -81,6 +90,21 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/login") view=|| view! { <Framed><SignInPage/></Framed> }/>
             </Routes>
         </Router>
+    }
+}
+
+/// Registers public/sw.js (offline shell and quick log). Browsers offer service workers only
+/// in secure contexts (https, localhost); elsewhere the app simply stays online-only.
+#[cfg(feature = "hydrate")]
+fn register_service_worker() {
+    let navigator = window().navigator();
+    if js_sys::Reflect::has(&navigator, &"serviceWorker".into()).unwrap_or(false) {
+        let registering = navigator.service_worker().register("/sw.js");
+        leptos::task::spawn_local(async move {
+            if let Err(e) = wasm_bindgen_futures::JsFuture::from(registering).await {
+                leptos::logging::warn!("service worker not registered: {e:?}");
+            }
+        });
     }
 }
 

@@ -84,25 +84,44 @@ pub async fn list_activity_types() -> Result<Vec<ActivityTypeView>, AppError> {
     .await
 }
 
-/// Logs one unit of an activity type for the signed-in rep, now. `client_key` makes retries
-/// safe: the same key twice stores one activity.
+/// Logs one unit of an activity type for the signed-in rep. `client_key` makes retries
+/// safe: the same key twice stores one activity. `tapped_at` (milliseconds since 1970) is
+/// when a tap kept on the phone while offline was made; without it, now. A plain form post
+/// (no JavaScript yet) is sent back to `/me` with a readable note of what happened.
 #[server(endpoint = "log_activity")]
 pub async fn log_activity(
     type_key: String,
     client_key: Option<String>,
+    tapped_at: Option<i64>,
 ) -> Result<Logged, AppError> {
     crate::server::respond(async move {
-        let state = crate::server::state::app_state()?;
-        let user = crate::auth::session::require_user().await?;
-        let client_key = client_key.filter(|k| !k.trim().is_empty());
-        service::log_now(
-            &state.db,
-            &state.live,
-            &user,
-            &type_key,
-            client_key.as_deref(),
-        )
-        .await
+        let result = async {
+            let state = crate::server::state::app_state()?;
+            let user = crate::auth::session::require_user().await?;
+            let client_key = client_key.filter(|k| !k.trim().is_empty());
+            let tapped_at = match tapped_at {
+                Some(ms) => {
+                    Some(chrono::DateTime::from_timestamp_millis(ms).ok_or_else(|| {
+                        AppError::BadRequest("The tap's time is not valid.".into())
+                    })?)
+                }
+                None => None,
+            };
+            service::log_tap(
+                &state.db,
+                &state.live,
+                &user,
+                &type_key,
+                client_key.as_deref(),
+                tapped_at,
+            )
+            .await
+        }
+        .await;
+        if crate::server::is_form_post().await {
+            leptos_axum::redirect(&page::FormNotice::after_log(&result).location());
+        }
+        result
     })
     .await
 }
@@ -111,9 +130,16 @@ pub async fn log_activity(
 #[server(endpoint = "delete_activity")]
 pub async fn delete_activity(id: i64) -> Result<(), AppError> {
     crate::server::respond(async move {
-        let state = crate::server::state::app_state()?;
-        let user = crate::auth::session::require_user().await?;
-        service::delete_own_today(&state.db, &state.live, &user, id).await
+        let result = async {
+            let state = crate::server::state::app_state()?;
+            let user = crate::auth::session::require_user().await?;
+            service::delete_own_today(&state.db, &state.live, &user, id).await
+        }
+        .await;
+        if crate::server::is_form_post().await {
+            leptos_axum::redirect(&page::FormNotice::after_delete(&result).location());
+        }
+        result
     })
     .await
 }

@@ -1,21 +1,35 @@
 //! The rep's phone page: quick-log buttons with an undo, own score with its explanation,
 //! every entry of today to edit or delete (with an undo), the scorecard as cards.
+//!
+//! The quick log works in three conditions:
+//! * before the WebAssembly has loaded, or without JavaScript: each button is a plain form
+//!   carrying an idempotency key made at render; the server answers with a redirect to `/me`
+//!   and a readable note ([`FormNotice`]);
+//! * online with JavaScript: one tap logs, with an undo toast;
+//! * offline: the tap is kept on the device ([`device`], `localStorage`), shown as pending
+//!   and sent, with its own key, when the connection is back (the `online` event, page load,
+//!   and every few seconds), so a retry never counts twice.
 
 use leptos::prelude::*;
 use leptos_router::components::{Redirect, A};
+use leptos_router::hooks::use_query_map;
+use serde::{Deserialize, Serialize};
 
 use std::collections::HashMap;
 use std::time::Duration;
 
 use super::{
     get_my_score, list_activity_types, ActivityTypeView, DeleteActivity, EditActivity, LogActivity,
-    MyScore, TodayActivity,
+    Logged, MyScore, TodayActivity,
 };
+use crate::auth::{whoami, UserInfo};
 use crate::components::{field_errors, has_error, ErrorMessage, FieldMessage, Saves};
 use crate::error::AppError;
 use crate::leaderboard::format_index;
 
 /// A fresh key for each tap, so a retried request is stored once but two taps count twice.
+/// On the server it is the key of the plain form (no JavaScript) being rendered: submitting
+/// that form twice stores one activity.
 fn new_client_key() -> String {
     #[cfg(feature = "hydrate")]
     {
@@ -23,7 +37,13 @@ fn new_client_key() -> String {
         let b = js_sys::Date::now() as u64;
         format!("{b:x}-{a:x}")
     }
-    #[cfg(not(feature = "hydrate"))]
+    #[cfg(feature = "ssr")]
+    {
+        let a: u64 = rand::random::<u64>() >> 11;
+        let b = chrono::Utc::now().timestamp_millis();
+        format!("{b:x}-{a:x}")
+    }
+    #[cfg(not(any(feature = "hydrate", feature = "ssr")))]
     {
         String::new()
     }
@@ -32,13 +52,214 @@ fn new_client_key() -> String {
 /// How long the undo stays on screen after a log or a delete.
 const UNDO_FOR: Duration = Duration::from_secs(6);
 
-/// What the toast's Undo button takes back.
+/// How often taps kept on the device are retried while the page is open.
+#[cfg(feature = "hydrate")]
+const RETRY_EVERY: Duration = Duration::from_secs(15);
+
+/// What a plain form post (no JavaScript) of the quick log did, carried back to `/me` in a
+/// short, readable address: `?logged=12`, `?logged=12&again=1`, `?deleted=1`, `?problem=gone`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FormNotice {
+    /// The session is gone: sign in and come back.
+    SignIn,
+    /// Stored (or, `again`, the same form sent twice: stored once).
+    Logged {
+        id: i64,
+        again: bool,
+    },
+    Deleted,
+    Problem(Problem),
+}
+
+/// Why a plain form post did nothing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Problem {
+    /// The activity type or the entry no longer exists.
+    Gone,
+    /// Not allowed for this account (no sales role).
+    Refused,
+    /// Our side failed; trying again may work.
+    Failed,
+}
+
+impl Problem {
+    pub fn of(e: &AppError) -> Self {
+        match e {
+            AppError::NotFound(_) => Problem::Gone,
+            AppError::Internal | AppError::Transport(_) | AppError::TooManyRequests(_) => {
+                Problem::Failed
+            }
+            _ => Problem::Refused,
+        }
+    }
+
+    fn code(self) -> &'static str {
+        match self {
+            Problem::Gone => "gone",
+            Problem::Refused => "refused",
+            Problem::Failed => "failed",
+        }
+    }
+
+    fn from_code(code: &str) -> Option<Self> {
+        [Problem::Gone, Problem::Refused, Problem::Failed]
+            .into_iter()
+            .find(|p| p.code() == code)
+    }
+
+    fn message(self) -> &'static str {
+        match self {
+            Problem::Gone => "Nothing was changed: that activity type or entry no longer exists.",
+            Problem::Refused => {
+                "Nothing was logged: this account cannot log activities. Ask an admin to give it a sales role."
+            }
+            Problem::Failed => "Nothing was changed: something went wrong on our side. Please try again.",
+        }
+    }
+}
+
+impl FormNotice {
+    pub fn after_log(result: &Result<Logged, AppError>) -> Self {
+        Self::after(result, |l| FormNotice::Logged {
+            id: l.id,
+            again: l.duplicate,
+        })
+    }
+
+    pub fn after_delete(result: &Result<(), AppError>) -> Self {
+        Self::after(result, |_| FormNotice::Deleted)
+    }
+
+    fn after<T>(result: &Result<T, AppError>, done: impl FnOnce(&T) -> Self) -> Self {
+        match result {
+            Ok(v) => done(v),
+            Err(AppError::Unauthenticated) => FormNotice::SignIn,
+            Err(e) => FormNotice::Problem(Problem::of(e)),
+        }
+    }
+
+    /// Where the browser is sent after the post.
+    pub fn location(&self) -> String {
+        match self {
+            FormNotice::SignIn => "/login?next=%2Fme".into(),
+            FormNotice::Logged { id, again: false } => format!("/me?logged={id}"),
+            FormNotice::Logged { id, again: true } => format!("/me?logged={id}&again=1"),
+            FormNotice::Deleted => "/me?deleted=1".into(),
+            FormNotice::Problem(p) => format!("/me?problem={}", p.code()),
+        }
+    }
+
+    /// The notice in `/me`'s query (`get` reads one parameter), if any.
+    fn from_query(get: impl Fn(&str) -> Option<String>) -> Option<Self> {
+        if let Some(id) = get("logged").and_then(|v| v.parse().ok()) {
+            let again = get("again").is_some_and(|v| v == "1");
+            return Some(FormNotice::Logged { id, again });
+        }
+        if get("deleted").is_some() {
+            return Some(FormNotice::Deleted);
+        }
+        get("problem")
+            .and_then(|c| Problem::from_code(&c))
+            .map(FormNotice::Problem)
+    }
+}
+
+/// A tap not yet confirmed by the server: kept on the device until it is.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PendingTap {
+    /// The idempotency key sent with every try.
+    pub key: String,
+    /// Whose tap it is: another account signed in on the same phone never sends it.
+    pub user: i64,
+    pub type_key: String,
+    pub label: String,
+    /// When it was tapped (milliseconds since 1970, the device's clock).
+    pub at: f64,
+}
+
+/// Taps kept in the browser's `localStorage`: they survive a reload and a closed tab, and
+/// every tab of the app sees the same list.
+mod device {
+    use super::PendingTap;
+
+    #[cfg(feature = "hydrate")]
+    const KEY: &str = "pacesetter.pending-taps.v1";
+
+    #[cfg(feature = "hydrate")]
+    fn storage() -> Option<web_sys::Storage> {
+        leptos::prelude::window().local_storage().ok().flatten()
+    }
+
+    /// Whether taps can be kept at all (not in some private modes).
+    pub fn available() -> bool {
+        #[cfg(feature = "hydrate")]
+        {
+            storage().is_some()
+        }
+        #[cfg(not(feature = "hydrate"))]
+        {
+            false
+        }
+    }
+
+    pub fn all() -> Vec<PendingTap> {
+        #[cfg(feature = "hydrate")]
+        {
+            storage()
+                .and_then(|s| s.get_item(KEY).ok().flatten())
+                .and_then(|json| serde_json::from_str(&json).ok())
+                .unwrap_or_default()
+        }
+        #[cfg(not(feature = "hydrate"))]
+        {
+            Vec::new()
+        }
+    }
+
+    fn save(taps: &[PendingTap]) -> bool {
+        #[cfg(feature = "hydrate")]
+        {
+            let Some(s) = storage() else { return false };
+            if taps.is_empty() {
+                return s.remove_item(KEY).is_ok();
+            }
+            serde_json::to_string(taps)
+                .ok()
+                .is_some_and(|json| s.set_item(KEY, &json).is_ok())
+        }
+        #[cfg(not(feature = "hydrate"))]
+        {
+            let _ = taps;
+            false
+        }
+    }
+
+    /// Keeps one more tap; false when the device cannot keep it.
+    pub fn add(tap: &PendingTap) -> bool {
+        let mut taps = all();
+        taps.push(tap.clone());
+        save(&taps)
+    }
+
+    pub fn remove(key: &str) {
+        let mut taps = all();
+        let before = taps.len();
+        taps.retain(|t| t.key != key);
+        if taps.len() != before {
+            save(&taps);
+        }
+    }
+}
+
+/// What the toast's Undo button takes back.
+#[derive(Debug, Clone, PartialEq, Eq)]
 enum Undo {
     /// A log just stored: undo deletes it.
     Logged(i64),
     /// A delete not yet sent: undo keeps the activity; the delete is sent when the toast goes.
     Deleting(i64),
+    /// A tap kept on the device, not sent yet: undo drops it.
+    Queued(String),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -91,55 +312,298 @@ impl Toasts {
         }
     }
 
-    fn undo(self) {
+    /// The queued tap `key` has been stored as `id`: its undo now deletes it.
+    fn retarget(self, key: &str, id: i64) {
+        self.current.update(|t| {
+            if let Some(t) = t {
+                if t.undo.as_ref() == Some(&Undo::Queued(key.to_string())) {
+                    t.undo = Some(Undo::Logged(id));
+                }
+            }
+        });
+    }
+
+    /// Takes back what the toast offers; a tap still on the device is the caller's to drop
+    /// (its key is returned).
+    fn undo(self) -> Option<String> {
         match self.current.get_untracked().and_then(|t| t.undo) {
             Some(Undo::Logged(id)) => {
                 self.delete.dispatch(DeleteActivity { id });
                 self.current.set(None);
+                None
             }
             Some(Undo::Deleting(id)) => {
                 self.current.set(None);
                 self.hidden.update(|h| h.retain(|x| *x != id));
+                None
             }
-            None => {}
+            Some(Undo::Queued(key)) => {
+                self.current.set(None);
+                Some(key)
+            }
+            None => None,
         }
+    }
+}
+
+/// Whether a failed send is worth trying again later (no network, the server busy or down).
+fn retry_later(e: &AppError) -> bool {
+    matches!(
+        e,
+        AppError::Transport(_) | AppError::Internal | AppError::TooManyRequests(_)
+    )
+}
+
+/// The quick log's taps: each kept on the device first, then sent; those that could not be
+/// sent stay pending and are sent again later with the same key.
+#[derive(Clone, Copy)]
+struct Taps {
+    me: Resource<Result<Option<UserInfo>, AppError>>,
+    /// The signed-in rep's pending taps, for the buttons and the pending line.
+    pending: RwSignal<Vec<PendingTap>>,
+    /// Taps when the device cannot keep them (kept for this page only).
+    memory: StoredValue<Vec<PendingTap>>,
+    flushing: StoredValue<bool>,
+    /// Taps made on this page not tried yet: their first answer is shown in the toast.
+    fresh: StoredValue<Vec<String>>,
+    /// Taps undone while their send was under way: deleted if the send stored them.
+    undone: StoredValue<Vec<String>>,
+    /// The last answer of a send, for the page to reload its figures.
+    sent: RwSignal<Option<Result<Logged, AppError>>>,
+    toasts: Toasts,
+}
+
+impl Taps {
+    fn user(self) -> Option<i64> {
+        self.me
+            .get_untracked()
+            .and_then(|r| r.ok().flatten())
+            .map(|u| u.id)
+    }
+
+    fn all(self) -> Vec<PendingTap> {
+        if device::available() {
+            device::all()
+        } else {
+            self.memory.get_value()
+        }
+    }
+
+    fn forget(self, key: &str) {
+        device::remove(key);
+        self.memory.update_value(|m| m.retain(|t| t.key != key));
+        self.refresh();
+    }
+
+    /// Shows what the device holds for the signed-in rep (another tab may have changed it).
+    fn refresh(self) {
+        let user = self.user();
+        let mine: Vec<PendingTap> = self
+            .all()
+            .into_iter()
+            .filter(|t| Some(t.user) == user)
+            .collect();
+        if self.pending.with_untracked(|p| *p != mine) {
+            self.pending.set(mine);
+        }
+    }
+
+    fn tap(self, type_key: String, label: String) {
+        let Some(user) = self.user() else {
+            self.toasts
+                .show(AppError::Unauthenticated.to_string(), None);
+            return;
+        };
+        let tap = PendingTap {
+            key: new_client_key(),
+            user,
+            type_key,
+            label,
+            at: now_ms(),
+        };
+        if !device::add(&tap) {
+            self.memory.update_value(|m| m.push(tap.clone()));
+        }
+        self.fresh.update_value(|f| f.push(tap.key.clone()));
+        self.refresh();
+        self.flush();
+    }
+
+    /// Drops a tap still waiting (its undo).
+    fn cancel(self, key: String) {
+        self.undone.update_value(|u| u.push(key.clone()));
+        self.forget(&key);
+    }
+
+    /// Sends the signed-in rep's pending taps, oldest first, until one cannot be sent.
+    fn flush(self) {
+        if self.flushing.get_value() {
+            // The running flush reads the device again after each send: it takes this one too.
+            return;
+        }
+        let Some(user) = self.user() else { return };
+        self.flushing.set_value(true);
+        leptos::task::spawn_local(async move {
+            let mut tried = Vec::<String>::new();
+            let mut later = 0usize;
+            let mut stopped = None::<AppError>;
+            loop {
+                let next = self
+                    .all()
+                    .into_iter()
+                    .find(|t| t.user == user && !tried.contains(&t.key));
+                let Some(tap) = next else { break };
+                tried.push(tap.key.clone());
+                let fresh = self.fresh.with_value(|f| f.contains(&tap.key));
+                self.fresh.update_value(|f| f.retain(|k| *k != tap.key));
+                let result = super::log_activity(
+                    tap.type_key.clone(),
+                    Some(tap.key.clone()),
+                    Some(tap.at as i64),
+                )
+                .await;
+                match result {
+                    Ok(logged) => {
+                        let undone = self.undone.with_value(|u| u.contains(&tap.key));
+                        self.forget(&tap.key);
+                        if undone {
+                            // Undone while it was being sent: take it back.
+                            self.toasts
+                                .delete
+                                .dispatch(DeleteActivity { id: logged.id });
+                            continue;
+                        }
+                        self.sent.set(Some(Ok(logged)));
+                        if fresh {
+                            if logged.duplicate {
+                                self.toasts
+                                    .show("Already logged (retry ignored).".into(), None);
+                            } else {
+                                self.toasts.show(
+                                    format!("Logged: {}", tap.label),
+                                    Some(Undo::Logged(logged.id)),
+                                );
+                            }
+                        } else {
+                            self.toasts.retarget(&tap.key, logged.id);
+                            later += 1;
+                        }
+                    }
+                    Err(e) if retry_later(&e) || matches!(e, AppError::Unauthenticated) => {
+                        // Kept; every later tap would fail the same way now.
+                        if fresh {
+                            self.fresh.update_value(|f| f.push(tap.key.clone()));
+                        }
+                        stopped = Some(e);
+                        break;
+                    }
+                    Err(e) => {
+                        // Refused for good (the type was removed…): dropped, and said so.
+                        self.forget(&tap.key);
+                        self.toasts
+                            .show(format!("{} was not logged: {e}", tap.label), None);
+                    }
+                }
+            }
+            self.flushing.set_value(false);
+            // A tap made on this page that could not be sent: say where it is.
+            let waiting = self.fresh.get_value();
+            self.fresh.set_value(Vec::new());
+            if let (Some(e), Some(key)) = (stopped, waiting.last()) {
+                let label = self
+                    .all()
+                    .into_iter()
+                    .find(|t| t.key == *key)
+                    .map(|t| t.label)
+                    .unwrap_or_default();
+                let text = if matches!(e, AppError::Unauthenticated) {
+                    format!("Signed out: {label} waits on this phone until you sign in again.")
+                } else if device::available() {
+                    format!("No connection: {label} saved on this phone, sent when you are back online.")
+                } else {
+                    format!("No connection: {label} will be sent while this page stays open.")
+                };
+                self.toasts.show(text, Some(Undo::Queued(key.clone())));
+            } else if later > 0 {
+                let taps = if later == 1 { "tap" } else { "taps" };
+                self.toasts
+                    .show(format!("Sent {later} {taps} saved on this phone."), None);
+            }
+            self.refresh();
+        });
+    }
+
+    /// Sends what is pending on page load, when the connection comes back, and every few
+    /// seconds; follows other tabs' changes to the device's list.
+    fn keep_sending(self) {
+        #[cfg(feature = "hydrate")]
+        Effect::new(move |_| {
+            // Once the rep is known (the page's data has arrived).
+            if self.me.with(|m| m.is_none()) {
+                return;
+            }
+            self.refresh();
+            self.flush();
+            let online = window_event_listener(leptos::ev::online, move |_| self.flush());
+            let storage = window_event_listener(leptos::ev::storage, move |_| self.refresh());
+            let interval = set_interval_with_handle(move || self.flush(), RETRY_EVERY).ok();
+            on_cleanup(move || {
+                online.remove();
+                storage.remove();
+                if let Some(i) = interval {
+                    i.clear();
+                }
+            });
+        });
+    }
+}
+
+fn now_ms() -> f64 {
+    #[cfg(feature = "hydrate")]
+    {
+        js_sys::Date::now()
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        0.0
     }
 }
 
 #[component]
 pub fn MyScorePage() -> impl IntoView {
-    let log = ServerAction::<LogActivity>::new();
     let delete = ServerAction::<DeleteActivity>::new();
     let edit = ServerAction::<EditActivity>::new();
     let types = Resource::new(|| (), |_| list_activity_types());
+    let me = Resource::new(|| (), |_| whoami());
     // Activities logged elsewhere (another device, the CRM through the API) arrive live.
     let pushed = RwSignal::new(0usize);
     crate::live::client::subscribe("/events".into(), move || pushed.update(|n| *n += 1));
-    // Only successful changes reload the page's data: a refused edit keeps what was typed.
-    let saves = Saves::default()
-        .watch(log.value())
-        .watch(delete.value())
-        .watch(edit.value());
-    let score = Resource::new(
-        move || (saves.get(), pushed.get()),
-        |_| get_my_score("month".to_string()),
-    );
-    let last_logged = RwSignal::new(None::<String>);
     let toasts = Toasts {
         current: RwSignal::new(None),
         serial: StoredValue::new(0),
         hidden: RwSignal::new(Vec::new()),
         delete,
     };
-    Effect::new(move |_| match log.value().get() {
-        Some(Ok(l)) if l.duplicate => toasts.show("Already logged (retry ignored).".into(), None),
-        Some(Ok(l)) => {
-            let what = last_logged.get_untracked().unwrap_or_default();
-            toasts.show(format!("Logged: {what}"), Some(Undo::Logged(l.id)));
-        }
-        Some(Err(e)) => toasts.show(e.to_string(), None),
-        None => {}
-    });
+    let taps = Taps {
+        me,
+        pending: RwSignal::new(Vec::new()),
+        memory: StoredValue::new(Vec::new()),
+        flushing: StoredValue::new(false),
+        fresh: StoredValue::new(Vec::new()),
+        undone: StoredValue::new(Vec::new()),
+        sent: RwSignal::new(None),
+        toasts,
+    };
+    taps.keep_sending();
+    // Only successful changes reload the page's data: a refused edit keeps what was typed.
+    let saves = Saves::default()
+        .watch(taps.sent)
+        .watch(delete.value())
+        .watch(edit.value());
+    let score = Resource::new(
+        move || (saves.get(), pushed.get()),
+        |_| get_my_score("month".to_string()),
+    );
     Effect::new(move |_| {
         if let Some(Err(e)) = delete.value().get() {
             toasts.show(e.to_string(), None);
@@ -161,6 +625,9 @@ pub fn MyScorePage() -> impl IntoView {
         }
         counts
     });
+    // The note of a post made without JavaScript, until the next tap.
+    let query = use_query_map();
+    let notice = RwSignal::new(query.with_untracked(|q| FormNotice::from_query(|k| q.get(k))));
 
     view! {
         <section class="me">
@@ -168,17 +635,28 @@ pub fn MyScorePage() -> impl IntoView {
                 {move || {
                     types.get()
                         .map(|r| match r {
-                            Ok(types) => view! { <QuickLog types=types log=log last_logged=last_logged counts=counts/> }.into_any(),
+                            Ok(types) => view! { <QuickLog types=types taps=taps counts=counts notice=notice/> }.into_any(),
                             Err(AppError::Unauthenticated) => view! { <Redirect path="/login?next=/me"/> }.into_any(),
                             Err(e) => view! { <ErrorMessage error=e/> }.into_any(),
                         })
                 }}
             </Transition>
+            <Transition fallback=|| ()>
+                {move || {
+                    let today = score.get().and_then(Result::ok).map(|s| s.today).unwrap_or_default();
+                    notice.get().map(|n| view! { <NoticeLine notice=n today=today/> })
+                }}
+            </Transition>
+            <PendingLine taps=taps/>
             <div class="toast" role="status" aria-live="polite" class:shown=move || toasts.current.with(|t| t.is_some())>
                 {move || toasts.current.get().map(|t| view! {
                     <span class="toast-text">{t.text}</span>
                     {t.undo.map(|_| view! {
-                        <button type="button" class="undo" on:click=move |_| toasts.undo()>"Undo"</button>
+                        <button type="button" class="undo" on:click=move |_| {
+                            if let Some(key) = toasts.undo() {
+                                taps.cancel(key);
+                            }
+                        }>"Undo"</button>
                     })}
                 })}
             </div>
@@ -197,13 +675,75 @@ pub fn MyScorePage() -> impl IntoView {
     }
 }
 
+/// What a post made without JavaScript did, in words; after a log, its undo (a plain form too).
+#[component]
+fn NoticeLine(notice: FormNotice, today: Vec<TodayActivity>) -> impl IntoView {
+    let delete_url = <DeleteActivity as leptos::server_fn::ServerFn>::url();
+    match notice {
+        FormNotice::Logged { id, again } => {
+            let entry = today.iter().find(|a| a.id == id);
+            let what = entry
+                .map(|a| format!("{} at {}", a.label, a.time))
+                .unwrap_or_else(|| "your activity".into());
+            let text = if again {
+                format!("Already logged: {what}. The same tap arrived twice and counts once.")
+            } else {
+                format!("Logged: {what}")
+            };
+            let undo = (entry.is_some() && !again).then(|| {
+                view! {
+                    <form method="post" action=delete_url class="inline">
+                        <input type="hidden" name="id" value=id/>
+                        <button type="submit" class="undo">"Undo"</button>
+                    </form>
+                }
+            });
+            view! {
+                <div class="log-notice" data-testid="log-notice">
+                    <span>{text}</span>
+                    {undo}
+                </div>
+            }
+            .into_any()
+        }
+        FormNotice::Deleted => view! {
+            <div class="log-notice" data-testid="log-notice"><span>"Deleted."</span></div>
+        }
+        .into_any(),
+        FormNotice::Problem(p) => view! {
+            <p class="error" role="alert" data-testid="log-notice">{p.message()}</p>
+        }
+        .into_any(),
+        FormNotice::SignIn => ().into_any(),
+    }
+}
+
+/// Taps kept on this device and not yet sent: how many, in words, and a way to send now.
+#[component]
+fn PendingLine(taps: Taps) -> impl IntoView {
+    move || {
+        let n = taps.pending.with(Vec::len);
+        (n > 0).then(|| {
+            let what = if n == 1 { "1 tap".to_string() } else { format!("{n} taps") };
+            view! {
+                <div class="pending-line" data-testid="pending-line">
+                    <span class="pending-mark" aria-hidden="true">"⏳"</span>
+                    <span>{format!("Pending: {what} saved on this phone, not sent yet.")}</span>
+                    <button type="button" class="link" on:click=move |_| taps.flush()>"Send now"</button>
+                </div>
+            }
+        })
+    }
+}
+
 #[component]
 fn QuickLog(
     types: Vec<ActivityTypeView>,
-    log: ServerAction<LogActivity>,
-    last_logged: RwSignal<Option<String>>,
+    taps: Taps,
     counts: Signal<HashMap<String, i64>>,
+    notice: RwSignal<Option<FormNotice>>,
 ) -> impl IntoView {
+    let log_url = <LogActivity as leptos::server_fn::ServerFn>::url();
     view! {
         <div class="quicklog" aria-label="Log an activity">
             {types
@@ -211,19 +751,22 @@ fn QuickLog(
                 .map(|t| {
                     let key = t.key.clone();
                     let count_key = t.key.clone();
+                    let pending_key = t.key.clone();
                     let label = t.label.clone();
-                    let log_url = <LogActivity as leptos::server_fn::ServerFn>::url();
+                    // Before the WebAssembly runs, the form posts itself with this key.
+                    let form_key = new_client_key();
                     let on_submit = move |ev: leptos::ev::SubmitEvent| {
                         ev.prevent_default();
-                        last_logged.set(Some(label.clone()));
-                        log.dispatch(LogActivity {
-                            type_key: key.clone(),
-                            client_key: Some(new_client_key()),
-                        });
+                        notice.set(None);
+                        taps.tap(key.clone(), label.clone());
+                    };
+                    let pending = move || {
+                        taps.pending.with(|p| p.iter().filter(|x| x.type_key == pending_key).count())
                     };
                     view! {
                         <form method="post" action=log_url on:submit=on_submit>
                             <input type="hidden" name="type_key" value=t.key.clone()/>
+                            <input type="hidden" name="client_key" value=form_key/>
                             <button type="submit" class="log-button" data-type=t.key.clone()>
                                 <span class="count" data-testid="today-count">
                                     {move || counts.with(|c| c.get(&count_key).copied().unwrap_or(0))}
@@ -232,6 +775,12 @@ fn QuickLog(
                                 <span class="icon" aria-hidden="true">{t.icon.clone()}</span>
                                 <span class="label">{t.label.clone()}</span>
                                 <span class="weight">"+" {t.weight.display()}</span>
+                                {move || {
+                                    let n = pending();
+                                    (n > 0).then(|| view! {
+                                        <span class="pending-count" data-testid="pending-count">{n} " pending"</span>
+                                    })
+                                }}
                             </button>
                         </form>
                     }
@@ -399,5 +948,90 @@ fn ScoreCard(score: MyScore, toasts: Toasts, edit: ServerAction<EditActivity>) -
                 </ul>
             </Show>
         </div>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Reads a location's query the way the page does.
+    fn parse(location: &str) -> Option<FormNotice> {
+        let query = location.split_once('?').map(|(_, q)| q).unwrap_or("");
+        let pairs: Vec<(String, String)> = query
+            .split('&')
+            .filter_map(|p| p.split_once('='))
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        FormNotice::from_query(|k| pairs.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()))
+    }
+
+    #[test]
+    fn every_form_notice_comes_back_from_its_address() {
+        for n in [
+            FormNotice::Logged {
+                id: 12,
+                again: false,
+            },
+            FormNotice::Logged { id: 7, again: true },
+            FormNotice::Deleted,
+            FormNotice::Problem(Problem::Gone),
+            FormNotice::Problem(Problem::Refused),
+            FormNotice::Problem(Problem::Failed),
+        ] {
+            let at = n.location();
+            assert!(at.starts_with("/me"), "{at}");
+            // Short and readable: letters, digits and a few separators only.
+            assert!(
+                at.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "/?=&".contains(c)),
+                "{at}"
+            );
+            assert_eq!(parse(&at), Some(n));
+        }
+        assert_eq!(FormNotice::SignIn.location(), "/login?next=%2Fme");
+        assert_eq!(parse("/me"), None);
+        assert_eq!(parse("/me?problem=nonsense"), None);
+        assert_eq!(parse("/me?logged=x"), None);
+    }
+
+    #[test]
+    fn answers_become_notices() {
+        let ok = Ok(Logged {
+            id: 3,
+            duplicate: false,
+        });
+        assert_eq!(
+            FormNotice::after_log(&ok),
+            FormNotice::Logged {
+                id: 3,
+                again: false
+            }
+        );
+        let dup = Ok(Logged {
+            id: 3,
+            duplicate: true,
+        });
+        assert_eq!(
+            FormNotice::after_log(&dup),
+            FormNotice::Logged { id: 3, again: true }
+        );
+        assert_eq!(
+            FormNotice::after_log(&Err(AppError::Unauthenticated)),
+            FormNotice::SignIn
+        );
+        assert_eq!(
+            FormNotice::after_log(&Err(AppError::NotFound("Activity type 'x'".into()))),
+            FormNotice::Problem(Problem::Gone)
+        );
+        assert_eq!(
+            FormNotice::after_delete(&Err(AppError::Internal)),
+            FormNotice::Problem(Problem::Failed)
+        );
+        assert_eq!(
+            FormNotice::after_log(&Err(AppError::BadRequest("no sales role".into()))),
+            FormNotice::Problem(Problem::Refused)
+        );
+        assert_eq!(FormNotice::after_delete(&Ok(())), FormNotice::Deleted);
     }
 }

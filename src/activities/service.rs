@@ -202,14 +202,23 @@ pub async fn type_views(db: &Db) -> Result<Vec<ActivityTypeView>, AppError> {
         .collect())
 }
 
-/// Logs one unit of a type for the signed-in rep, now. `client_key` makes retries safe:
-/// the same key twice stores one activity.
-pub async fn log_now(
+/// How long a tap may wait on a phone (offline) and still be logged at the moment it was
+/// made. Older ones are refused rather than slipped into a day the rep can no longer see or
+/// correct on the phone.
+pub fn max_tap_wait() -> Duration {
+    Duration::hours(48)
+}
+
+/// Logs one unit of a type for the signed-in rep, at the moment of the tap: `tapped_at` for a
+/// tap kept on the phone while offline (a phone clock ahead of ours counts as now), else now.
+/// `client_key` makes retries safe: the same key twice stores one activity.
+pub async fn log_tap(
     db: &Db,
     live: &Live,
     user: &User,
     type_key: &str,
     client_key: Option<&str>,
+    tapped_at: Option<DateTime<Utc>>,
 ) -> Result<Logged, AppError> {
     if !people::is_scored(true, user.sales_role_id) {
         return Err(AppError::BadRequest(
@@ -226,11 +235,20 @@ pub async fn log_now(
         .find(|t| t.key == type_key)
         .ok_or_else(|| AppError::NotFound(format!("Activity type '{type_key}'")))?;
     let now = Utc::now();
+    let at = match tapped_at {
+        Some(t) if now - t > max_tap_wait() => {
+            return Err(AppError::BadRequest(
+                "This tap waited on the phone for more than two days, so it was not logged.".into(),
+            ))
+        }
+        Some(t) if t < now => t,
+        _ => now,
+    };
     let write = ActivityWrite {
         rep_id: user.id,
         activity_type_id: t.id,
-        occurred_at: now,
-        local_date: settings.local_date(now),
+        occurred_at: at,
+        local_date: settings.local_date(at),
         quantity: 1,
         duration_seconds: None,
         qualifies: t.qualifies(None),

@@ -20,12 +20,7 @@ pub async fn respond<T>(
 ) -> Result<T, AppError> {
     let result = body.await;
     if let Err(e) = &result {
-        let headers: axum::http::HeaderMap = leptos_axum::extract().await.unwrap_or_default();
-        let form_post = headers
-            .get(axum::http::header::ACCEPT)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| v.contains("text/html"));
-        if !form_post {
+        if !is_form_post().await {
             if let Some(opts) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
                 opts.set_status(
                     axum::http::StatusCode::from_u16(e.status_code())
@@ -35,6 +30,16 @@ pub async fn respond<T>(
         }
     }
     result
+}
+
+/// Whether the current server function was called by a plain HTML form (no JavaScript): the
+/// browser then asks for HTML and follows the redirect it is answered with.
+pub async fn is_form_post() -> bool {
+    let headers: axum::http::HeaderMap = leptos_axum::extract().await.unwrap_or_default();
+    headers
+        .get(axum::http::header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("text/html"))
 }
 
 /// Keeps the current server function's reply out of every cache (a secret shown once).

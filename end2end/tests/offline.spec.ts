@@ -1,0 +1,235 @@
+import { test, expect, Page, BrowserContext } from '@playwright/test';
+import * as fs from 'fs';
+
+// The quick log on a rep's phone when the network is not there: taps made offline are kept on
+// the phone, survive a reload served by the service worker, and are counted exactly once when
+// the connection is back. And before (or without) JavaScript, the buttons are forms that work.
+const REP = { email: 'sam.rivera@demo.pacesetter.test', password: 'demo-rep-password' };
+const SHOTS = 'screenshots';
+fs.mkdirSync(SHOTS, { recursive: true });
+
+const PHONE = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true };
+
+async function signIn(page: Page, hydrate = true) {
+  await page.goto('/login?next=%2Fme');
+  await page.getByLabel('Email').fill(REP.email);
+  await page.getByLabel('Password').fill(REP.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForURL((url) => url.pathname === '/me');
+  if (hydrate) await hydrated(page);
+}
+
+async function hydrated(page: Page) {
+  await expect(page.locator('body[data-hydrated="true"]')).toHaveCount(1, { timeout: 60_000 });
+}
+
+/// The rep's activities of today, as the server counts them (the rep's own score server fn).
+async function todayOnServer(page: Page): Promise<{ total: number; byType: Record<string, number> }> {
+  const res = await page.request.post('/api/my_score', { form: { period: 'month' } });
+  expect(res.status()).toBe(200);
+  const score = await res.json();
+  const byType: Record<string, number> = {};
+  for (const a of score.today) byType[a.type_key] = (byType[a.type_key] ?? 0) + a.quantity;
+  return { total: score.today.length, byType };
+}
+
+async function expectNoSidewaysScroll(page: Page) {
+  const { scrollWidth, innerWidth } = await page.evaluate(() => ({
+    scrollWidth: document.documentElement.scrollWidth,
+    innerWidth: window.innerWidth,
+  }));
+  expect(scrollWidth, `page is ${scrollWidth}px wide in a ${innerWidth}px screen`).toBeLessThanOrEqual(innerWidth);
+}
+
+test.describe('offline quick log', () => {
+  test.use({ ...PHONE, serviceWorkers: 'allow' });
+
+  test('is installable: manifest, icons and a service worker served at the root', async ({ page }) => {
+    const refused: string[] = [];
+    page.on('console', (m) => {
+      if (m.type() === 'error' && /Content Security Policy|service worker/i.test(m.text())) refused.push(m.text());
+    });
+    await signIn(page);
+    // The worker registers and takes control under the page's Content-Security-Policy.
+    const scope = await page.evaluate(async () => (await navigator.serviceWorker.ready).scope);
+    expect(new URL(scope).pathname).toBe('/');
+    const manifestHref = await page.locator('link[rel="manifest"]').getAttribute('href');
+    expect(manifestHref).toBe('/manifest.webmanifest');
+    const manifest = await (await page.request.get(manifestHref!)).json();
+    expect(manifest.start_url).toBe('/me');
+    expect(manifest.display).toBe('standalone');
+    const sizes = manifest.icons.map((i: { sizes: string; purpose: string }) => `${i.sizes} ${i.purpose}`);
+    expect(sizes).toEqual(expect.arrayContaining(['192x192 any', '512x512 any', '512x512 maskable']));
+    for (const icon of manifest.icons) {
+      const res = await page.request.get(icon.src);
+      expect(res.status(), icon.src).toBe(200);
+      expect(res.headers()['content-type']).toBe('image/png');
+    }
+    const sw = await page.request.get('/sw.js');
+    expect(sw.status()).toBe(200);
+    expect(sw.headers()['content-type']).toMatch(/javascript/);
+    await expect(page.locator('meta[name="theme-color"]').first()).toHaveAttribute('content', /^#/);
+    expect(refused).toEqual([]);
+  });
+
+  test('taps made offline wait on the phone, survive a reload, and count exactly once online', async ({ page, context }) => {
+    // Every request the service worker sends on its own, and those cut by the offline mode.
+    const swCut: string[] = [];
+    context.on('requestfailed', (r) => {
+      if (r.serviceWorker()) swCut.push(r.url());
+    });
+
+    await signIn(page);
+    // The worker installs and takes control; a controlled load of /me puts the page in its cache.
+    await page.evaluate(async () => {
+      await navigator.serviceWorker.ready;
+    });
+    await page.reload();
+    await hydrated(page);
+    expect(await page.evaluate(() => navigator.serviceWorker.controller !== null)).toBe(true);
+
+    const before = await todayOnServer(page);
+    const calls = page.locator('button.log-button[data-type="call"]');
+    const emails = page.locator('button.log-button[data-type="email"]');
+    const callsShown = parseInt((await calls.getByTestId('today-count').textContent())!, 10);
+    expect(callsShown).toBe(before.byType['call'] ?? 0);
+
+    await context.setOffline(true);
+    // The network is really gone for the page.
+    expect(await page.evaluate(() => fetch('/healthz').then(() => 'reached', () => 'unreachable'))).toBe('unreachable');
+
+    await calls.tap();
+    await expect(page.getByRole('status')).toContainText('No connection: Call saved on this phone');
+    await expect(calls.getByTestId('pending-count')).toHaveText('1 pending');
+    await calls.tap();
+    await emails.tap();
+    await expect(calls.getByTestId('pending-count')).toHaveText('2 pending');
+    await expect(emails.getByTestId('pending-count')).toHaveText('1 pending');
+    const pendingLine = page.getByTestId('pending-line');
+    await expect(pendingLine).toContainText('Pending: 3 taps saved on this phone, not sent yet.');
+    // Pending is said in words and not yet on the server's count.
+    await expect(calls.getByTestId('today-count')).toHaveText(`${callsShown} today`);
+    await expectNoSidewaysScroll(page);
+    await page.screenshot({ path: `${SHOTS}/offline-pending-390.png` });
+    await page.setViewportSize({ width: 360, height: 740 });
+    await expectNoSidewaysScroll(page);
+    await page.screenshot({ path: `${SHOTS}/offline-pending-360.png` });
+    await page.setViewportSize(PHONE.viewport);
+
+    // Reload while still offline: the service worker serves the last /me; the taps are still there.
+    const cutBefore = swCut.length;
+    const reloaded = await page.reload();
+    expect(reloaded?.fromServiceWorker()).toBe(true);
+    await hydrated(page);
+    // The worker did try the network, and the offline mode cut it: the page came from its cache.
+    expect(swCut.length).toBeGreaterThan(cutBefore);
+    await expect(page.getByTestId('my-total')).toBeVisible();
+    await expect(page.getByTestId('pending-line')).toContainText('Pending: 3 taps saved on this phone, not sent yet.');
+    await expect(calls.getByTestId('pending-count')).toHaveText('2 pending');
+    await page.screenshot({ path: `${SHOTS}/offline-reloaded-390.png`, fullPage: true });
+
+    // Back online: sent once each, and the page counts them.
+    await context.setOffline(false);
+    await expect(page.getByTestId('pending-line')).toHaveCount(0, { timeout: 30_000 });
+    await expect(calls.getByTestId('pending-count')).toHaveCount(0);
+    await expect(calls.getByTestId('today-count')).toHaveText(`${callsShown + 2} today`);
+    const after = await todayOnServer(page);
+    expect(after.total).toBe(before.total + 3);
+    expect(after.byType['call'] ?? 0).toBe((before.byType['call'] ?? 0) + 2);
+    expect(after.byType['email'] ?? 0).toBe((before.byType['email'] ?? 0) + 1);
+
+    // Sending again (another tab, a retry) changes nothing: nothing is left, and the keys are spent.
+    await page.reload();
+    await hydrated(page);
+    await expect(page.getByTestId('pending-line')).toHaveCount(0);
+    expect((await todayOnServer(page)).total).toBe(before.total + 3);
+  });
+
+  test('a tap whose answer was lost is sent again with its key and counted once', async ({ page, context }) => {
+    await signIn(page);
+    const before = await todayOnServer(page);
+    // The server stores the tap but the answer never reaches the phone.
+    let dropped = 0;
+    await context.route('**/api/log_activity', async (route) => {
+      if (dropped === 0) {
+        dropped++;
+        await route.fetch();
+        await route.abort('internetdisconnected');
+      } else {
+        await route.continue();
+      }
+    });
+    const visits = page.locator('button.log-button[data-type="visit"]');
+    await visits.tap();
+    await expect(visits.getByTestId('pending-count')).toHaveText('1 pending');
+    expect((await todayOnServer(page)).total).toBe(before.total + 1);
+    // Sent again with the same key: stored once.
+    await page.getByTestId('pending-line').getByRole('button', { name: 'Send now' }).tap();
+    await expect(page.getByTestId('pending-line')).toHaveCount(0);
+    expect((await todayOnServer(page)).total).toBe(before.total + 1);
+  });
+});
+
+test.describe('quick log without JavaScript', () => {
+  test.use({ ...PHONE, javaScriptEnabled: false });
+
+  test('a tap posts, logs once and says so; the same form sent twice counts once', async ({ page }) => {
+    await signIn(page, false);
+    const before = await todayOnServer(page);
+    const meetings = page.locator('button.log-button[data-type="meeting"]');
+    const shown = parseInt((await meetings.getByTestId('today-count').textContent())!, 10);
+    await meetings.tap();
+    await page.waitForURL((url) => url.pathname === '/me' && url.searchParams.has('logged'));
+    // A short, readable address and a confirmation in words, with its undo.
+    expect(page.url()).toMatch(/\/me\?logged=\d+$/);
+    const notice = page.getByTestId('log-notice');
+    await expect(notice).toContainText(/^Logged: Meeting at \d\d:\d\d/);
+    await expect(notice.getByRole('button', { name: 'Undo' })).toBeVisible();
+    await expect(meetings.getByTestId('today-count')).toHaveText(`${shown + 1} today`);
+    expect((await todayOnServer(page)).total).toBe(before.total + 1);
+    await expectNoSidewaysScroll(page);
+    await page.screenshot({ path: `${SHOTS}/nojs-logged-390.png` });
+    await page.setViewportSize({ width: 360, height: 740 });
+    await expectNoSidewaysScroll(page);
+    await page.screenshot({ path: `${SHOTS}/nojs-logged-360.png` });
+    await page.setViewportSize(PHONE.viewport);
+
+    // The same form (same key) submitted twice, as a double tap on a slow network does.
+    const form = page.locator('form:has(button.log-button[data-type="call"])');
+    const key = await form.locator('input[name="client_key"]').getAttribute('value');
+    expect(key).toMatch(/^[0-9a-f]+-[0-9a-f]+$/);
+    const fields = { type_key: 'call', client_key: key! };
+    const post = () =>
+      page.request.post('/api/log_activity', {
+        form: fields,
+        headers: { accept: 'text/html', 'sec-fetch-site': 'same-origin' },
+        maxRedirects: 0,
+      });
+    const first = await post();
+    const second = await post();
+    expect(first.status()).toBe(302);
+    expect(second.status()).toBe(302);
+    const id = first.headers()['location'].match(/^\/me\?logged=(\d+)$/)![1];
+    expect(second.headers()['location']).toBe(`/me?logged=${id}&again=1`);
+    expect((await todayOnServer(page)).total).toBe(before.total + 2);
+    await page.goto(second.headers()['location']);
+    await expect(page.getByTestId('log-notice')).toContainText('Already logged: Call');
+
+    // Undo without JavaScript: the entry goes, and the page says so.
+    await page.goto(`/me?logged=${id}`);
+    await page.getByTestId('log-notice').getByRole('button', { name: 'Undo' }).tap();
+    await page.waitForURL((url) => url.search === '?deleted=1');
+    await expect(page.getByTestId('log-notice')).toHaveText('Deleted.');
+    expect((await todayOnServer(page)).total).toBe(before.total + 1);
+
+    // An error reads as words, in the page and in the address bar.
+    const bad = await page.request.post('/api/log_activity', {
+      form: { type_key: 'no_such_type', client_key: 'k-1' },
+      headers: { accept: 'text/html', 'sec-fetch-site': 'same-origin' },
+      maxRedirects: 0,
+    });
+    expect(bad.headers()['location']).toBe('/me?problem=gone');
+    await page.goto('/me?problem=gone');
+    await expect(page.getByRole('alert')).toContainText('no longer exists');
+  });
+});
