@@ -12,6 +12,7 @@ use crate::auth::page::SignInPage;
 use crate::auth::whoami;
 use crate::calendar::page::CalendarPage;
 use crate::components::TopBar;
+use crate::deals::page::MyDealsPage;
 use crate::displays::page::DisplaysPage;
 use crate::leaderboard::page::LeaderboardPage;
 use crate::scorecard::desk::ScorecardsPage;
@@ -68,6 +69,7 @@ pub fn App() -> impl IntoView {
                 // is a real HTTP 302 even without JavaScript.
                 <Route path=path!("/") view=|| view! { <Framed><LeaderboardPage/></Framed> } ssr=SsrMode::Async/>
                 <Route path=path!("/me") view=|| view! { <Framed><MyScorePage/></Framed> } ssr=SsrMode::Async/>
+                <Route path=path!("/me/deals") view=|| view! { <Framed><MyDealsPage/></Framed> } ssr=SsrMode::Async/>
                 <Route path=path!("/admin") view=|| view! { <Framed><AdminPage/></Framed> } ssr=SsrMode::Async/>
                 <Route path=path!("/admin/weights") view=|| view! { <Framed><WeightsPage/></Framed> } ssr=SsrMode::Async/>
                 <Route path=path!("/admin/displays") view=|| view! { <Framed><DisplaysPage/></Framed> } ssr=SsrMode::Async/>

@@ -11,7 +11,7 @@ use super::{
     get_my_score, list_activity_types, ActivityTypeView, DeleteActivity, EditActivity, LogActivity,
     MyScore, TodayActivity,
 };
-use crate::components::{field_errors, has_error, ErrorMessage, FieldMessage, Saves};
+use crate::components::{field_errors, has_error, ErrorMessage, FieldMessage, MeNav, Saves};
 use crate::error::AppError;
 use crate::leaderboard::format_index;
 
@@ -193,6 +193,7 @@ pub fn MyScorePage() -> impl IntoView {
                 }}
             </Transition>
             <crate::scorecard::ScorecardPanel refresh=Signal::derive(move || saves.get() + pushed.get())/>
+            <MeNav current="/me"/>
         </section>
     }
 }
