@@ -12,6 +12,7 @@ use crate::auth::page::SignInPage;
 use crate::auth::whoami;
 use crate::calendar::page::CalendarPage;
 use crate::components::TopBar;
+use crate::deals::page::MyDealsPage;
 use crate::displays::page::DisplaysPage;
 use crate::leaderboard::page::LeaderboardPage;
 use crate::scorecard::desk::ScorecardsPage;
@@ -79,6 +80,7 @@ pub fn App() -> impl IntoView {
                 // Pages that may redirect to sign-in render fully before responding, so the redirect
                 // is a real HTTP 302 even without JavaScript.
                 <Route path=path!("/me") view=|| view! { <Framed><MyScorePage/></Framed> } ssr=SsrMode::Async/>
+                <Route path=path!("/me/deals") view={Lazy::<MyDealsRoute>::new()} ssr=SsrMode::Async/>
                 <Route path=path!("/") view={Lazy::<LeaderboardRoute>::new()} ssr=SsrMode::Async/>
                 <Route path=path!("/admin") view={Lazy::<AdminRoute>::new()} ssr=SsrMode::Async/>
                 <Route path=path!("/admin/weights") view={Lazy::<WeightsRoute>::new()} ssr=SsrMode::Async/>
@@ -141,6 +143,7 @@ macro_rules! lazy_page {
 }
 
 lazy_page!(TvRoute, || view! { <TvPage/> });
+lazy_page!(MyDealsRoute, MyDealsPage);
 lazy_page!(LeaderboardRoute, LeaderboardPage);
 lazy_page!(AdminRoute, AdminPage);
 lazy_page!(WeightsRoute, WeightsPage);

@@ -15,6 +15,7 @@ pub mod displays;
 pub mod error;
 #[cfg(feature = "ssr")]
 pub mod fields;
+pub mod forms;
 #[cfg(feature = "ssr")]
 pub mod idempotency;
 pub mod leaderboard;

@@ -23,7 +23,7 @@ use super::{
     Logged, MyScore, TodayActivity,
 };
 use crate::auth::{whoami, UserInfo};
-use crate::components::{field_errors, has_error, ErrorMessage, FieldMessage, Saves};
+use crate::components::{field_errors, has_error, ErrorMessage, FieldMessage, MeNav, Saves};
 use crate::error::AppError;
 use crate::leaderboard::format_index;
 
@@ -671,6 +671,7 @@ pub fn MyScorePage() -> impl IntoView {
                 }}
             </Transition>
             <crate::scorecard::ScorecardPanel refresh=Signal::derive(move || saves.get() + pushed.get())/>
+            <MeNav current="/me"/>
         </section>
     }
 }

@@ -66,7 +66,8 @@ pub async fn sign_in(
     password: String,
     next: Option<String>,
 ) -> Result<(), AppError> {
-    crate::server::respond(async move {
+    let back = next.clone();
+    let result = crate::server::respond(async move {
         use crate::auth::session;
         use crate::server::{secrets, state::app_state};
         let state = app_state()?;
@@ -119,7 +120,40 @@ pub async fn sign_in(
         leptos_axum::redirect(&safe_next(next.as_deref()));
         Ok(())
     })
-    .await
+    .await;
+    // A plain form post comes back to the sign-in page with a short code, not the error
+    // encoded into the address.
+    if let Err(e) = &result {
+        if crate::forms::is_plain_post() {
+            leptos_axum::redirect(&format!(
+                "/login?error={}&next={}",
+                sign_in_error_code(e),
+                crate::forms::encode_query_value(&safe_next(back.as_deref()))
+            ));
+        }
+    }
+    result
+}
+
+/// The short code a refused plain sign-in post comes back with (`/login?error=wrong`).
+pub fn sign_in_error_code(e: &AppError) -> &'static str {
+    match e {
+        AppError::Unauthorized(_) => "wrong",
+        AppError::TooManyRequests(_) => "throttled",
+        AppError::BadRequest(_) => "missing",
+        _ => "failed",
+    }
+}
+
+/// What the sign-in page says for a `?error=` code.
+pub fn sign_in_error_message(code: &str) -> Option<&'static str> {
+    Some(match code {
+        "wrong" => "Wrong email or password.",
+        "throttled" => "Too many failed sign-in attempts. Wait 15 minutes and try again.",
+        "missing" => "Enter your email and password.",
+        "failed" => "Sign-in failed. Please try again.",
+        _ => return None,
+    })
 }
 
 #[server(endpoint = "sign_out")]

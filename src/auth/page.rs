@@ -14,12 +14,13 @@ pub fn SignInPage() -> impl IntoView {
             .with(|q| q.get("next"))
             .unwrap_or_else(|| "/me".to_string())
     };
-    let error = move || {
-        action
-            .value()
-            .get()
-            .and_then(|r| r.err())
-            .map(|e| e.to_string())
+    // The page's own last answer, or the code a plain form post came back with.
+    let error = move || match action.value().get() {
+        Some(r) => r.err().map(|e| e.to_string()),
+        None => query
+            .with(|q| q.get("error"))
+            .and_then(|code| super::sign_in_error_message(&code))
+            .map(str::to_string),
     };
     view! {
         <section class="card narrow">

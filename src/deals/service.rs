@@ -8,15 +8,19 @@ use serde::Deserialize;
 use serde_json::Value;
 use utoipa::ToSchema;
 
+use serde_json::json;
+
+use crate::auth::session::User;
 use crate::error::{AppError, FieldError};
 use crate::fields::{upsert_key, Fields};
 use crate::idempotency::{Record, Upserted};
-use crate::live::LiveKind;
-use crate::on_tx;
+use crate::live::{Live, LiveKind};
 use crate::people::service as people;
+use crate::server::audit;
 use crate::server::db::{Db, Tx};
 use crate::server::org;
 use crate::sources::Writer;
+use crate::{on_db, on_tx};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -352,6 +356,533 @@ pub async fn write(tx: &mut Tx, writer: &Writer, d: &DealWrite) -> Result<Upsert
         "The same record was being written by another request; nothing was written. Retry the request."
             .into(),
     ))
+}
+
+// ---------------------------------------------------------------------------------------
+// The rep's own deals (the phone's deals page)
+// ---------------------------------------------------------------------------------------
+
+/// The longest list of lost reasons an organisation keeps (a phone picker, not a taxonomy).
+pub const MAX_LOST_REASONS: usize = 30;
+
+/// The organisation's lost reasons, in the order the rep's form offers them.
+pub async fn lost_reasons(db: &Db) -> Result<Vec<String>, AppError> {
+    Ok(on_db!(db, |pool| sqlx::query_scalar(
+        "SELECT label FROM lost_reasons ORDER BY sort_order, id"
+    )
+    .fetch_all(pool)
+    .await)?)
+}
+
+/// Replaces the organisation's lost reasons with `text`, one reason a line (blank lines
+/// skipped, order kept). Refused as a whole, naming the problem, on a reason longer than a
+/// deal's `lost_reason`, a duplicate, or too many; audited, announced.
+pub async fn put_lost_reasons(
+    db: &Db,
+    live: &Live,
+    actor: &str,
+    text: &str,
+) -> Result<Vec<String>, AppError> {
+    let reasons: Vec<String> = text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(str::to_string)
+        .collect();
+    let mut errors = Vec::new();
+    if let Some(long) = reasons.iter().find(|r| r.chars().count() > 200) {
+        errors.push(FieldError::new(
+            "lost_reasons",
+            format!("'{long}' is longer than 200 characters"),
+        ));
+    }
+    if reasons.iter().any(|r| r.contains('\0')) {
+        errors.push(FieldError::new(
+            "lost_reasons",
+            "must not contain the NUL character",
+        ));
+    }
+    let mut seen = std::collections::HashSet::new();
+    if let Some(dup) = reasons.iter().find(|r| !seen.insert(r.to_lowercase())) {
+        errors.push(FieldError::new(
+            "lost_reasons",
+            format!("'{dup}' is listed twice"),
+        ));
+    }
+    if reasons.len() > MAX_LOST_REASONS {
+        errors.push(FieldError::new(
+            "lost_reasons",
+            format!("at most {MAX_LOST_REASONS} reasons"),
+        ));
+    }
+    AppError::check(errors)?;
+    let before = lost_reasons(db).await?;
+    let mut tx = db.begin_write().await?;
+    on_tx!(&mut tx, |c| sqlx::query("DELETE FROM lost_reasons")
+        .execute(c)
+        .await
+        .map(|_| ()))?;
+    for (i, r) in reasons.iter().enumerate() {
+        on_tx!(&mut tx, |c| sqlx::query(
+            "INSERT INTO lost_reasons (label, sort_order) VALUES ($1, $2)"
+        )
+        .bind(r)
+        .bind(i as i64)
+        .execute(c)
+        .await
+        .map(|_| ()))?;
+    }
+    audit::record_in(
+        &mut tx,
+        actor,
+        "update",
+        "lost_reasons",
+        Some(json!(before)),
+        Some(json!(reasons)),
+    )
+    .await?;
+    tx.commit().await?;
+    live.changed(LiveKind::Config).await;
+    Ok(reasons)
+}
+
+/// A won or lost deal as the rep typed it on the phone: amount in the major unit
+/// (`1250.50`), blanks for what was left out (close date: today).
+#[derive(Debug, Clone, Default)]
+pub struct ClosedDealForm {
+    pub won: bool,
+    pub amount: String,
+    pub account: String,
+    pub name: String,
+    pub new_customer: bool,
+    pub lost_reason: String,
+    pub closed_on: String,
+}
+
+/// A change a rep makes to one of their own open deals.
+#[derive(Debug, Clone)]
+pub enum OwnDealChange {
+    /// Stage, probability (whole percent, as typed) and expected close month (`YYYY-MM`,
+    /// blank for none).
+    Pipeline {
+        stage: String,
+        probability: String,
+        expected_month: String,
+    },
+    /// Won today.
+    Won,
+    /// Lost today, for a reason of the organisation's list.
+    Lost { reason: String },
+}
+
+/// A reason checked against the organisation's list (any text, or none, when it keeps no
+/// list); the problem is named on `lost_reason`.
+fn check_reason(reason: &str, list: &[String], errors: &mut Vec<FieldError>) -> Option<String> {
+    let reason = reason.trim();
+    if list.is_empty() {
+        return (!reason.is_empty()).then(|| reason.to_string());
+    }
+    if reason.is_empty() {
+        errors.push(FieldError::new("lost_reason", "choose a reason"));
+        return None;
+    }
+    match list.iter().find(|r| r.eq_ignore_ascii_case(reason)) {
+        Some(r) => Some(r.clone()),
+        None => {
+            errors.push(FieldError::new(
+                "lost_reason",
+                format!("'{reason}' is not one of the organisation's lost reasons"),
+            ));
+            None
+        }
+    }
+}
+
+/// An amount as a rep types it, in the currency's major unit, to minor units.
+fn amount_minor(text: &str, errors: &mut Vec<FieldError>) -> Option<i64> {
+    let text = text.trim().replace([',', ' '], "");
+    if text.is_empty() {
+        errors.push(FieldError::new("amount", "is required"));
+        return None;
+    }
+    match crate::scoring::Money::parse(&text) {
+        Ok(m) if m.0 < 0 => {
+            errors.push(FieldError::new("amount", "must not be negative"));
+            None
+        }
+        Ok(m) => Some(m.0),
+        Err(_) => {
+            errors.push(FieldError::new(
+                "amount",
+                "must be an amount such as 1250 or 1250.50",
+            ));
+            None
+        }
+    }
+}
+
+/// The deal parsed by the same rules as every other door ([`parse`]), its problems added
+/// to `errors`; the amount problems of [`parse`] are in minor units, so the form's own
+/// reading of the amount speaks for it.
+fn parse_own(value: &Value, errors: &mut Vec<FieldError>) -> Option<DealInput> {
+    let mut found = Vec::new();
+    let parsed = parse(value, None, &mut found);
+    let amount_named = errors.iter().any(|e| e.field == "amount");
+    errors.extend(found.into_iter().map(|mut e| {
+        if e.field == "amount" && !amount_named {
+            e.message = "is too large".into();
+        }
+        e
+    }));
+    parsed
+}
+
+fn audit_json(id: i64, d: &DealWrite) -> Value {
+    json!({
+        "id": id, "rep_id": d.rep_id, "name": d.name, "account": d.account,
+        "amount_minor": d.amount_minor, "currency": d.currency, "stage": d.stage,
+        "probability": d.probability, "status": d.status, "lost_reason": d.lost_reason,
+        "new_customer": d.new_customer, "created_on": d.created_on,
+        "expected_close": d.expected_close, "closed_on": d.closed_on,
+    })
+}
+
+fn money_text(minor: i64, currency: &str) -> String {
+    crate::tv::service::format_money(crate::scoring::Money(minor), currency)
+}
+
+fn refuse_unscored(user: &User) -> Result<(), AppError> {
+    if people::is_scored(true, user.sales_role_id) {
+        Ok(())
+    } else {
+        Err(AppError::BadRequest(
+            "Your account has no sales role, so a deal would count nowhere. Ask an admin to give you one.".into(),
+        ))
+    }
+}
+
+/// Logs a deal the signed-in rep won or lost, through the same rules as the API, plus the
+/// phone's: the reason comes from the organisation's list, the close date is not in the
+/// future. Audited as the rep, announced live (leaderboards and TV update).
+pub async fn log_own_closed(
+    db: &Db,
+    live: &Live,
+    user: &User,
+    form: ClosedDealForm,
+) -> Result<crate::deals::DealSaved, AppError> {
+    refuse_unscored(user)?;
+    let settings = org::load(db).await?;
+    let today = settings.today();
+    let mut errors = Vec::new();
+    let amount = amount_minor(&form.amount, &mut errors);
+    let account = form.account.trim();
+    let closed_on = match form.closed_on.trim() {
+        "" => today.to_string(),
+        d => d.to_string(),
+    };
+    if NaiveDate::parse_from_str(&closed_on, "%Y-%m-%d").is_ok_and(|d| d > today) {
+        errors.push(FieldError::new("closed_on", "must not be in the future"));
+    }
+    let name = match (form.name.trim(), account) {
+        ("", "") => format!("Deal {} {closed_on}", if form.won { "won" } else { "lost" }),
+        ("", account) => account.to_string(),
+        (name, _) => name.to_string(),
+    };
+    let mut value = json!({
+        "rep_email": user.email, "name": name, "amount": amount.unwrap_or(0),
+        "currency": settings.currency, "status": if form.won { "won" } else { "lost" },
+        "closed_on": closed_on, "new_customer": form.new_customer,
+    });
+    if !account.is_empty() {
+        value["account"] = json!(account);
+    }
+    if !form.won {
+        let list = lost_reasons(db).await?;
+        if let Some(reason) = check_reason(&form.lost_reason, &list, &mut errors) {
+            value["lost_reason"] = json!(reason);
+        }
+    }
+    let parsed = parse_own(&value, &mut errors);
+    AppError::check(errors)?;
+    let parsed = parsed.ok_or(AppError::Internal)?;
+    let write = resolve(db, vec![(None, parsed)])
+        .await?
+        .pop()
+        .ok_or(AppError::Internal)?;
+    let writer = Writer::Person(user.email.clone());
+    let mut tx = db.begin_write().await?;
+    let id = crate::deals::service::write(&mut tx, &writer, &write)
+        .await?
+        .id;
+    audit::record_in(
+        &mut tx,
+        &user.email,
+        "create",
+        &format!("deal:{id}"),
+        None,
+        Some(audit_json(id, &write)),
+    )
+    .await?;
+    tx.commit().await?;
+    live.changed(LiveKind::Deal).await;
+    let amount = money_text(write.amount_minor, &write.currency);
+    Ok(crate::deals::DealSaved {
+        id,
+        notice: if form.won {
+            format!("Won deal logged: {amount}.")
+        } else {
+            format!("Lost deal logged: {amount}.")
+        },
+    })
+}
+
+/// A deal as stored, for a change by its owner.
+#[derive(Debug, Clone, sqlx::FromRow)]
+struct StoredDeal {
+    rep_id: i64,
+    name: String,
+    account: Option<String>,
+    amount_minor: i64,
+    currency: String,
+    stage: String,
+    probability: i64,
+    status: String,
+    new_customer: bool,
+    created_on: NaiveDate,
+    expected_close: Option<NaiveDate>,
+}
+
+const STORED_DEAL: &str =
+    "SELECT rep_id, name, account, amount_minor, currency, stage, probability, status, \
+    new_customer, created_on, expected_close FROM deals WHERE id = $1";
+
+/// The deal `id` when it is the rep's own and still open; someone else's deal, a closed
+/// one and a missing one are refused alike (nothing tells whose it is).
+async fn own_open(db: &Db, rep_id: i64, id: i64) -> Result<StoredDeal, AppError> {
+    let row: Option<StoredDeal> = on_db!(db, |pool| sqlx::query_as(STORED_DEAL)
+        .bind(id)
+        .fetch_optional(pool)
+        .await)?;
+    row.filter(|d| d.rep_id == rep_id && d.status == "open")
+        .ok_or_else(|| AppError::NotFound("That open deal of yours".into()))
+}
+
+/// Changes one of the signed-in rep's own open deals — moves it along the pipeline, or
+/// marks it won or lost today — through the same rules as the API. Only the owner may;
+/// audited with before and after, announced live.
+pub async fn change_own_open(
+    db: &Db,
+    live: &Live,
+    user: &User,
+    id: i64,
+    change: OwnDealChange,
+) -> Result<crate::deals::DealSaved, AppError> {
+    refuse_unscored(user)?;
+    let old = own_open(db, user.id, id).await?;
+    let today = org::load(db).await?.today();
+    let mut errors = Vec::new();
+    let mut value = json!({
+        "rep_email": user.email, "name": old.name, "account": old.account,
+        "amount": old.amount_minor, "currency": old.currency, "stage": old.stage,
+        "probability": old.probability, "status": "open", "new_customer": old.new_customer,
+        "created_on": old.created_on.to_string(),
+        "expected_close": old.expected_close.map(|d| d.to_string()),
+    });
+    let notice = match change {
+        OwnDealChange::Pipeline {
+            stage,
+            probability,
+            expected_month,
+        } => {
+            if stage.trim().is_empty() {
+                errors.push(FieldError::new("stage", "choose a stage"));
+            }
+            value["stage"] = json!(stage);
+            match probability
+                .trim()
+                .trim_end_matches('%')
+                .trim()
+                .parse::<i64>()
+            {
+                Ok(p) => value["probability"] = json!(p),
+                Err(_) => errors.push(FieldError::new(
+                    "probability",
+                    "must be a whole number from 0 to 100",
+                )),
+            }
+            value["expected_close"] = match expected_month.trim() {
+                "" => Value::Null,
+                month => match NaiveDate::parse_from_str(&format!("{month}-01"), "%Y-%m-%d") {
+                    // The same month keeps its day; another month means its end.
+                    Ok(first) => {
+                        let ym = crate::scoring::YearMonth::of(first);
+                        match old.expected_close {
+                            Some(d) if crate::scoring::YearMonth::of(d) == ym => {
+                                json!(d.to_string())
+                            }
+                            _ => json!(ym.last_day().to_string()),
+                        }
+                    }
+                    Err(_) => {
+                        errors.push(FieldError::new(
+                            "expected_month",
+                            "must be a month such as 2026-12",
+                        ));
+                        Value::Null
+                    }
+                },
+            };
+            "Deal updated.".to_string()
+        }
+        OwnDealChange::Won => {
+            value["status"] = json!("won");
+            value["stage"] = json!("Won");
+            value["probability"] = json!(100);
+            value["closed_on"] = json!(today.to_string());
+            format!("Won: {}.", money_text(old.amount_minor, &old.currency))
+        }
+        OwnDealChange::Lost { reason } => {
+            let list = lost_reasons(db).await?;
+            if let Some(reason) = check_reason(&reason, &list, &mut errors) {
+                value["lost_reason"] = json!(reason);
+            }
+            value["status"] = json!("lost");
+            value["stage"] = json!("Lost");
+            value["probability"] = json!(0);
+            value["closed_on"] = json!(today.to_string());
+            format!("Lost: {}.", money_text(old.amount_minor, &old.currency))
+        }
+    };
+    let parsed = parse_own(&value, &mut errors);
+    AppError::check(errors)?;
+    let parsed = parsed.ok_or(AppError::Internal)?;
+    let write = resolve(db, vec![(None, parsed)])
+        .await?
+        .pop()
+        .ok_or(AppError::Internal)?;
+    let mut tx = db.begin_write().await?;
+    let before: Option<StoredDeal> = on_tx!(&mut tx, |c| sqlx::query_as(STORED_DEAL)
+        .bind(id)
+        .fetch_optional(c)
+        .await)?;
+    // Closed or handed over since it was read: refused like any deal not open and not theirs.
+    if !before
+        .as_ref()
+        .is_some_and(|d| d.rep_id == user.id && d.status == "open")
+    {
+        return Err(AppError::NotFound("That open deal of yours".into()));
+    }
+    on_tx!(&mut tx, |c| sqlx::query(UPDATE_DEAL)
+        .bind(write.rep_id)
+        .bind(&write.name)
+        .bind(&write.account)
+        .bind(write.amount_minor)
+        .bind(&write.currency)
+        .bind(&write.stage)
+        .bind(write.probability)
+        .bind(write.status)
+        .bind(&write.lost_reason)
+        .bind(write.new_customer)
+        .bind(write.created_on)
+        .bind(write.expected_close)
+        .bind(write.closed_on)
+        .bind(Utc::now())
+        .bind(id)
+        .execute(c)
+        .await
+        .map(|_| ()))?;
+    let old_json = json!({
+        "id": id, "stage": old.stage, "probability": old.probability, "status": old.status,
+        "expected_close": old.expected_close,
+    });
+    audit::record_in(
+        &mut tx,
+        &user.email,
+        "update",
+        &format!("deal:{id}"),
+        Some(old_json),
+        Some(audit_json(id, &write)),
+    )
+    .await?;
+    tx.commit().await?;
+    live.changed(LiveKind::Deal).await;
+    Ok(crate::deals::DealSaved { id, notice })
+}
+
+#[derive(Debug, sqlx::FromRow)]
+struct OpenRow {
+    id: i64,
+    name: String,
+    account: Option<String>,
+    amount_minor: i64,
+    currency: String,
+    stage: String,
+    probability: i64,
+    expected_close: Option<NaiveDate>,
+}
+
+/// The rep's deals page: this month's turnover won, deals won and lost, win rate and the
+/// open and weighted pipeline (all from the scoring engine), the open deals soonest
+/// expected first, and the organisation's lost reasons.
+pub async fn my_deals(db: &Db, rep_id: i64) -> Result<crate::deals::MyDeals, AppError> {
+    use crate::scoring::{metrics, Money, Period, PeriodKind, Population, YearMonth};
+    let settings = org::load(db).await?;
+    let today = settings.today();
+    let period = Period::containing(PeriodKind::Month, today, settings.fiscal_start());
+    let deals = crate::scorecard::repo::deals(db, rep_id).await?;
+    let me = Population::Rep(rep_id);
+    let pipeline = metrics::weighted_pipeline_by_month(&deals, &me, None);
+    let sum = |f: fn(&metrics::PipelineMonth) -> Money| {
+        pipeline
+            .iter()
+            .fold(Money::ZERO, |a, m| a.saturating_add(f(m)))
+    };
+    let currency = settings.currency.clone();
+    let figures = crate::deals::DealFigures {
+        period_label: period.label(),
+        turnover_won: money_text(metrics::turnover_won(&deals, &me, &period).0, &currency),
+        won: metrics::deals_won(&deals, &me, &period),
+        lost: metrics::deals_lost(&deals, &me, &period),
+        win_rate: crate::scoring::display_percent(metrics::win_rate(&deals, &me, &period)),
+        open_count: pipeline.iter().map(|m| m.deals).sum(),
+        open_amount: money_text(sum(|m| m.amount).0, &currency),
+        weighted: money_text(sum(|m| m.weighted).0, &currency),
+    };
+    const OPEN: &str =
+        "SELECT id, name, account, amount_minor, currency, stage, probability, expected_close \
+        FROM deals WHERE rep_id = $1 AND status = 'open' \
+        ORDER BY expected_close IS NULL, expected_close, id";
+    let rows: Vec<OpenRow> = on_db!(db, |pool| sqlx::query_as(OPEN)
+        .bind(rep_id)
+        .fetch_all(pool)
+        .await)?;
+    let open = rows
+        .into_iter()
+        .map(|r| crate::deals::OpenDealView {
+            id: r.id,
+            name: r.name,
+            account: r.account.unwrap_or_default(),
+            amount: money_text(r.amount_minor, &r.currency),
+            stage: r.stage,
+            probability: r.probability,
+            expected_month: r
+                .expected_close
+                .map(|d| YearMonth::of(d).key())
+                .unwrap_or_default(),
+            expected_label: r
+                .expected_close
+                .map(|d| YearMonth::of(d).label())
+                .unwrap_or_else(|| "no close date".into()),
+        })
+        .collect();
+    Ok(crate::deals::MyDeals {
+        currency,
+        today: today.to_string(),
+        figures,
+        open,
+        lost_reasons: lost_reasons(db).await?,
+        returned: None,
+    })
 }
 
 #[cfg(test)]

@@ -65,12 +65,7 @@ const NAMES: [&str; 24] = [
     "Chloe Martin",
 ];
 const LOST_REASONS: [&str; 5] = ["Price", "Competitor", "No decision", "Timing", "Budget"];
-const OPEN_STAGES: [(&str, i64); 4] = [
-    ("Qualification", 10),
-    ("Discovery", 25),
-    ("Proposal", 50),
-    ("Negotiation", 75),
-];
+const OPEN_STAGES: [(&str, i64); 4] = crate::deals::PIPELINE_STAGES;
 /// Mean units per working day by role (SDR, AE, field) for each default type, in order.
 const DAILY_MEAN: [[f64; 3]; 7] = [
     [18.0, 7.0, 4.0],  // call
@@ -138,6 +133,7 @@ pub async fn seed_demo(db: &Db, now: chrono::DateTime<Utc>) -> Result<SeedSummar
         },
     )
     .await?;
+    deals::put_lost_reasons(db, &live, ACTOR, &LOST_REASONS.join("\n")).await?;
     let tz: chrono_tz::Tz = DEMO_TIME_ZONE.parse().unwrap_or(chrono_tz::UTC);
     let now_local = now.with_timezone(&tz).naive_local();
     let today = now_local.date();

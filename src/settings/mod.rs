@@ -21,6 +21,8 @@ pub struct SettingsForm {
     pub band_on_track: String,
     pub band_at_risk: String,
     pub composite_cap: String,
+    /// The organisation's lost reasons, one a line.
+    pub lost_reasons: String,
     /// Every IANA zone name, for the time zone picker.
     pub zones: Vec<String>,
 }
@@ -84,6 +86,19 @@ pub async fn admin_save_settings(
         Ok(SettingsSavedView {
             activities_redated: saved.activities_redated,
         })
+    })
+    .await
+}
+
+/// Replaces the organisation's lost reasons (one a line), which reps pick from when they
+/// log a lost deal. Admins only.
+#[server(endpoint = "admin_save_lost_reasons")]
+pub async fn admin_save_lost_reasons(lost_reasons: String) -> Result<Vec<String>, AppError> {
+    crate::server::respond(async move {
+        let admin = crate::auth::session::require_admin().await?;
+        let state = crate::server::state::app_state()?;
+        crate::deals::service::put_lost_reasons(&state.db, &state.live, &admin.email, &lost_reasons)
+            .await
     })
     .await
 }

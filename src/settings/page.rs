@@ -5,7 +5,7 @@
 use leptos::prelude::*;
 use leptos_router::components::Redirect;
 
-use super::{get_settings_desk, AdminSaveSettings, SettingsForm};
+use super::{get_settings_desk, AdminSaveLostReasons, AdminSaveSettings, SettingsForm};
 use crate::components::{field_errors, has_error, DeskNav, ErrorMessage, FieldMessage};
 use crate::error::AppError;
 
@@ -35,7 +35,15 @@ pub fn SettingsPage() -> impl IntoView {
                 {move || {
                     desk.get()
                         .map(|r| match r {
-                            Ok(form) => view! { <DeskNav current="settings"/> <SettingsFormView form=form/> }.into_any(),
+                            Ok(form) => {
+                                let reasons = form.lost_reasons.clone();
+                                view! {
+                                    <DeskNav current="settings"/>
+                                    <SettingsFormView form=form/>
+                                    <LostReasonsForm reasons=reasons/>
+                                }
+                                    .into_any()
+                            }
                             Err(AppError::Unauthenticated) => {
                                 view! { <Redirect path="/login?next=/admin/settings"/> }.into_any()
                             }
@@ -165,6 +173,44 @@ fn SettingsFormView(form: SettingsForm) -> impl IntoView {
                 </div>
             </fieldset>
             <button type="submit" class="primary">"Save settings"</button>
+        </ActionForm>
+    }
+}
+
+/// The organisation's lost reasons: what a rep picks from when they log a lost deal.
+#[component]
+fn LostReasonsForm(reasons: String) -> impl IntoView {
+    let save = ServerAction::<AdminSaveLostReasons>::new();
+    let errors = Signal::derive(move || save.value().with(field_errors));
+    let outcome = move || {
+        save.value().with(|v| match v {
+            Some(Ok(list)) => Some(
+                view! { <p class="ok" role="status">{format!("Lost reasons saved ({}).", list.len())}</p> }
+                    .into_any(),
+            ),
+            Some(Err(AppError::Invalid(_))) => None,
+            Some(Err(e)) => Some(view! { <ErrorMessage error=e.clone()/> }.into_any()),
+            None => None,
+        })
+    };
+    let rows = reasons.lines().count().clamp(4, 12).to_string();
+    view! {
+        <ActionForm action=save attr:class="settings-form lost-reasons-form" attr:novalidate=true>
+            <fieldset>
+                <legend>"Lost reasons"</legend>
+                <div class="field">
+                    <label for="lost_reasons">"Reasons a deal is lost, one a line"</label>
+                    <textarea id="lost_reasons" name="lost_reasons" rows=rows
+                        aria-invalid=move || errors.with(|e| has_error(e, "lost_reasons")).then_some("true")
+                        aria-describedby="lost_reasons-help lost_reasons-error">{reasons}</textarea>
+                    <small class="muted" id="lost_reasons-help">
+                        "Reps pick one of these when they log a lost deal; the team view groups lost business by them. Deals from the API or an import keep the reason they came with."
+                    </small>
+                    <FieldMessage errors=errors field="lost_reasons" id="lost_reasons-error"/>
+                </div>
+            </fieldset>
+            {outcome}
+            <button type="submit" class="primary">"Save lost reasons"</button>
         </ActionForm>
     }
 }

@@ -247,6 +247,7 @@ pub async fn form(db: &Db) -> Result<crate::settings::SettingsForm, AppError> {
         band_on_track: percent_text(s.band_on_track_bp),
         band_at_risk: percent_text(s.band_at_risk_bp),
         composite_cap: percent_text(s.composite_cap_bp),
+        lost_reasons: crate::deals::service::lost_reasons(db).await?.join("\n"),
         zones: chrono_tz::TZ_VARIANTS
             .iter()
             .map(|z| z.name().to_string())

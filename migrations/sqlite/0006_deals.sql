@@ -1,0 +1,7 @@
+-- The organisation's list of reasons a deal is lost, in the order the rep's deal form
+-- offers them. Keep in step with migrations/postgres/0006_deals.sql.
+CREATE TABLE lost_reasons (
+    id INTEGER PRIMARY KEY,
+    label TEXT NOT NULL UNIQUE,
+    sort_order INTEGER NOT NULL DEFAULT 0
+);
