@@ -16,6 +16,7 @@ port=${E2E_PORT:-3917}
 work=$(mktemp -d)
 db="sqlite://$work/e2e.db"
 tv_path=$("$bin" --database "$db" displays create --name "E2E TV" | tail -n 1)
+api_token=$("$bin" --database "$db" tokens create --name "E2E" --scope ingest,read | tail -n 1)
 "$bin" --database "$db" serve --addr "127.0.0.1:$port" --demo >"$work/server.log" 2>&1 &
 server=$!
 trap 'kill $server 2>/dev/null || true; wait $server 2>/dev/null || true' EXIT
@@ -28,4 +29,4 @@ done
 curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null || { echo "e2e: server did not become healthy" >&2; cat "$work/server.log" >&2; exit 1; }
 
 cd end2end
-BASE_URL="http://127.0.0.1:$port" TV_PATH="$tv_path" npx playwright test "$@"
+BASE_URL="http://127.0.0.1:$port" TV_PATH="$tv_path" API_TOKEN="$api_token" npx playwright test "$@"

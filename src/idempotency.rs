@@ -40,6 +40,8 @@ pub struct Upserted {
     /// Whether it adds to the rep's score (see [`crate::activities::store::counts`]);
     /// always true for deals.
     pub counts: bool,
+    /// A deal that this write made won (new as won, or changed to won): celebrated live.
+    pub newly_won: bool,
 }
 
 /// A record that a guarded batch writes (an activity, a deal): its service's one write.
@@ -86,8 +88,16 @@ where
     for r in records {
         results.push(r.write(&mut guard.tx, writer).await?);
     }
+    let won: Vec<i64> = results
+        .iter()
+        .filter(|u| u.newly_won)
+        .map(|u| u.id)
+        .collect();
     let outcome = guard.finish(results, respond).await?;
     live.changed(R::KIND).await;
+    if !won.is_empty() {
+        crate::deals::service::announce_wins(db, live, &won).await;
+    }
     Ok(outcome)
 }
 

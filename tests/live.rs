@@ -10,7 +10,8 @@ use serde_json::Value;
 
 on_both_engines!(
     display_stream_pushes_changes_and_closes_when_revoked,
-    session_stream_closes_when_the_account_is_deactivated
+    session_stream_closes_when_the_account_is_deactivated,
+    a_won_deal_is_celebrated_as_each_display_may_see_it,
 );
 
 /// `pacesetter import` is another process: on PostgreSQL it announces the import to the
@@ -256,4 +257,120 @@ async fn session_stream_closes_when_the_account_is_deactivated(engine: Engine) {
         .status()
         .is_success());
     ben_stream.expect("closed").await;
+}
+
+/// A display link made on the desk; `extra` are more form fields.
+async fn desk_display(app: &TestApp, admin: &reqwest::Client, extra: &[(&str, &str)]) -> String {
+    let mut form = vec![("form[name]", "Wall")];
+    form.extend_from_slice(extra);
+    let res = app.call(admin, "admin_create_display", &form).await;
+    assert!(res.status().is_success(), "{}", res.text().await.unwrap());
+    let new: Value = res.json().await.unwrap();
+    new["path"].as_str().unwrap().to_string()
+}
+
+async fn a_won_deal_is_celebrated_as_each_display_may_see_it(engine: Engine) {
+    let app = TestApp::start(engine).await;
+    fixture(&app).await;
+    let admin = app.signed_in("root@example.com", PASSWORD).await;
+    let open = desk_display(&app, &admin, &[]).await;
+    let private = desk_display(&app, &admin, &[("form[privacy]", "on")]).await;
+    let beta = desk_display(&app, &admin, &[("form[team]", "Beta")]).await;
+    let tv = app.client();
+    let mut streams = Vec::new();
+    for path in [&open, &private, &beta] {
+        let mut s = Stream::open(&app, &tv, &format!("{path}/events")).await;
+        let hello = s.expect("hello").await;
+        // The hello carries the build the TV compares with the one it loaded.
+        let token = path.trim_start_matches("/tv/");
+        let show: Value = app
+            .call(&tv, "tv_show", &[("token", token)])
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(hello["build"], show["build"], "{hello}");
+        assert!(hello["build"].as_str().is_some_and(|b| !b.is_empty()));
+        streams.push(s);
+    }
+    let ada = app.signed_in("ada@example.com", PASSWORD).await;
+    let mut session = Stream::open(&app, &ada, "/events").await;
+    session.expect("hello").await;
+
+    let (_, api) = pacesetter::server::tokens::create_api_token(
+        &app.db,
+        "test",
+        "crm",
+        &["ingest".to_string()],
+    )
+    .await
+    .unwrap();
+    let today = chrono::Utc::now().date_naive();
+    let deal = |status: &str, closed: Option<chrono::NaiveDate>| {
+        let mut d = serde_json::json!({"rep_email": "ada@example.com", "name": "Acme renewal",
+            "account": "Acme", "amount": 1_250_000, "currency": "EUR", "status": status,
+            "probability": 60, "created_on": today, "source": "crm", "external_id": "D-1"});
+        if let Some(c) = closed {
+            d["closed_on"] = serde_json::json!(c);
+        }
+        d
+    };
+    let send = |body: Value| {
+        let app = &app;
+        let api = api.clone();
+        async move {
+            let res = app
+                .client()
+                .post(app.at("/api/v1/deals"))
+                .bearer_auth(&api)
+                .json(&body)
+                .send()
+                .await
+                .unwrap();
+            assert!(res.status().is_success(), "{}", res.text().await.unwrap());
+        }
+    };
+    // Open first: a plain change everywhere.
+    send(deal("open", None)).await;
+    for s in streams.iter_mut() {
+        s.expect("deal").await;
+    }
+    session.expect("deal").await;
+    // Won today: celebrated whole on the open display, without the amount on the private
+    // one; Ada is in Alpha, so the Beta display and the signed-in page only refresh.
+    send(deal("won", Some(today))).await;
+    let [ref mut o, ref mut p, ref mut b] = streams[..] else {
+        unreachable!()
+    };
+    o.expect("deal").await;
+    let won = o.expect("won").await;
+    assert_eq!(
+        won["won"],
+        serde_json::json!({"rep": "Ada Lovelace", "account": "Acme", "amount": "EUR 12,500"})
+    );
+    p.expect("deal").await;
+    let won = p.expect("won").await;
+    assert_eq!(
+        won["won"],
+        serde_json::json!({"rep": "Ada Lovelace", "account": "Acme"})
+    );
+    assert!(!won.to_string().contains("EUR") && !won.to_string().contains("12"));
+    b.expect("deal").await;
+    b.expect("deal").await;
+    session.expect("deal").await;
+    session.expect("deal").await;
+    // Sent again (already won): no second party. A deal won long ago: none either.
+    send(deal("won", Some(today))).await;
+    o.expect("deal").await;
+    let mut old = deal("won", Some(today - chrono::Duration::days(30)));
+    old["external_id"] = serde_json::json!("D-2");
+    send(old).await;
+    o.expect("deal").await;
+    // Nothing else is waiting: the next message is the next change.
+    assert!(app
+        .call(&ada, "log_activity", &[("type_key", "call")])
+        .await
+        .status()
+        .is_success());
+    o.expect("activity").await;
 }

@@ -15,7 +15,8 @@ on_both_engines!(
     a_team_display_shows_only_its_team,
     privacy_mode_hides_every_amount,
     a_revoked_display_is_refused,
-    long_rankings_and_unbuilt_slides,
+    long_rankings_page_through,
+    most_improved_personal_bests_and_the_pipeline,
 );
 
 const ALL_BUILT: [&str; 5] = [
@@ -239,7 +240,7 @@ async fn a_revoked_display_is_refused(engine: Engine) {
     }
 }
 
-async fn long_rankings_and_unbuilt_slides(engine: Engine) {
+async fn long_rankings_page_through(engine: Engine) {
     let app = TestApp::start(engine).await;
     fixture(&app).await;
     let admin = app.signed_in("root@example.com", PASSWORD).await;
@@ -262,7 +263,7 @@ async fn long_rankings_and_unbuilt_slides(engine: Engine) {
         .await
         .unwrap();
     }
-    // Chosen: the pipeline (not built yet) and the ranking: the rotation plays the ranking.
+    // Chosen: the pipeline and the ranking: one pipeline frame, three ranking pages.
     let res = app
         .call(
             &admin,
@@ -280,15 +281,19 @@ async fn long_rankings_and_unbuilt_slides(engine: Engine) {
     let (s, _) = show(&app, token).await;
     assert_eq!(
         (s.slides.clone(), s.seconds_per_slide),
-        (vec![Slide::Ranking], 5)
+        (vec![Slide::Pipeline, Slide::Ranking], 5)
     );
     assert_eq!(s.ranking.len(), 27, "every rep is ranked, none cut");
     let frames = pacesetter::tv::page::frames(&s);
-    assert_eq!(frames.len(), 3, "pages of 12: 12 + 12 + 3");
-    assert!(frames
+    assert_eq!(
+        frames.len(),
+        4,
+        "the pipeline, then pages of 12: 12 + 12 + 3"
+    );
+    assert!(frames[1..]
         .iter()
         .all(|f| f.slide == Slide::Ranking && f.pages == 3));
-    // Only slides not built yet: the ranking keeps the screen useful.
+    // Every slide plays, whichever are chosen.
     let res = app
         .call(
             &admin,
@@ -296,6 +301,7 @@ async fn long_rankings_and_unbuilt_slides(engine: Engine) {
             &[
                 ("form[name]", "Bests"),
                 ("form[slides][0]", "personal_bests"),
+                ("form[slides][1]", "most_improved"),
             ],
         )
         .await;
@@ -305,5 +311,203 @@ async fn long_rankings_and_unbuilt_slides(engine: Engine) {
         new["path"].as_str().unwrap().trim_start_matches("/tv/"),
     )
     .await;
-    assert_eq!(s.slides, vec![Slide::Ranking]);
+    assert_eq!(s.slides, vec![Slide::PersonalBests, Slide::MostImproved]);
+    // The default set is all eight.
+    let all = display(&app, &admin, &[]).await;
+    let res = app
+        .call(&admin, "admin_create_display", &[("form[name]", "Default")])
+        .await;
+    let new: Value = res.json().await.unwrap();
+    let (s, _) = show(
+        &app,
+        new["path"].as_str().unwrap().trim_start_matches("/tv/"),
+    )
+    .await;
+    assert_eq!(s.slides, Slide::ALL.to_vec());
+    let _ = all;
+}
+
+/// Month `n` months from this one (negative: earlier), its `day`, as a UTC noon instant.
+fn day_of_month(n: i64, day: u32) -> chrono::NaiveDate {
+    use pacesetter::scoring::YearMonth;
+    let m = YearMonth::of(Utc::now().date_naive()).plus_months(n);
+    m.first_day() + Duration::days(i64::from(day) - 1)
+}
+
+async fn most_improved_personal_bests_and_the_pipeline(engine: Engine) {
+    let app = TestApp::start(engine).await;
+    fixture(&app).await;
+    let scopes = vec!["ingest".to_string()];
+    let (_, token) = pacesetter::server::tokens::create_api_token(&app.db, "test", "t", &scopes)
+        .await
+        .unwrap();
+    let now = (Utc::now() - Duration::minutes(1)).to_rfc3339();
+    let last_month = format!("{}T12:00:00Z", day_of_month(-1, 1));
+    let mut items = Vec::new();
+    // This month: Ada 3 calls (9), Ben 1 (3), Cy 2 (6). The 1st of last month: Ada 1 (3),
+    // Ben 2 (6), Cy nothing.
+    for (rep, calls, at) in [
+        ("ada", 3, &now),
+        ("ben", 1, &now),
+        ("cy", 2, &now),
+        ("ada", 1, &last_month),
+        ("ben", 2, &last_month),
+    ] {
+        for _ in 0..calls {
+            items.push(json!({"rep_email": format!("{rep}@example.com"), "type": "call", "occurred_at": at}));
+        }
+    }
+    let client = reqwest::Client::new();
+    let res = client
+        .post(app.at("/api/v1/activities/batch"))
+        .bearer_auth(&token)
+        .json(&json!({ "items": items }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
+    let today = Utc::now().date_naive();
+    let open = |rep: &str, name: &str, amount: i64, p: i64, expected: Option<chrono::NaiveDate>| {
+        let mut d = json!({"rep_email": format!("{rep}@example.com"), "name": name, "amount": amount,
+            "currency": "EUR", "status": "open", "probability": p, "created_on": today});
+        if let Some(e) = expected {
+            d["expected_close"] = json!(e);
+        }
+        d
+    };
+    let deals = json!({"items": [
+        // 10,000 at 50 % this month; 4,000 at 25 % next month; 1,000 at 100 % in 7 months
+        // (outside the six) and 2,000 without a date (left out).
+        open("ada", "A", 1_000_000, 50, Some(today)),
+        open("cy", "C", 400_000, 25, Some(day_of_month(1, 15))),
+        open("ben", "B", 100_000, 100, Some(day_of_month(7, 1))),
+        open("ben", "B2", 200_000, 100, None),
+    ]});
+    let res = client
+        .post(app.at("/api/v1/deals/batch"))
+        .bearer_auth(&token)
+        .json(&deals)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
+
+    let admin = app.signed_in("root@example.com", PASSWORD).await;
+    let slides = [
+        ("form[slides][0]", "most_improved"),
+        ("form[slides][1]", "personal_bests"),
+        ("form[slides][2]", "pipeline"),
+    ];
+    let mut tokens = Vec::new();
+    for privacy in [false, true] {
+        let mut form = vec![("form[name]", "Wall")];
+        form.extend(slides);
+        if privacy {
+            form.push(("form[privacy]", "on"));
+        }
+        let res = app.call(&admin, "admin_create_display", &form).await;
+        let new: Value = res.json().await.unwrap();
+        tokens.push(
+            new["path"]
+                .as_str()
+                .unwrap()
+                .trim_start_matches("/tv/")
+                .to_string(),
+        );
+    }
+    let (s, _) = show(&app, &tokens[0]).await;
+    assert_eq!(
+        s.slides,
+        vec![Slide::MostImproved, Slide::PersonalBests, Slide::Pipeline]
+    );
+    // Ada 3 → 9 (+6, +200%) and Cy 0 → 6 (+6, new) tie; Ben went down: not listed.
+    let improved: Vec<(&str, i32, &str, &str, &str, &str)> = s
+        .improved
+        .iter()
+        .map(|c| {
+            (
+                c.name.as_str(),
+                c.rank,
+                c.previous.as_str(),
+                c.current.as_str(),
+                c.change.as_str(),
+                c.change_pct.as_str(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        improved,
+        vec![
+            ("Ada Lovelace", 1, "3", "9", "+6", "+200%"),
+            ("Cy Twombly", 1, "0", "6", "+6", "new")
+        ]
+    );
+    assert!(
+        s.improved_compared.contains(" against "),
+        "{}",
+        s.improved_compared
+    );
+    // Ada's 9 beats her only month with activity (3, last month); Ben's 3 does not beat 6;
+    // Cy has no earlier month to beat.
+    let last = day_of_month(-1, 1).format("%b %Y").to_string();
+    let bests: Vec<(&str, &str, &str, &str, &str)> = s
+        .bests
+        .iter()
+        .map(|b| {
+            (
+                b.name.as_str(),
+                b.current.as_str(),
+                b.record.as_str(),
+                b.record_period.as_str(),
+                b.margin.as_str(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        bests,
+        vec![("Ada Lovelace", "9", "3", last.as_str(), "+200%")]
+    );
+    assert!(s.bests_rule.contains("best month of the last 6"));
+    // Six months, this one first: 5,000 now, 1,000 next month, nothing after.
+    assert_eq!(s.pipeline.len(), 6);
+    assert_eq!(s.pipeline[0].month, today.format("%b %Y").to_string());
+    let bars: Vec<(i64, Option<&str>, i64)> = s
+        .pipeline
+        .iter()
+        .map(|m| (m.deals, m.weighted.as_deref(), m.bar_tenths))
+        .collect();
+    assert_eq!(
+        bars,
+        vec![
+            (1, Some("EUR 5,000"), 50_000),
+            (1, Some("EUR 1,000"), 10_000),
+            (0, Some("EUR 0"), 0),
+            (0, Some("EUR 0"), 0),
+            (0, Some("EUR 0"), 0),
+            (0, Some("EUR 0"), 0),
+        ]
+    );
+    assert_eq!(s.pipeline_format, "EUR {c}");
+    assert_eq!(
+        s.pipeline_total,
+        "EUR 6,000 weighted (amount × probability) in 2 open deals"
+    );
+
+    // Privacy: each month's share of the six months, no amount anywhere.
+    let (p, text) = show(&app, &tokens[1]).await;
+    assert_eq!(
+        p.pipeline
+            .iter()
+            .map(|m| (m.weighted.clone(), m.bar_tenths, m.label.as_str()))
+            .take(2)
+            .collect::<Vec<_>>(),
+        vec![(None, 833, "83% in 1 deal"), (None, 167, "17% in 1 deal")]
+    );
+    assert_eq!(p.pipeline_format, "{c}%");
+    for money in ["EUR", "5,000", "6,000", "1,000"] {
+        assert!(!text.contains(money), "{money} in a private show: {text}");
+    }
+    // Points stay in privacy mode.
+    assert_eq!(p.improved.len(), 2);
+    assert_eq!(p.bests.len(), 1);
 }

@@ -43,6 +43,67 @@ async function checkFits(tv: Page, what: string) {
   expect(m.widest, `${what}: something right of the screen`).toBeLessThanOrEqual(m.innerWidth);
 }
 
+const ALL_SLIDES = ['ranking', 'scorecards', 'team_race', 'most_improved', 'personal_bests', 'recent_wins', 'pipeline', 'turnover'];
+const CURRENCY = /EUR|USD|GBP|€|\$|£/;
+
+/** Every visible text on the slide is at least 28 px at 1080p (and scales up at 4K). */
+async function checkTextSizes(tv: Page, what: string) {
+  const small = await tv.evaluate(() => {
+    const minimum = 28 * (window.innerHeight / 1080);
+    const out: string[] = [];
+    document.querySelectorAll('.tv-screen *').forEach((el) => {
+      const own = Array.from(el.childNodes).some((n) => n.nodeType === 3 && n.textContent!.trim() !== '');
+      const r = el.getBoundingClientRect();
+      if (!own || r.width <= 1 || r.height <= 1) return;
+      const size = parseFloat(getComputedStyle(el).fontSize);
+      if (size < minimum - 0.5) out.push(`${el.className || el.tagName}: ${size}px "${el.textContent!.trim().slice(0, 30)}"`);
+    });
+    return out;
+  });
+  expect(small, `${what}: text under 28 px at 1080p`).toEqual([]);
+}
+
+async function api(browser: Browser, method: 'post', path: string, body: unknown) {
+  const context = await browser.newContext();
+  const res = await context.request[method](path, {
+    headers: { Authorization: `Bearer ${process.env.API_TOKEN}` },
+    data: body,
+  });
+  expect(res.status(), `${path}: ${await res.text()}`).toBeLessThan(300);
+  await context.close();
+}
+
+async function adminDisplay(browser: Browser, name: string, opts: { seconds?: string; privacy?: boolean; sound?: boolean; only?: string[] }) {
+  const admin = await open(browser, '/login?next=%2Fadmin%2Fdisplays', 1440, 900);
+  await admin.getByLabel('Email').fill('admin@demo.pacesetter.test');
+  await admin.getByLabel('Password').fill('demo-admin-password');
+  await admin.getByRole('button', { name: 'Sign in' }).click();
+  await admin.waitForURL((url) => url.pathname === '/admin/displays');
+  await expect(admin.locator('body[data-hydrated="true"]')).toHaveCount(1, { timeout: 60_000 });
+  const form = admin.locator('form.display-form').first();
+  await form.getByLabel('Name').fill(name);
+  await form.getByLabel('Seconds per slide').fill(opts.seconds ?? '20');
+  if (opts.only) {
+    for (const box of await form.locator('fieldset.slides input[type="checkbox"]').all()) {
+      const key = await box.getAttribute('value');
+      if (opts.only.includes(key!)) await box.check();
+      else await box.uncheck();
+    }
+  }
+  if (opts.privacy) await form.getByLabel('Privacy mode', { exact: false }).check();
+  if (opts.sound) await form.getByLabel('Play a sound', { exact: false }).check();
+  await form.getByRole('button', { name: 'Create display link' }).click();
+  const secret = admin.getByTestId('new-secret');
+  await expect(secret).toHaveText(/\/tv\/[0-9a-f]{64}$/);
+  const path = new URL((await secret.textContent())!.trim()).pathname;
+  await admin.context().close();
+  return path;
+}
+
+function today(): string {
+  return new Date().toISOString().slice(0, 10);
+}
+
 /** Waits for every frame of the rotation in turn, checking and photographing each. */
 async function playRotation(tv: Page, tag: string, slideSeconds: number) {
   const position = tv.locator('.tv-position');
@@ -65,11 +126,12 @@ async function playRotation(tv: Page, tag: string, slideSeconds: number) {
       const mark = await tv.locator('.tv-page').textContent();
       rankedTotal = Number(mark!.match(/of (\d+)/)![1]);
     }
-    if (slide === 'turnover') {
+    if (slide === 'turnover' || slide === 'pipeline') {
       await expect(tv.locator('.tv-gauge canvas').first()).toBeVisible({ timeout: 4_000 });
       await tv.waitForTimeout(400);
     }
     await checkFits(tv, `${tag} ${slide} page ${page}`);
+    await checkTextSizes(tv, `${tag} ${slide} page ${page}`);
     await tv.screenshot({ path: `${SHOTS}/tv-${tag}-${slide}-${Number(page) + 1}.png` });
   }
   // Round again: the rotation loops.
@@ -97,7 +159,7 @@ test('the default TV shows the first ranking page, legible, on one screen', asyn
 });
 
 test('a display with five-second slides rotates through every slide and every rep, at 1080p and 4K', async ({ browser }) => {
-  test.setTimeout(240_000);
+  test.setTimeout(300_000);
   const admin = await open(browser, '/login?next=%2Fadmin%2Fdisplays', 1440, 900);
   await admin.getByLabel('Email').fill('admin@demo.pacesetter.test');
   await admin.getByLabel('Password').fill('demo-admin-password');
@@ -107,9 +169,6 @@ test('a display with five-second slides rotates through every slide and every re
   const form = admin.locator('form.display-form').first();
   await form.getByLabel('Name').fill('Rotation wall');
   await form.getByLabel('Seconds per slide').fill('5');
-  for (const slide of ['Most improved', 'Personal bests', 'Weighted pipeline']) {
-    await form.getByLabel(slide, { exact: false }).uncheck();
-  }
   await form.getByRole('button', { name: 'Create display link' }).click();
   const secret = admin.getByTestId('new-secret');
   await expect(secret).toHaveText(/\/tv\/[0-9a-f]{64}$/);
@@ -118,46 +177,129 @@ test('a display with five-second slides rotates through every slide and every re
   const [hd, uhd] = await Promise.all([open(browser, path, 1920, 1080), open(browser, path, 3840, 2160)]);
   const [a, b] = await Promise.all([playRotation(hd, '1080p', 5), playRotation(uhd, '4k', 5)]);
   for (const run of [a, b]) {
-    expect(new Set(run.slides)).toEqual(new Set(['ranking', 'scorecards', 'team_race', 'recent_wins', 'turnover']));
+    expect(new Set(run.slides)).toEqual(new Set(ALL_SLIDES));
     expect(run.rankedTotal).toBe(24);
     expect(run.ranked.size, 'every rep appears across the ranking pages').toBe(24);
   }
 });
 
-test('a private display shows no money on any slide', async ({ browser }) => {
-  test.setTimeout(180_000);
-  const admin = await open(browser, '/login?next=%2Fadmin%2Fdisplays', 1440, 900);
-  await admin.getByLabel('Email').fill('admin@demo.pacesetter.test');
-  await admin.getByLabel('Password').fill('demo-admin-password');
-  await admin.getByRole('button', { name: 'Sign in' }).click();
-  await admin.waitForURL((url) => url.pathname === '/admin/displays');
-  await expect(admin.locator('body[data-hydrated="true"]')).toHaveCount(1, { timeout: 60_000 });
-  const form = admin.locator('form.display-form').first();
-  await form.getByLabel('Name').fill('Private wall');
-  await form.getByLabel('Seconds per slide').fill('5');
-  for (const slide of ['Activity ranking', 'Scorecard attainment', 'Most improved', 'Personal bests', 'Weighted pipeline']) {
-    await form.getByLabel(slide, { exact: false }).uncheck();
-  }
-  await form.getByLabel('Privacy mode', { exact: false }).check();
-  await form.getByRole('button', { name: 'Create display link' }).click();
-  const secret = admin.getByTestId('new-secret');
-  await expect(secret).toHaveText(/\/tv\/[0-9a-f]{64}$/);
-  const tv = await open(browser, (await secret.textContent())!.trim(), 1920, 1080);
+test('a private display shows no money on any slide, its celebration included', async ({ browser }) => {
+  test.setTimeout(240_000);
+  const path = await adminDisplay(browser, 'Private wall', { seconds: '5', privacy: true });
+  const tv = await open(browser, path, 1920, 1080);
   const position = tv.locator('.tv-position');
-  await expect(position).toHaveText('1 / 3');
-  const seen: string[] = [];
-  for (let k = 1; k <= 3; k++) {
-    await expect(position).toHaveText(`${k} / 3`, { timeout: 8_000 });
+  const frames = Number((await position.textContent())!.match(/^1 \/ (\d+)$/)![1]);
+  const seen = new Set<string>();
+  for (let k = 1; k <= frames; k++) {
+    await expect(position).toHaveText(`${k} / ${frames}`, { timeout: 8_000 });
     const slide = (await tv.locator('.tv-screen').getAttribute('data-slide'))!;
-    seen.push(slide);
-    if (slide === 'turnover') await tv.waitForTimeout(800);
+    seen.add(slide);
+    if (slide === 'turnover' || slide === 'pipeline') await tv.waitForTimeout(800);
     const text = await tv.locator('.tv').innerText();
-    expect(text, `${slide}: no currency`).not.toMatch(/EUR|USD|€|\$|£/);
+    expect(text, `${slide}: no currency`).not.toMatch(CURRENCY);
     if (slide === 'recent_wins') {
       await expect(tv.locator('.tv-wins li').first()).toBeVisible();
       await expect(tv.locator('.tv-amount:not(:empty)')).toHaveCount(0);
     }
-    if (slide === 'turnover') await tv.screenshot({ path: `${SHOTS}/tv-private-turnover.png` });
+    if (slide === 'turnover' || slide === 'pipeline') await tv.screenshot({ path: `${SHOTS}/tv-private-${slide}.png` });
   }
-  expect(seen).toEqual(['team_race', 'recent_wins', 'turnover']);
+  expect(seen).toEqual(new Set(ALL_SLIDES));
+  // The chart's hidden text alternative has no amount either.
+  expect(await tv.evaluate(() => document.body.innerText)).not.toMatch(CURRENCY);
+
+  // A deal is won: the celebration names the rep, never the amount.
+  await api(browser, 'post', '/api/v1/deals', {
+    rep_email: 'sam.rivera@demo.pacesetter.test', name: 'Private win', account: 'Umbrella', amount: 7_654_300,
+    currency: 'EUR', status: 'won', created_on: today(), closed_on: today(),
+  });
+  const party = tv.locator('.tv-celebration');
+  await expect(party).toBeVisible({ timeout: 2_000 });
+  await expect(party).toContainText('Sam Rivera');
+  await expect(party).toContainText('Umbrella');
+  expect(await party.innerText()).not.toMatch(CURRENCY);
+  expect(await party.innerText()).not.toContain('76,543');
+  await expect(tv.locator('.tv-cele-amount')).toHaveCount(0);
+  await tv.screenshot({ path: `${SHOTS}/tv-private-celebration.png` });
+});
+
+test('an activity and a won deal reach an open TV within a second, with a celebration', async ({ browser }) => {
+  test.setTimeout(120_000);
+  const path = await adminDisplay(browser, 'Party wall', { seconds: '60', sound: true, only: ['ranking', 'recent_wins'] });
+  const tv = await open(browser, path, 1920, 1080);
+  await tv.evaluate(() => ((window as any).__noReload = true));
+  await expect(tv.locator('.tv-screen')).toHaveAttribute('data-slide', 'ranking');
+  const leader = tv.locator('.tv-board li').first();
+  const name = (await leader.locator('.tv-name').textContent())!.trim();
+  const before = Number((await leader.locator('.tv-points').textContent())!.replace(/,/g, ''));
+  const email = `${name.toLowerCase().replace(/ /g, '.')}@demo.pacesetter.test`;
+
+  // A second context (the CRM) logs three calls for the leader.
+  await api(browser, 'post', '/api/v1/activities/batch', {
+    items: [0, 1, 2].map(() => ({ rep_email: email, type: 'call', occurred_at: new Date().toISOString() })),
+  });
+  const logged = Date.now();
+  await expect
+    .poll(async () => Number((await leader.locator('.tv-points').textContent())!.replace(/,/g, '')), { timeout: 1_000, intervals: [50] })
+    .toBeGreaterThan(before);
+  console.log(`activity shown ${Date.now() - logged} ms after the API answered`);
+
+  // A won deal: full-screen celebration with the rep and the amount, then the rotation resumes.
+  const mark = (await tv.locator('.tv-position').textContent())!.trim();
+  await api(browser, 'post', '/api/v1/deals', {
+    rep_email: email, name: 'E2E party', account: 'Initech', amount: 4_321_000,
+    currency: 'EUR', status: 'won', created_on: today(), closed_on: today(),
+  });
+  const won = Date.now();
+  const party = tv.locator('.tv-celebration');
+  await expect(party).toBeVisible({ timeout: 1_000 });
+  console.log(`celebration shown ${Date.now() - won} ms after the API answered`);
+  await expect(party.locator('.tv-cele-rep')).toHaveText(name);
+  await expect(party.locator('.tv-cele-account')).toHaveText('Initech');
+  await expect(party.locator('.tv-cele-amount')).toHaveText('EUR 43,210');
+  for (const sel of ['.tv-cele-kicker', '.tv-cele-rep', '.tv-cele-account', '.tv-cele-amount']) {
+    expect(parseFloat(await tv.locator(sel).evaluate((el) => getComputedStyle(el).fontSize))).toBeGreaterThanOrEqual(28);
+  }
+  // The display has sound on: the chime was made (headless Chromium allows audio here).
+  await expect(tv.locator('.tv')).toHaveAttribute('data-chimes', '1');
+  await tv.waitForTimeout(700);
+  await tv.screenshot({ path: `${SHOTS}/tv-celebration-1080p.png` });
+  await expect(party).toHaveCount(0, { timeout: 8_000 });
+  await expect(tv.locator('.tv-position')).toHaveText(mark);
+  // The win is on the board now, without a reload.
+  expect(await tv.evaluate(() => (window as any).__noReload)).toBe(true);
+
+  // Reduced motion: the celebration shows without animation.
+  const calm = await browser.newContext({ viewport: { width: 3840, height: 2160 }, reducedMotion: 'reduce' });
+  const tv4k = await calm.newPage();
+  await tv4k.goto(path);
+  await expect(tv4k.locator('body[data-hydrated="true"]')).toHaveCount(1, { timeout: 60_000 });
+  await tv4k.waitForTimeout(500);
+  await api(browser, 'post', '/api/v1/deals', {
+    rep_email: email, name: 'E2E party 2', account: 'Globex', amount: 120_000,
+    currency: 'EUR', status: 'won', created_on: today(), closed_on: today(),
+  });
+  const calmParty = tv4k.locator('.tv-celebration');
+  await expect(calmParty).toBeVisible({ timeout: 2_000 });
+  expect(await calmParty.locator('.tv-cele-card').evaluate((el) => getComputedStyle(el).animationName)).toBe('none');
+  expect(await tv4k.locator('.tv-confetti').evaluate((el) => getComputedStyle(el).display)).toBe('none');
+  await tv4k.screenshot({ path: `${SHOTS}/tv-celebration-4k.png` });
+});
+
+test('the TV reloads itself when the server runs a new build', async ({ browser }) => {
+  const tv = await open(browser, process.env.TV_PATH!, 1920, 1080);
+  await tv.evaluate(() => ((window as any).__loaded = true));
+  // From now on the server answers as a new build would.
+  await tv.route('**/api/tv_show*', async (route) => {
+    const res = await route.fetch();
+    const show = await res.json();
+    show.build = 'a-newer-build';
+    await route.fulfill({ response: res, json: show });
+  });
+  const reloaded = tv.waitForEvent('load', { timeout: 10_000 });
+  await api(browser, 'post', '/api/v1/activities', {
+    rep_email: 'sam.rivera@demo.pacesetter.test', type: 'call', occurred_at: new Date().toISOString(),
+  });
+  await reloaded;
+  expect(await tv.evaluate(() => (window as any).__loaded)).toBeUndefined();
+  await tv.unroute('**/api/tv_show*');
 });

@@ -144,6 +144,7 @@ pub async fn write(tx: &mut Tx, writer: &Writer, a: &ActivityWrite) -> Result<Up
                 id,
                 created: true,
                 counts: a.qualifies,
+                newly_won: false,
             });
         }
         let id: i64 = on_tx!(tx, |c| sqlx::query_scalar(BY_CLIENT_KEY)
@@ -155,6 +156,7 @@ pub async fn write(tx: &mut Tx, writer: &Writer, a: &ActivityWrite) -> Result<Up
             id,
             created: false,
             counts: a.qualifies,
+            newly_won: false,
         });
     }
     // Twice at most: when a concurrent transaction inserts the same record between the
@@ -214,6 +216,7 @@ pub async fn write(tx: &mut Tx, writer: &Writer, a: &ActivityWrite) -> Result<Up
                     id: old.id,
                     created: false,
                     counts: now_counts,
+                    newly_won: false,
                 });
             }
         }
@@ -222,6 +225,7 @@ pub async fn write(tx: &mut Tx, writer: &Writer, a: &ActivityWrite) -> Result<Up
                 id,
                 created: true,
                 counts: a.qualifies,
+                newly_won: false,
             });
         }
     }

@@ -1,4 +1,5 @@
-//! `GET /api/v1/leaderboard`: the activity-score ranking of any period, as the TV shows it.
+//! `GET /api/v1/leaderboard`: the ranking of any catalogue metric, any period, the
+//! organisation or one team; the same ranking the leaderboard page and the TV show.
 
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
@@ -13,14 +14,17 @@ use crate::leaderboard::service as board;
 
 use crate::server::state::AppState;
 
-/// The only metric ranked so far.
-const ACTIVITY_SCORE: &str = "activity_score";
-
 #[derive(Debug, Clone, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct LeaderboardQuery {
-    /// What to rank by; `activity_score` (the default).
-    #[param(example = "activity_score")]
+    /// What to rank by (default `activity_score`). Accepted: `activity_score`,
+    /// `activity_count:<type>` and `call_time:<type>` (an activity type's id or key, e.g.
+    /// `activity_count:call`), `turnover_won`, `deals_won`, `win_rate`, `deals_lost`,
+    /// `lost_amount`, `new_customer_rate`, `average_deal_size`, `sales_cycle_length`
+    /// (lower is better: ranked ascending), `weighted_pipeline`, `sales_velocity`, and
+    /// `attainment` (composite scorecard attainment, paced to date). Anything else is a
+    /// 400 `unknown_metric` listing the accepted keys.
+    #[param(example = "deals_won")]
     pub metric: Option<String>,
     /// `day`, `week`, `month` (default), `quarter`, `year` (fiscal), or a rolling window
     /// `last_7`, `last_30`, `last_60`, `last_90` ending on `date`.
@@ -53,17 +57,31 @@ pub struct LeaderboardEntryView {
     pub rep_email: String,
     pub rep_name: String,
     pub team: Option<String>,
-    /// Activity score in hundredths of a point (`1250` = 12.50 points), exact.
-    pub value: i64,
-    /// The same, for display: `"12.50"`.
+    /// The metric's value in its fixed-point unit, exact: hundredths of a point for
+    /// `activity_score` (`1250` = 12.50), the currency's minor unit for money, seconds for
+    /// call time, basis points for rates and attainment (`4500` = 45%), tenths of a day for
+    /// cycle length, a plain number for counts. `null` when "n/a" (no closed deals for a
+    /// win rate, no scorecard for attainment): those reps share the last rank.
+    pub value: Option<i64>,
+    /// The same, for display: `"12.50"`, `"EUR 1,200.00"`, `"45%"`, `"n/a"`.
     pub display: String,
-    /// Activity Index 0–10 in tenths (`75` = 7.5).
+    /// For `activity_score`, the Activity Index 0–10 in tenths (`75` = 7.5); for other
+    /// metrics, the value as a share of the best value, in tenths (100 = the leader).
     pub activity_index_tenths: i32,
+    /// The rep's activity score in hundredths of a point, whatever the metric.
+    pub activity_score: i64,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct LeaderboardView {
+    /// The metric ranked, by key.
     pub metric: String,
+    /// Its name: "Deals won".
+    pub metric_label: String,
+    /// What the number is, in a sentence.
+    pub explanation: String,
+    /// The team ranked; `null` for the whole organisation.
+    pub team: Option<String>,
     pub period: PeriodView,
     pub entries: Vec<LeaderboardEntryView>,
 }
@@ -92,18 +110,12 @@ pub async fn get_leaderboard(
         ApiError::bad_request("invalid_query", "The query string could not be read.")
     })?;
     let db = &state.db;
-    let metric = q
-        .metric
-        .as_deref()
-        .map(str::trim)
-        .filter(|m| !m.is_empty())
-        .unwrap_or(ACTIVITY_SCORE);
-    if metric != ACTIVITY_SCORE {
-        return Err(ApiError::bad_request(
-            "unknown_metric",
-            format!("Unknown metric '{metric}'; leaderboards rank by: {ACTIVITY_SCORE}."),
-        ));
-    }
+    let metric = board::rank_metric(db, q.metric.as_deref())
+        .await
+        .map_err(|e| match e {
+            crate::error::AppError::BadRequest(m) => ApiError::bad_request("unknown_metric", m),
+            other => other.into(),
+        })?;
     let scope = board::scope(
         db,
         q.period.as_deref(),
@@ -111,9 +123,9 @@ pub async fn get_leaderboard(
         q.team.as_deref(),
     )
     .await?;
-    let (settings, team_id, today) = (&scope.settings, scope.team_id, scope.settings.today());
+    let (team_id, today) = (scope.team_id, scope.settings.today());
     let period = scope.period();
-    let board = board::leaderboard_for(db, &settings.org_name, period, team_id).await?;
+    let board = board::ranking(db, &scope, &metric).await?;
     let reps = board::reps(db, team_id).await?;
     let entries = board
         .entries
@@ -127,13 +139,17 @@ pub async fn get_leaderboard(
                 .unwrap_or_default(),
             rep_name: e.name.clone(),
             team: e.team.clone(),
-            value: e.points.0,
-            display: e.points.display(),
+            value: e.value,
+            display: e.display.clone(),
             activity_index_tenths: e.index_tenths,
+            activity_score: e.points.0,
         })
         .collect();
     Ok(Json(LeaderboardView {
-        metric: ACTIVITY_SCORE.to_string(),
+        metric: board.metric.clone(),
+        metric_label: board.metric_label.clone(),
+        explanation: board.explanation.clone(),
+        team: board.team.clone(),
         period: PeriodView {
             kind: period.kind.as_str().to_string(),
             start: period.start,

@@ -56,13 +56,20 @@ pub fn TopBar(user: Resource<Result<Option<UserInfo>, AppError>>) -> impl IntoVi
 
 /// Tabs that switch `?period=` on the current page (client-side navigation after hydration).
 #[component]
-pub fn PeriodTabs(#[prop(into)] base: String, current: Signal<String>) -> impl IntoView {
+pub fn PeriodTabs(
+    #[prop(into)] base: String,
+    current: Signal<String>,
+    /// More of the query to keep when switching period (`&metric=deals_won`).
+    #[prop(optional, into)]
+    keep: MaybeProp<String>,
+) -> impl IntoView {
     view! {
         <nav class="tabs" aria-label="Period">
             {PERIOD_TABS
                 .iter()
                 .map(|(key, label)| {
-                    let href = format!("{base}?period={key}");
+                    let base = base.clone();
+                    let href = move || format!("{base}?period={key}{}", keep.get().unwrap_or_default());
                     let key = *key;
                     view! {
                         <A href=href attr:class=move || if current.get() == key { "tab active" } else { "tab" }>

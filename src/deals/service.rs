@@ -254,7 +254,7 @@ pub struct DealWrite {
     pub external_id: Option<String>,
 }
 
-const LOCK_DEAL: &str = "UPDATE deals SET external_id = external_id WHERE source = $1 AND external_id = $2 RETURNING id, rep_id";
+const LOCK_DEAL: &str = "UPDATE deals SET external_id = external_id WHERE source = $1 AND external_id = $2 RETURNING id, rep_id, status";
 const UPDATE_DEAL: &str = "UPDATE deals SET rep_id = $1, name = $2, account = $3, amount_minor = $4, currency = $5, \
     stage = $6, probability = $7, status = $8, lost_reason = $9, new_customer = $10, created_on = $11, \
     expected_close = $12, closed_on = $13, updated_at = $14 WHERE id = $15";
@@ -287,12 +287,12 @@ pub async fn write(tx: &mut Tx, writer: &Writer, d: &DealWrite) -> Result<Upsert
     // insert is found and updated on the second round.
     for _ in 0..2 {
         if let (Some(source), Some(external_id)) = (&d.source, &d.external_id) {
-            let old: Option<(i64, i64)> = on_tx!(tx, |c| sqlx::query_as(LOCK_DEAL)
+            let old: Option<(i64, i64, String)> = on_tx!(tx, |c| sqlx::query_as(LOCK_DEAL)
                 .bind(source)
                 .bind(external_id)
                 .fetch_optional(c)
                 .await)?;
-            if let Some((id, old_rep)) = old {
+            if let Some((id, old_rep, old_status)) = old {
                 if old_rep != d.rep_id {
                     crate::activities::store::audit_reassign(
                         tx, writer, "deal", id, old_rep, d.rep_id,
@@ -322,6 +322,7 @@ pub async fn write(tx: &mut Tx, writer: &Writer, d: &DealWrite) -> Result<Upsert
                     id,
                     created: false,
                     counts: true,
+                    newly_won: d.status == "won" && old_status != "won",
                 });
             }
         }
@@ -349,6 +350,7 @@ pub async fn write(tx: &mut Tx, writer: &Writer, d: &DealWrite) -> Result<Upsert
                 id,
                 created: true,
                 counts: true,
+                newly_won: d.status == "won",
             });
         }
     }
@@ -640,6 +642,13 @@ pub async fn log_own_closed(
 #[derive(Debug, Clone, sqlx::FromRow)]
 struct StoredDeal {
     rep_id: i64,
+/// Won deals celebrated per write at most: a bulk import of past wins is no party.
+pub const CELEBRATIONS_PER_WRITE: usize = 3;
+
+#[derive(sqlx::FromRow)]
+struct WonRow {
+    rep: String,
+    team_id: Option<i64>,
     name: String,
     account: Option<String>,
     amount_minor: i64,
@@ -883,6 +892,66 @@ pub async fn my_deals(db: &Db, rep_id: i64) -> Result<crate::deals::MyDeals, App
         lost_reasons: lost_reasons(db).await?,
         returned: None,
     })
+    closed_on: Option<NaiveDate>,
+}
+
+/// Tells every open TV that these deals were just won, for the celebration: the rep, the
+/// account and the amount (each stream leaves the amount out for a private display, and
+/// a team's display only celebrates its team). Only deals closed since yesterday
+/// (organisation-local; a CRM's clock may be a day ahead) are celebrated, at most [`CELEBRATIONS_PER_WRITE`] per write.
+/// Never fails the write: a lost celebration is only a missed party.
+pub async fn announce_wins(db: &Db, live: &crate::live::Live, deal_ids: &[i64]) {
+    const SQL: &str = "SELECT u.name AS rep, u.team_id, d.name, d.account, d.amount_minor, d.currency, \
+        d.closed_on FROM deals d JOIN users u ON u.id = d.rep_id WHERE d.id = $1 AND d.status = 'won'";
+    let today = match org::load(db).await {
+        Ok(s) => s.today(),
+        Err(e) => {
+            tracing::warn!("celebration: {e}");
+            return;
+        }
+    };
+    let mut told = 0;
+    for id in deal_ids {
+        if told == CELEBRATIONS_PER_WRITE {
+            break;
+        }
+        let row: Result<Option<WonRow>, AppError> = crate::on_db!(db, |pool| sqlx::query_as(SQL)
+            .bind(id)
+            .fetch_optional(pool)
+            .await)
+        .map_err(AppError::from);
+        let row = match row {
+            Ok(Some(r)) => r,
+            Ok(None) => continue,
+            Err(e) => {
+                tracing::warn!("celebration: {e}");
+                continue;
+            }
+        };
+        if row
+            .closed_on
+            .is_some_and(|d| d < today - chrono::Duration::days(1) || d > today)
+        {
+            continue;
+        }
+        let account = row
+            .account
+            .filter(|a| !a.trim().is_empty())
+            .unwrap_or(row.name)
+            .trim()
+            .to_string();
+        live.won(crate::live::WonDeal {
+            rep: row.rep,
+            account,
+            amount: Some(crate::tv::service::format_money(
+                crate::scoring::Money(row.amount_minor),
+                &row.currency,
+            )),
+            team_id: row.team_id,
+        })
+        .await;
+        told += 1;
+    }
 }
 
 #[cfg(test)]

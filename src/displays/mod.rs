@@ -103,6 +103,9 @@ pub struct DisplayConfig {
     pub privacy: bool,
     /// A sound with the celebration of a won deal.
     pub sound: bool,
+    /// What the ranking slide ranks by (a leaderboard metric key); `None` for the
+    /// activity score.
+    pub ranking_metric: Option<String>,
     pub created_at: String,
     pub revoked: bool,
 }
@@ -126,6 +129,9 @@ pub struct DisplayForm {
     pub privacy: Option<String>,
     #[serde(default)]
     pub sound: Option<String>,
+    /// The ranking slide's metric key; empty for the activity score.
+    #[serde(default)]
+    pub metric: String,
 }
 
 /// The displays area: every display, and the team names to choose from.
@@ -133,6 +139,8 @@ pub struct DisplayForm {
 pub struct DisplaysDesk {
     pub displays: Vec<DisplayConfig>,
     pub teams: Vec<String>,
+    /// What a ranking slide can rank by.
+    pub metrics: Vec<crate::leaderboard::MetricChoice>,
 }
 
 /// A new display's link, shown once.

@@ -56,6 +56,7 @@ pub fn DisplaysPage() -> impl IntoView {
 #[component]
 fn DisplayFields(
     teams: Vec<String>,
+    metrics: Vec<crate::leaderboard::MetricChoice>,
     d: Option<DisplayConfig>,
     #[prop(into)] errors: Signal<Vec<FieldError>>,
     prefix: &'static str,
@@ -73,6 +74,10 @@ fn DisplayFields(
         .to_string();
     let privacy = d.as_ref().is_some_and(|d| d.privacy);
     let sound = d.as_ref().is_some_and(|d| d.sound);
+    let metric = d
+        .as_ref()
+        .and_then(|d| d.ranking_metric.clone())
+        .unwrap_or_default();
     let id = move |what: &str| format!("{prefix}-{what}");
     view! {
         <label>
@@ -98,6 +103,20 @@ fn DisplayFields(
             "Seconds per slide"
             <input type="number" name="form[seconds]" min="5" max="600" required value=seconds/>
             <FieldMessage errors=errors field="seconds"/>
+        </label>
+        <label>
+            "Ranking by"
+            <select name="form[metric]">
+                {metrics
+                    .into_iter()
+                    .map(|m| {
+                        let key = if m.key == "activity_score" { String::new() } else { m.key.clone() };
+                        let selected = key == metric;
+                        view! { <option value=key selected=selected>{m.label}</option> }
+                    })
+                    .collect_view()}
+            </select>
+            <FieldMessage errors=errors field="metric"/>
         </label>
         <fieldset class="scopes slides">
             <legend>"Slides, in this order (none ticked: all)"</legend>
@@ -144,6 +163,8 @@ fn DisplaysBody(
     let update_fields = Signal::derive(move || field_errors(&update.value().get()));
     let teams = desk.teams.clone();
     let teams_new = desk.teams.clone();
+    let metrics = desk.metrics.clone();
+    let metrics_new = desk.metrics.clone();
     let rows = desk.displays.clone();
     let copied = RwSignal::new(false);
     // After a display is created, the form starts again from its defaults.
@@ -164,7 +185,7 @@ fn DisplaysBody(
     view! {
         <h2 id="new-display">"New display"</h2>
         <ActionForm action=create node_ref=new_form attr:class="grid-form display-form" attr:aria-labelledby="new-display">
-            <DisplayFields teams=teams_new d=None errors=create_fields prefix="new"/>
+            <DisplayFields teams=teams_new metrics=metrics_new d=None errors=create_fields prefix="new"/>
             <button type="submit" class="primary">"Create display link"</button>
         </ActionForm>
         {move || create_error.get().map(|e| view! { <p class="error" role="alert">{e.to_string()}</p> })}
@@ -219,6 +240,7 @@ fn DisplaysBody(
                                 };
                                 let id = d.id;
                                 let teams = teams.clone();
+                                let metrics = metrics.clone();
                                 let editing = d.clone();
                                 view! {
                                     <tr data-display=d.name.clone()>
@@ -237,7 +259,7 @@ fn DisplaysBody(
                                                         <summary>"Edit"</summary>
                                                         <ActionForm action=update attr:class="grid-form display-form">
                                                             <input type="hidden" name="id" value=id.to_string()/>
-                                                            <DisplayFields teams=teams d=Some(editing) errors=update_fields prefix="edit"/>
+                                                            <DisplayFields teams=teams metrics=metrics d=Some(editing) errors=update_fields prefix="edit"/>
                                                             <button type="submit" class="primary">"Save display"</button>
                                                         </ActionForm>
                                                     </details>

@@ -28,6 +28,8 @@ pub struct DisplayDraft {
     pub seconds_per_slide: i64,
     pub privacy: bool,
     pub sound: bool,
+    /// A leaderboard metric key; empty for the activity score.
+    pub ranking_metric: String,
 }
 
 impl DisplayDraft {
@@ -40,6 +42,7 @@ impl DisplayDraft {
             seconds_per_slide: DEFAULT_SECONDS,
             privacy: false,
             sound: false,
+            ranking_metric: String::new(),
         }
     }
 }
@@ -74,6 +77,7 @@ pub fn parse_form(form: &DisplayForm) -> Result<DisplayDraft, AppError> {
         seconds_per_slide: seconds,
         privacy: form.privacy.is_some(),
         sound: form.sound.is_some(),
+        ranking_metric: form.metric.trim().to_string(),
     })
 }
 
@@ -87,6 +91,19 @@ async fn check(db: &Db, draft: &DisplayDraft) -> Result<Option<i64>, AppError> {
         errors.push(FieldError::new(
             "seconds",
             format!("must be from {MIN_SECONDS} to {MAX_SECONDS} seconds"),
+        ));
+    }
+    if !draft.ranking_metric.is_empty()
+        && crate::leaderboard::service::rank_metric(db, Some(&draft.ranking_metric))
+            .await
+            .is_err()
+    {
+        errors.push(FieldError::new(
+            "metric",
+            format!(
+                "“{}” is not a metric a ranking can use",
+                draft.ranking_metric
+            ),
         ));
     }
     let team_id = match &draft.team {
@@ -118,6 +135,7 @@ fn audit_view(d: &DisplayDraft) -> serde_json::Value {
         "seconds_per_slide": d.seconds_per_slide,
         "privacy": d.privacy,
         "sound": d.sound,
+        "ranking_metric": if d.ranking_metric.is_empty() { "activity_score" } else { d.ranking_metric.as_str() },
     })
 }
 
@@ -128,8 +146,8 @@ pub async fn create(db: &Db, actor: &str, draft: &DisplayDraft) -> Result<(i64, 
     let mut tx = db.begin_write().await?;
     let id: i64 = on_tx!(&mut tx, |c| {
         sqlx::query_scalar(
-        "INSERT INTO displays (name, token_hash, created_at, slides, seconds_per_slide, privacy, sound, team_id) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id"
+        "INSERT INTO displays (name, token_hash, created_at, slides, seconds_per_slide, privacy, sound, team_id, ranking_metric) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id"
     )
     .bind(&draft.name)
     .bind(&hash)
@@ -139,6 +157,7 @@ pub async fn create(db: &Db, actor: &str, draft: &DisplayDraft) -> Result<(i64, 
     .bind(draft.privacy)
     .bind(draft.sound)
     .bind(team_id)
+    .bind(&draft.ranking_metric)
     .fetch_one(c)
     .await
     })?;
@@ -165,13 +184,14 @@ struct Row {
     seconds_per_slide: i64,
     privacy: bool,
     sound: bool,
+    ranking_metric: String,
     created_at: chrono::DateTime<Utc>,
     revoked: bool,
 }
 
 const SELECT: &str =
     "SELECT d.id, d.name, d.team_id, t.name AS team, d.slides, d.seconds_per_slide, \
-    d.privacy, d.sound, d.created_at, d.revoked_at IS NOT NULL AS revoked \
+    d.privacy, d.sound, d.ranking_metric, d.created_at, d.revoked_at IS NOT NULL AS revoked \
     FROM displays d LEFT JOIN teams t ON t.id = d.team_id";
 
 fn config(r: Row) -> DisplayConfig {
@@ -191,6 +211,7 @@ fn config(r: Row) -> DisplayConfig {
         seconds_per_slide: r.seconds_per_slide,
         privacy: r.privacy,
         sound: r.sound,
+        ranking_metric: Some(r.ranking_metric).filter(|m| !m.is_empty()),
         created_at: r.created_at.format("%Y-%m-%d %H:%M UTC").to_string(),
         revoked: r.revoked,
     }
@@ -220,9 +241,11 @@ pub async fn desk(db: &Db) -> Result<super::DisplaysDesk, AppError> {
     )
     .fetch_all(pool)
     .await)?;
+    let types = crate::activity_types::service::scoring_types(db).await?;
     Ok(super::DisplaysDesk {
         displays: list(db).await?,
         teams,
+        metrics: crate::leaderboard::service::metric_choices(&types),
     })
 }
 
@@ -250,11 +273,12 @@ pub async fn update(
         seconds_per_slide: before.seconds_per_slide,
         privacy: before.privacy,
         sound: before.sound,
+        ranking_metric: before.ranking_metric.clone(),
     };
     on_tx!(&mut tx, |c| {
         sqlx::query(
-        "UPDATE displays SET name = $1, team_id = $2, slides = $3, seconds_per_slide = $4, privacy = $5, sound = $6 \
-         WHERE id = $7"
+        "UPDATE displays SET name = $1, team_id = $2, slides = $3, seconds_per_slide = $4, privacy = $5, sound = $6, \
+         ranking_metric = $7 WHERE id = $8"
     )
     .bind(&draft.name)
     .bind(team_id)
@@ -262,6 +286,7 @@ pub async fn update(
     .bind(draft.seconds_per_slide)
     .bind(draft.privacy)
     .bind(draft.sound)
+    .bind(&draft.ranking_metric)
     .bind(id)
     .execute(c)
     .await

@@ -3,11 +3,16 @@
 
 use chrono::NaiveDate;
 
-use super::{Leaderboard, LeaderboardEntry};
+use std::collections::BTreeMap;
+
+use super::{Leaderboard, LeaderboardEntry, MetricChoice};
 use crate::activities::repo as activity_repo;
 use crate::error::AppError;
 use crate::on_db;
-use crate::scoring::{self, Period, PeriodKind, Points};
+use crate::scoring::{
+    self, ActivityTypeRule, DailyRollup, Deal, Metric, MetricInputs, MetricUnit, Percent, Period,
+    PeriodKind, Points, Population,
+};
 use crate::server::db::Db;
 use crate::server::org;
 
@@ -119,23 +124,312 @@ pub async fn leaderboard(
     leaderboard_for(db, &settings.org_name, period, team_id).await
 }
 
+/// The activity-score board of `period` (what exports and the rep's rank read).
 pub async fn leaderboard_for(
     db: &Db,
     org_name: &str,
     period: Period,
     team_id: Option<i64>,
 ) -> Result<Leaderboard, AppError> {
+    let mut settings = org::load(db).await?;
+    settings.org_name = org_name.to_string();
+    rank_period(
+        db,
+        &settings,
+        period,
+        team_id,
+        &RankMetric::Catalogue(Metric::ActivityScore),
+    )
+    .await
+}
+
+impl From<ScopeError> for AppError {
+    fn from(e: ScopeError) -> AppError {
+        match e {
+            ScopeError::App(e) => e,
+            ScopeError::Team(name) => AppError::NotFound(format!("Team '{name}'")),
+            other => AppError::BadRequest(other.to_string()),
+        }
+    }
+}
+
+/// What a board ranks by: a metric of the catalogue, or the composite attainment of each
+/// rep's scorecard.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RankMetric {
+    Catalogue(Metric),
+    /// The composite attainment of the rep's scorecard, paced to date (basis points).
+    Attainment,
+}
+
+/// The key of the attainment ranking.
+pub const ATTAINMENT: &str = "attainment";
+
+impl RankMetric {
+    pub fn key(&self) -> String {
+        match self {
+            RankMetric::Catalogue(m) => m.key(),
+            RankMetric::Attainment => ATTAINMENT.to_string(),
+        }
+    }
+
+    pub fn label(&self, types: &[ActivityTypeRule]) -> String {
+        match self {
+            RankMetric::Catalogue(m) => m.label(types),
+            RankMetric::Attainment => "Scorecard attainment".to_string(),
+        }
+    }
+
+    pub fn higher_is_better(&self) -> bool {
+        match self {
+            RankMetric::Catalogue(m) => m.higher_is_better(),
+            RankMetric::Attainment => true,
+        }
+    }
+
+    /// Whether the values are money (left out on a private display).
+    pub fn is_money(&self) -> bool {
+        matches!(self, RankMetric::Catalogue(m) if m.unit() == MetricUnit::Money)
+    }
+
+    /// What the number is, in a sentence.
+    pub fn explanation(&self, types: &[ActivityTypeRule]) -> String {
+        let lower = if self.higher_is_better() {
+            ""
+        } else {
+            " Lower is better: the lowest ranks first."
+        };
+        let what = match self {
+            RankMetric::Catalogue(Metric::ActivityScore) => {
+                "Activity score: points for every activity logged this period, by the weights in force (Activity Index: 10 = the top score).".to_string()
+            }
+            RankMetric::Catalogue(Metric::ActivityCount { .. }) => format!(
+                "{}: activities of this type logged this period, within the daily cap.",
+                self.label(types)
+            ),
+            RankMetric::Catalogue(Metric::CallTime { .. }) => format!(
+                "{}: total duration of these activities this period.",
+                self.label(types)
+            ),
+            RankMetric::Catalogue(Metric::TurnoverWon) => {
+                "Turnover won: amount of the deals won this period, by close date.".to_string()
+            }
+            RankMetric::Catalogue(Metric::DealsWon) => {
+                "Deals won: number of deals won this period, by close date.".to_string()
+            }
+            RankMetric::Catalogue(Metric::WinRate) => {
+                "Win rate: deals won ÷ deals won or lost this period (n/a with none closed).".to_string()
+            }
+            RankMetric::Catalogue(Metric::DealsLost) => {
+                "Deals lost: number of deals lost this period.".to_string()
+            }
+            RankMetric::Catalogue(Metric::LostAmount) => {
+                "Lost business: amount of the deals lost this period.".to_string()
+            }
+            RankMetric::Catalogue(Metric::NewCustomerRate) => {
+                "New-customer rate: share of this period's won deals that brought a new customer.".to_string()
+            }
+            RankMetric::Catalogue(Metric::AverageDealSize) => {
+                "Average deal size: turnover won ÷ deals won this period.".to_string()
+            }
+            RankMetric::Catalogue(Metric::SalesCycleLength) => {
+                "Sales cycle length: average days from creation to win of this period's won deals.".to_string()
+            }
+            RankMetric::Catalogue(Metric::WeightedPipeline) => {
+                "Weighted pipeline: amount × probability of the open deals expected to close this period.".to_string()
+            }
+            RankMetric::Catalogue(Metric::SalesVelocity) => {
+                "Sales velocity: open deals × average deal size × win rate ÷ cycle length, per day.".to_string()
+            }
+            RankMetric::Attainment => {
+                "Scorecard attainment: the composite of each rep's scorecard against targets, paced to date (n/a without a scorecard).".to_string()
+            }
+        };
+        format!("{what}{lower}")
+    }
+}
+
+/// Every metric a board can rank by, in the catalogue's order, then attainment.
+pub fn metric_choices(types: &[ActivityTypeRule]) -> Vec<MetricChoice> {
+    Metric::catalogue(types)
+        .into_iter()
+        .map(RankMetric::Catalogue)
+        .chain([RankMetric::Attainment])
+        .map(|m| MetricChoice {
+            key: m.key(),
+            label: m.label(types),
+        })
+        .collect()
+}
+
+/// Reads a ranking metric as every door receives it: empty for the activity score;
+/// `activity_count:<type id or key>`, `call_time:<type>`, a catalogue key, or `attainment`.
+pub fn parse_rank_metric(
+    key: Option<&str>,
+    types: &[ActivityTypeRule],
+) -> Result<RankMetric, AppError> {
+    let key = key.map(str::trim).filter(|k| !k.is_empty());
+    let Some(key) = key else {
+        return Ok(RankMetric::Catalogue(Metric::ActivityScore));
+    };
+    if key == ATTAINMENT {
+        return Ok(RankMetric::Attainment);
+    }
+    crate::scorecard::repo::parse_metric_key(key, types)
+        .filter(|m| match m {
+            Metric::ActivityCount { activity_type_id } | Metric::CallTime { activity_type_id } => {
+                types.iter().any(|t| t.id == *activity_type_id)
+            }
+            _ => true,
+        })
+        .map(RankMetric::Catalogue)
+        .ok_or_else(|| {
+            let shown: String = key.chars().filter(|c| !c.is_control()).take(60).collect();
+            let keys: Vec<String> = metric_choices(types).into_iter().map(|c| c.key).collect();
+            AppError::BadRequest(format!(
+                "Unknown metric '{shown}'. Leaderboards rank by: {}.",
+                keys.join(", ")
+            ))
+        })
+}
+
+/// [`parse_rank_metric`] with the organisation's activity types.
+pub async fn rank_metric(db: &Db, key: Option<&str>) -> Result<RankMetric, AppError> {
+    let types = crate::activity_types::service::scoring_types(db).await?;
+    parse_rank_metric(key, &types)
+}
+
+/// The one ranking of every door (the leaderboard page, `GET /api/v1/leaderboard`, the TV):
+/// the reps of the scope's team (or everyone) ranked by `metric` over the scope's period.
+pub async fn ranking(db: &Db, scope: &Scope, metric: &RankMetric) -> Result<Leaderboard, AppError> {
+    rank_period(db, &scope.settings, scope.period(), scope.team_id, metric).await
+}
+
+async fn rank_period(
+    db: &Db,
+    settings: &org::OrgSettings,
+    period: Period,
+    team_id: Option<i64>,
+    metric: &RankMetric,
+) -> Result<Leaderboard, AppError> {
     let reps = reps(db, team_id).await?;
     let types = crate::activity_types::service::scoring_types(db).await?;
     let weights = crate::activity_types::service::weight_table(db).await?;
     let rollups = activity_repo::rollups(db, period.start, period.end, None).await?;
     let scores = scoring::activity_scores(&rollups, &types, &weights, &period);
+    let by_activity = rank(&reps, &scores);
+    let points: BTreeMap<i64, Points> = by_activity.iter().map(|e| (e.rep_id, e.points)).collect();
+    let entries = match metric {
+        RankMetric::Catalogue(Metric::ActivityScore) => by_activity,
+        RankMetric::Catalogue(m) => {
+            let deals = crate::scorecard::repo::team_deals(db, team_id).await?;
+            let mut rollups_of: BTreeMap<i64, Vec<DailyRollup>> = BTreeMap::new();
+            for r in rollups {
+                rollups_of.entry(r.rep_id).or_default().push(r);
+            }
+            let mut deals_of: BTreeMap<i64, Vec<Deal>> = BTreeMap::new();
+            for d in deals {
+                deals_of.entry(d.rep_id).or_default().push(d);
+            }
+            let values: BTreeMap<i64, Option<i64>> = reps
+                .iter()
+                .map(|r| {
+                    let inputs = MetricInputs {
+                        rollups: rollups_of.get(&r.id).map(Vec::as_slice).unwrap_or(&[]),
+                        types: &types,
+                        weights: &weights,
+                        deals: deals_of.get(&r.id).map(Vec::as_slice).unwrap_or(&[]),
+                    };
+                    (
+                        r.id,
+                        scoring::metric_value(*m, &inputs, &Population::Rep(r.id), &period),
+                    )
+                })
+                .collect();
+            let currency = &settings.currency;
+            by_value(&reps, &values, &points, metric, |v| match m.unit() {
+                MetricUnit::Money => format!("{currency} {}", m.format_value(v)),
+                _ => m.format_value(v),
+            })
+        }
+        RankMetric::Attainment => {
+            let mut values = BTreeMap::new();
+            for r in &reps {
+                let Some(rep) = crate::scorecard::repo::rep(db, r.id).await? else {
+                    continue;
+                };
+                let card =
+                    crate::scorecard::service::scorecard_of(db, &rep, period.kind, period.end)
+                        .await?;
+                values.insert(r.id, card.composite_bp);
+            }
+            by_value(&reps, &values, &points, metric, |v| Percent(v).display())
+        }
+    };
+    let teams: Vec<String> = on_db!(db, |pool| sqlx::query_scalar(
+        "SELECT name FROM teams ORDER BY name"
+    )
+    .fetch_all(pool)
+    .await)?;
+    let team = match team_id {
+        Some(id) => {
+            let name: Option<String> = on_db!(db, |pool| sqlx::query_scalar(
+                "SELECT name FROM teams WHERE id = $1"
+            )
+            .bind(id)
+            .fetch_optional(pool)
+            .await)?;
+            name
+        }
+        None => None,
+    };
+    let updated = chrono::Utc::now()
+        .with_timezone(&settings.tz())
+        .format("%H:%M:%S")
+        .to_string();
     Ok(Leaderboard {
-        org_name: org_name.to_string(),
+        org_name: settings.org_name.clone(),
         period_label: period.label(),
-        entries: rank(&reps, &scores),
+        entries,
         period,
+        metric: metric.key(),
+        metric_label: metric.label(&types),
+        explanation: metric.explanation(&types),
+        team,
+        updated,
+        metrics: metric_choices(&types),
+        teams,
     })
+}
+
+/// Board rows of a ranking by value (any metric but the activity score).
+fn by_value(
+    reps: &[RepRow],
+    values: &BTreeMap<i64, Option<i64>>,
+    points: &BTreeMap<i64, Points>,
+    metric: &RankMetric,
+    format: impl Fn(i64) -> String,
+) -> Vec<LeaderboardEntry> {
+    let roster: Vec<i64> = reps.iter().map(|r| r.id).collect();
+    let by_id: std::collections::HashMap<i64, &RepRow> = reps.iter().map(|r| (r.id, r)).collect();
+    let ranked = scoring::rank_by_value(&roster, values, metric.higher_is_better());
+    let last = ranked.iter().filter_map(|e| e.rank).count() as i32 + 1;
+    ranked
+        .into_iter()
+        .filter_map(|e| {
+            let rep = by_id.get(&e.rep_id)?;
+            Some(LeaderboardEntry {
+                rank: e.rank.unwrap_or(last),
+                rep_id: rep.id,
+                name: rep.name.clone(),
+                team: rep.team.clone(),
+                points: points.get(&rep.id).copied().unwrap_or(Points::ZERO),
+                index_tenths: e.share_tenths,
+                value: e.value,
+                display: e.value.map(&format).unwrap_or_else(|| "n/a".to_string()),
+            })
+        })
+        .collect()
 }
 
 /// Ranks every rep (those without activity score 0) and attaches names and the Activity Index.
@@ -156,6 +450,8 @@ pub fn rank(
                 team: rep.team.clone(),
                 points: e.score,
                 index_tenths: e.index,
+                value: Some(e.score.0),
+                display: e.score.display(),
             })
         })
         .collect()

@@ -11,25 +11,33 @@ use leptos::prelude::*;
 pub fn subscribe(url: String, on_change: impl Fn() + Clone + 'static) {
     #[cfg(feature = "hydrate")]
     Effect::new(move |_| {
-        browser::open(&url, on_change.clone(), None);
+        browser::open(&url, on_change.clone(), None, None);
     });
     #[cfg(not(feature = "hydrate"))]
     let _ = (url, on_change);
 }
 
-/// [`subscribe`], also keeping `connected` up to date: false while the stream is down
-/// (server restarting, network dropped) and the browser retries, true once it is back.
+/// [`subscribe`] for a TV: also keeps `connected` up to date (false while the stream is
+/// down — server restarting, network dropped — and the browser retries, true once it is
+/// back) and hands every won deal to `on_won` (then refetches as on any change).
 pub fn subscribe_with_status(
     url: String,
     on_change: impl Fn() + Clone + 'static,
     connected: leptos::prelude::RwSignal<bool>,
+    on_won: impl Fn(crate::live::WonDeal) + Clone + 'static,
 ) {
     #[cfg(feature = "hydrate")]
     Effect::new(move |_| {
-        browser::open(&url, on_change.clone(), Some(connected));
+        let on_won = on_won.clone();
+        browser::open(
+            &url,
+            on_change.clone(),
+            Some(connected),
+            Some(std::rc::Rc::new(on_won) as std::rc::Rc<dyn Fn(crate::live::WonDeal)>),
+        );
     });
     #[cfg(not(feature = "hydrate"))]
-    let _ = (url, on_change, connected);
+    let _ = (url, on_change, connected, on_won);
 }
 
 #[cfg(feature = "hydrate")]
@@ -43,9 +51,14 @@ mod browser {
     use wasm_bindgen::JsCast;
     use web_sys::{EventSource, MessageEvent};
 
-    use crate::live::{LiveKind, LiveMessage};
+    use crate::live::{LiveKind, LiveMessage, WonDeal};
 
-    pub fn open(url: &str, on_change: impl Fn() + 'static, connected: Option<RwSignal<bool>>) {
+    pub fn open(
+        url: &str,
+        on_change: impl Fn() + 'static,
+        connected: Option<RwSignal<bool>>,
+        on_won: Option<Rc<dyn Fn(WonDeal)>>,
+    ) {
         let mark = move |up: bool| {
             if let Some(c) = connected {
                 c.set(up);
@@ -80,6 +93,12 @@ mod browser {
                     }
                     LiveKind::Closed => {
                         source.close();
+                        on_change();
+                    }
+                    LiveKind::Won => {
+                        if let (Some(celebrate), Some(won)) = (&on_won, message.won) {
+                            celebrate(won);
+                        }
                         on_change();
                     }
                     _ => on_change(),

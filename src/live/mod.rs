@@ -10,7 +10,12 @@
 //!   `data: {"kind": …}` messages. Each stream checks its credential again on every change
 //!   and every [`RECHECK`]: a revoked display or an ended session closes the stream at once
 //!   (the revocation itself is a change), and the browser's reconnect is then refused.
-//! * The first message carries the server's version so a TV can reload itself after a deploy.
+//! * The first message carries the server's version and build ([`build_id`]) so a TV can
+//!   reload itself after a deploy.
+//! * A deal just won is a `won` message with the rep, the account and the amount, for the
+//!   TV's celebration. Each display stream decides what its TV may see: no amount for a
+//!   private display, and a team's display only celebrates its own team (other wins reach
+//!   it as a plain `deal` change). Signed-in pages get a plain `deal` change.
 //!
 //! The browser half (subscribe, refetch on change) is in [`client`].
 
@@ -29,6 +34,8 @@ pub enum LiveKind {
     Activity,
     /// Deals written.
     Deal,
+    /// A deal was just won: celebrate (the deal is in [`LiveMessage::won`]).
+    Won,
     /// Activity types, weights, settings, targets, scorecards, sales roles.
     Config,
     /// People: created, changed, deactivated.
@@ -44,6 +51,19 @@ pub enum LiveKind {
     Other,
 }
 
+/// A won deal to celebrate.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WonDeal {
+    pub rep: String,
+    pub account: String,
+    /// "EUR 12,500"; never sent to a private display.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub amount: Option<String>,
+    /// The rep's team, for the server's choice of displays; never sent to a browser.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub team_id: Option<i64>,
+}
+
 /// One live message.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LiveMessage {
@@ -51,6 +71,23 @@ pub struct LiveMessage {
     /// The server's version, on `hello`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub version: Option<String>,
+    /// The server's build, on `hello`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub build: Option<String>,
+    /// The deal, on `won`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub won: Option<WonDeal>,
+}
+
+impl LiveMessage {
+    pub fn of(kind: LiveKind) -> LiveMessage {
+        LiveMessage {
+            kind,
+            version: None,
+            build: None,
+            won: None,
+        }
+    }
 }
 
 #[cfg(feature = "ssr")]
@@ -68,7 +105,10 @@ mod server {
     use futures_util::stream::{self, Stream};
     use tokio::sync::broadcast;
 
-    use super::{LiveKind, LiveMessage};
+    use std::collections::VecDeque;
+    use std::sync::OnceLock;
+
+    use super::{LiveKind, LiveMessage, WonDeal};
     use crate::server::db::Db;
     use crate::server::state::AppState;
 
@@ -136,13 +176,57 @@ mod server {
         pub fn subscribe(&self) -> broadcast::Receiver<String> {
             self.tx.subscribe()
         }
+
+        /// Tells every open display (on every instance) that a deal was just won; each
+        /// stream decides what its TV may see of it. After the write's commit, never fails.
+        pub async fn won(&self, deal: WonDeal) {
+            let payload = serde_json::to_string(&LiveMessage {
+                won: Some(deal),
+                ..LiveMessage::of(LiveKind::Won)
+            })
+            .unwrap_or_default();
+            match &self.db {
+                Db::Postgres(_) => announce_payload(&self.db, payload).await,
+                Db::Sqlite(_) => {
+                    let _ = self.tx.send(payload);
+                }
+            }
+        }
+    }
+
+    /// This server's build: its version and a fingerprint of its executable (size and
+    /// modification time), or `PACESETTER_BUILD_ID` when set. A new deploy changes it, a
+    /// plain restart does not; open TVs reload themselves when it changes.
+    pub fn build_id() -> &'static str {
+        static ID: OnceLock<String> = OnceLock::new();
+        ID.get_or_init(|| {
+            if let Ok(id) = std::env::var("PACESETTER_BUILD_ID") {
+                let id = id.trim();
+                if !id.is_empty() {
+                    return id.chars().filter(|c| !c.is_control()).take(80).collect();
+                }
+            }
+            use std::hash::{Hash, Hasher};
+            let mut h = std::collections::hash_map::DefaultHasher::new();
+            if let Ok(meta) = std::env::current_exe().and_then(std::fs::metadata) {
+                meta.len().hash(&mut h);
+                if let Ok(t) = meta.modified() {
+                    t.hash(&mut h);
+                }
+            }
+            format!("{}-{:016x}", env!("CARGO_PKG_VERSION"), h.finish())
+        })
     }
 
     async fn announce(db: &Db, kind: LiveKind) {
+        announce_payload(db, kind_json(kind)).await
+    }
+
+    async fn announce_payload(db: &Db, payload: String) {
         if let Db::Postgres(pool) = db {
             if let Err(e) = sqlx::query("SELECT pg_notify($1, $2)")
                 .bind(CHANNEL)
-                .bind(kind_json(kind))
+                .bind(payload)
                 .execute(pool)
                 .await
             {
@@ -152,11 +236,7 @@ mod server {
     }
 
     fn kind_json(kind: LiveKind) -> String {
-        serde_json::to_string(&LiveMessage {
-            kind,
-            version: None,
-        })
-        .unwrap_or_default()
+        serde_json::to_string(&LiveMessage::of(kind)).unwrap_or_default()
     }
 
     /// Who a stream is for; checked again on every change.
@@ -166,21 +246,69 @@ mod server {
         Session(String),
     }
 
+    /// What a still valid credential may see.
+    enum Access {
+        Gone,
+        Display { team_id: Option<i64>, privacy: bool },
+        Session,
+    }
+
     impl Credential {
         async fn still_valid(&self, db: &Db) -> bool {
+            !matches!(self.access(db).await, Access::Gone)
+        }
+
+        async fn access(&self, db: &Db) -> Access {
             match self {
                 Credential::Display(token) => {
-                    matches!(
-                        crate::server::tokens::display_for_token(db, token).await,
-                        Ok(Some(_))
-                    )
+                    match crate::displays::service::for_token(db, token).await {
+                        Ok(Some(d)) => Access::Display {
+                            team_id: d.team_id,
+                            privacy: d.privacy,
+                        },
+                        _ => Access::Gone,
+                    }
                 }
-                Credential::Session(id) => matches!(
-                    crate::auth::session::user_for_session(db, id, chrono::Utc::now()).await,
-                    Ok(Some(_))
-                ),
+                Credential::Session(id) => {
+                    match crate::auth::session::user_for_session(db, id, chrono::Utc::now()).await {
+                        Ok(Some(_)) => Access::Session,
+                        _ => Access::Gone,
+                    }
+                }
             }
         }
+    }
+
+    /// What one viewer is sent of a message: a won deal is shown whole to an open display,
+    /// without its amount to a private one, and as a plain change to a display of another
+    /// team or a signed-in page.
+    fn for_viewer(payload: String, access: &Access) -> String {
+        let Ok(mut message) = serde_json::from_str::<LiveMessage>(&payload) else {
+            return payload;
+        };
+        if message.kind != LiveKind::Won {
+            return payload;
+        }
+        let celebrate = match (access, &message.won) {
+            (Access::Display { team_id, privacy }, Some(won)) => {
+                (team_id.is_none() || *team_id == won.team_id).then_some(*privacy)
+            }
+            _ => None,
+        };
+        match (celebrate, message.won.as_mut()) {
+            (Some(privacy), Some(won)) => {
+                won.team_id = None;
+                if privacy {
+                    won.amount = None;
+                }
+                serde_json::to_string(&message).unwrap_or_default()
+            }
+            _ => kind_json(LiveKind::Deal),
+        }
+    }
+
+    fn is_won(payload: &str) -> bool {
+        serde_json::from_str::<LiveMessage>(payload).is_ok_and(|m| m.kind == LiveKind::Won)
     }
 
     /// `GET /tv/{token}/events`: the live stream of a TV display.
@@ -232,11 +360,15 @@ mod server {
         credential: Credential,
         rx: broadcast::Receiver<String>,
         step: Step,
+        /// Celebrations heard while another message was being sent: each is sent in turn.
+        pending: VecDeque<String>,
     }
 
-    fn message(kind: LiveKind, version: Option<String>) -> Event {
-        Event::default()
-            .data(serde_json::to_string(&LiveMessage { kind, version }).unwrap_or_default())
+    /// Celebrations kept waiting at most (a burst of wins shows the first few).
+    const MAX_PENDING: usize = 5;
+
+    fn message(message: LiveMessage) -> Event {
+        Event::default().data(serde_json::to_string(&message).unwrap_or_default())
     }
 
     fn events(
@@ -249,35 +381,48 @@ mod server {
             credential,
             rx,
             step: Step::Hello,
+            pending: VecDeque::new(),
         };
         stream::unfold(start, |mut s| async move {
             match s.step {
                 Step::Done => None,
                 Step::Hello => {
                     s.step = Step::Listening;
-                    let hello =
-                        message(LiveKind::Hello, Some(env!("CARGO_PKG_VERSION").to_string()));
+                    let hello = message(LiveMessage {
+                        version: Some(env!("CARGO_PKG_VERSION").to_string()),
+                        build: Some(build_id().to_string()),
+                        ..LiveMessage::of(LiveKind::Hello)
+                    });
                     Some((Ok(hello), s))
                 }
                 Step::Listening => loop {
-                    let heard = tokio::time::timeout(RECHECK, s.rx.recv()).await;
-                    let payload = match heard {
-                        Ok(Ok(payload)) => Some(payload),
-                        // Missed some: say "something changed"; the page refetches anyway.
-                        Ok(Err(broadcast::error::RecvError::Lagged(_))) => {
-                            Some(kind_json(LiveKind::Config))
-                        }
-                        Ok(Err(broadcast::error::RecvError::Closed)) => return None,
-                        Err(_) => None,
+                    let payload = match s.pending.pop_front() {
+                        Some(waiting) => Some(waiting),
+                        None => match tokio::time::timeout(RECHECK, s.rx.recv()).await {
+                            Ok(Ok(payload)) => Some(payload),
+                            // Missed some: say "something changed"; the page refetches anyway.
+                            Ok(Err(broadcast::error::RecvError::Lagged(_))) => {
+                                Some(kind_json(LiveKind::Config))
+                            }
+                            Ok(Err(broadcast::error::RecvError::Closed)) => return None,
+                            Err(_) => None,
+                        },
                     };
-                    // Many changes at once (a batch, a busy minute) make one message.
-                    while let Ok(_more) = s.rx.try_recv() {}
-                    if !s.credential.still_valid(&s.db).await {
+                    // Many changes at once (a batch, a busy minute) make one message; only
+                    // celebrations are kept, to be sent in turn.
+                    while let Ok(more) = s.rx.try_recv() {
+                        if is_won(&more) && s.pending.len() < MAX_PENDING {
+                            s.pending.push_back(more);
+                        }
+                    }
+                    let access = s.credential.access(&s.db).await;
+                    if matches!(access, Access::Gone) {
                         s.step = Step::Done;
-                        return Some((Ok(message(LiveKind::Closed, None)), s));
+                        return Some((Ok(message(LiveMessage::of(LiveKind::Closed))), s));
                     }
                     if let Some(payload) = payload {
-                        return Some((Ok(Event::default().data(payload)), s));
+                        let text = for_viewer(payload, &access);
+                        return Some((Ok(Event::default().data(text)), s));
                     }
                 },
             }

@@ -240,8 +240,24 @@ pub async fn deals(db: &Db, rep_id: i64) -> Result<Vec<Deal>, AppError> {
         .bind(rep_id)
         .fetch_all(pool)
         .await)?;
-    Ok(rows
-        .into_iter()
+    Ok(to_deals(rows))
+}
+
+/// Every deal of the reps of one team (or of everyone): what a team's board and the TV's
+/// pipeline read.
+pub async fn team_deals(db: &Db, team_id: Option<i64>) -> Result<Vec<Deal>, AppError> {
+    const SQL: &str = "SELECT d.id, d.rep_id, d.amount_minor, d.status, d.stage, d.probability, \
+        d.created_on, d.closed_on, d.expected_close, d.lost_reason, d.new_customer \
+        FROM deals d JOIN users u ON u.id = d.rep_id WHERE ($1 IS NULL OR u.team_id = $1)";
+    let rows: Vec<DealRow> = on_db!(db, |pool| sqlx::query_as(SQL)
+        .bind(team_id)
+        .fetch_all(pool)
+        .await)?;
+    Ok(to_deals(rows))
+}
+
+fn to_deals(rows: Vec<DealRow>) -> Vec<Deal> {
+    rows.into_iter()
         .filter_map(|r| {
             let status = match r.status.as_str() {
                 "open" => DealStatus::Open,
@@ -263,7 +279,7 @@ pub async fn deals(db: &Db, rep_id: i64) -> Result<Vec<Deal>, AppError> {
                 new_customer: r.new_customer,
             })
         })
-        .collect())
+        .collect()
 }
 
 #[cfg(test)]

@@ -313,6 +313,31 @@ impl Period {
         Period::containing(self.kind, before, fiscal_year_start_month)
     }
 
+    /// The part of this period up to `today` included (the whole period once it is closed;
+    /// its first day when it has not started).
+    pub fn to_date(&self, today: NaiveDate) -> Period {
+        let end = today.clamp(self.start, self.end);
+        Period {
+            kind: self.kind,
+            start: self.start,
+            end,
+        }
+    }
+
+    /// The previous equivalent period cut at the same number of days elapsed as this one
+    /// by `today`: on 20 November, 1–20 October; on 31 March, all of February. What "most
+    /// improved" compares a period so far with.
+    pub fn previous_to_date(&self, today: NaiveDate, fiscal_year_start_month: u32) -> Period {
+        let previous = self.previous(fiscal_year_start_month);
+        let elapsed = (self.to_date(today).end - self.start).num_days();
+        let end = (previous.start + Duration::days(elapsed)).min(previous.end);
+        Period {
+            kind: previous.kind,
+            start: previous.start,
+            end,
+        }
+    }
+
     /// The next equivalent period.
     pub fn next(&self, fiscal_year_start_month: u32) -> Period {
         match self.kind.rolling_days() {
@@ -537,5 +562,21 @@ mod tests {
         assert_eq!(r.previous(1).days(), 7);
         assert_eq!(Period::containing(PeriodKind::Last90, today, 1).days(), 90);
         assert_eq!(r.label(), "Last 7 days");
+    }
+
+    #[test]
+    fn the_previous_period_to_the_same_day() {
+        let nov = Period::containing(PeriodKind::Month, d(2026, 11, 1), 1);
+        let p = nov.previous_to_date(d(2026, 11, 20), 1);
+        assert_eq!((p.start, p.end), (d(2026, 10, 1), d(2026, 10, 20)));
+        assert_eq!(nov.to_date(d(2026, 11, 20)).end, d(2026, 11, 20));
+        // 31 March: February has fewer days, all of it.
+        let mar = Period::containing(PeriodKind::Month, d(2026, 3, 1), 1);
+        let p = mar.previous_to_date(d(2026, 3, 31), 1);
+        assert_eq!((p.start, p.end), (d(2026, 2, 1), d(2026, 2, 28)));
+        // A closed period compares whole with whole; one not started, first day with first day.
+        assert_eq!(nov.to_date(d(2027, 1, 5)), nov);
+        let p = nov.previous_to_date(d(2026, 10, 3), 1);
+        assert_eq!((p.start, p.end), (d(2026, 10, 1), d(2026, 10, 1)));
     }
 }

@@ -20,13 +20,62 @@ pub const ROWS_PER_PAGE: usize = 12;
 /// Won deals on the recent wins slide.
 pub const RECENT_WINS: usize = 8;
 
-/// The slides the TV can play. A display's other chosen slides are skipped by the
-/// rotation until they are built: most improved, personal bests, weighted pipeline.
+/// Reps on the most improved and personal bests slides (one screen each).
+pub const TOP_ROWS: usize = 12;
+/// Months on the weighted pipeline chart: this one and the five after.
+pub const PIPELINE_MONTHS: i64 = 6;
+
+/// The slides the TV can play: every slide is built.
 pub fn playable(slide: Slide) -> bool {
-    matches!(
-        slide,
-        Slide::Ranking | Slide::Scorecards | Slide::TeamRace | Slide::RecentWins | Slide::Turnover
-    )
+    Slide::ALL.contains(&slide)
+}
+
+/// A rep whose activity score went up against the same days of the previous period.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TvImproved {
+    pub rep_id: i64,
+    pub name: String,
+    pub rank: i32,
+    /// Points this period so far, whole: "42".
+    pub current: String,
+    /// Points over the same days of the previous period: "30".
+    pub previous: String,
+    /// "+12".
+    pub change: String,
+    /// "+40%", or "new" when there was nothing to compare with.
+    pub change_pct: String,
+}
+
+/// A rep whose activity score this period already beats their best earlier month.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TvBest {
+    pub rep_id: i64,
+    pub name: String,
+    /// Points this period so far: "61".
+    pub current: String,
+    /// The record beaten: "48".
+    pub record: String,
+    /// When it was set: "Sep 2026".
+    pub record_period: String,
+    /// "+27%".
+    pub margin: String,
+}
+
+/// One month of the weighted pipeline. In privacy mode no amount: the bar is the month's
+/// share of the six months' weighted pipeline.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TvPipelineMonth {
+    /// "Dec 2026".
+    pub month: String,
+    /// Open deals expected to close that month.
+    pub deals: i64,
+    /// Σ amount × probability, "EUR 12,500"; `None` in privacy mode.
+    pub weighted: Option<String>,
+    /// The bar's height in tenths of the unit of [`TvShow::pipeline_format`] (thousands or
+    /// millions of the currency, or in privacy mode percent of the six months).
+    pub bar_tenths: i64,
+    /// The same in words, for the text alternative: "EUR 12,500 in 3 deals", "34% in 3 deals".
+    pub label: String,
 }
 
 /// One rep's scorecard attainment: the composite and its band (no money).
@@ -85,6 +134,25 @@ pub struct TvShow {
     pub teams: Vec<TvTeam>,
     pub wins: Vec<TvWin>,
     pub turnover: TvTurnover,
+    /// What the ranking slide ranks by: "Activity score", "Deals won"…
+    pub ranking_label: String,
+    /// Whether it ranks by activity score (with the Activity Index), or another metric.
+    pub ranking_is_activity: bool,
+    pub improved: Vec<TvImproved>,
+    /// "1–20 Nov against 1–20 Oct".
+    pub improved_compared: String,
+    pub bests: Vec<TvBest>,
+    /// "beats their best month of the last 6".
+    pub bests_rule: String,
+    pub pipeline: Vec<TvPipelineMonth>,
+    /// The chart's bar label, an ECharts formatter: "EUR {c}k", "{c}%".
+    pub pipeline_format: String,
+    /// The six months' total: "EUR 84,000 weighted in 17 open deals" (no amount in privacy).
+    pub pipeline_total: String,
+    /// Play a chime with the celebration of a won deal.
+    pub sound: bool,
+    /// The server's build: when a refetch brings another one, the page reloads itself.
+    pub build: String,
 }
 
 /// What a TV display shows, authorised by its display token (no session).
