@@ -627,6 +627,9 @@ pub async fn log_own_closed(
     .await?;
     tx.commit().await?;
     live.changed(LiveKind::Deal).await;
+    if write.status == "won" {
+        announce_wins(db, live, &[id]).await;
+    }
     let amount = money_text(write.amount_minor, &write.currency);
     Ok(crate::deals::DealSaved {
         id,
@@ -642,13 +645,6 @@ pub async fn log_own_closed(
 #[derive(Debug, Clone, sqlx::FromRow)]
 struct StoredDeal {
     rep_id: i64,
-/// Won deals celebrated per write at most: a bulk import of past wins is no party.
-pub const CELEBRATIONS_PER_WRITE: usize = 3;
-
-#[derive(sqlx::FromRow)]
-struct WonRow {
-    rep: String,
-    team_id: Option<i64>,
     name: String,
     account: Option<String>,
     amount_minor: i64,
@@ -815,6 +811,9 @@ pub async fn change_own_open(
     .await?;
     tx.commit().await?;
     live.changed(LiveKind::Deal).await;
+    if write.status == "won" {
+        announce_wins(db, live, &[id]).await;
+    }
     Ok(crate::deals::DealSaved { id, notice })
 }
 
@@ -892,6 +891,19 @@ pub async fn my_deals(db: &Db, rep_id: i64) -> Result<crate::deals::MyDeals, App
         lost_reasons: lost_reasons(db).await?,
         returned: None,
     })
+}
+
+/// Won deals celebrated per write at most: a bulk import of past wins is no party.
+pub const CELEBRATIONS_PER_WRITE: usize = 3;
+
+#[derive(sqlx::FromRow)]
+struct WonRow {
+    rep: String,
+    team_id: Option<i64>,
+    name: String,
+    account: Option<String>,
+    amount_minor: i64,
+    currency: String,
     closed_on: Option<NaiveDate>,
 }
 
