@@ -14,6 +14,7 @@ use crate::calendar::page::CalendarPage;
 use crate::components::TopBar;
 use crate::displays::page::DisplaysPage;
 use crate::leaderboard::page::LeaderboardPage;
+use crate::progress::page::{HistoryPage, ProgressPage, ReportPage};
 use crate::scorecard::desk::ScorecardsPage;
 use crate::settings::page::SettingsPage;
 use crate::targets::page::TargetsPage;
@@ -68,6 +69,9 @@ pub fn App() -> impl IntoView {
                 // is a real HTTP 302 even without JavaScript.
                 <Route path=path!("/") view=|| view! { <Framed><LeaderboardPage/></Framed> } ssr=SsrMode::Async/>
                 <Route path=path!("/me") view=|| view! { <Framed><MyScorePage/></Framed> } ssr=SsrMode::Async/>
+                <Route path=path!("/me/progress") view=|| view! { <Framed><ProgressPage/></Framed> } ssr=SsrMode::Async/>
+                <Route path=path!("/me/report") view=|| view! { <Framed><ReportPage/></Framed> } ssr=SsrMode::Async/>
+                <Route path=path!("/me/history") view=|| view! { <Framed><HistoryPage/></Framed> } ssr=SsrMode::Async/>
                 <Route path=path!("/admin") view=|| view! { <Framed><AdminPage/></Framed> } ssr=SsrMode::Async/>
                 <Route path=path!("/admin/weights") view=|| view! { <Framed><WeightsPage/></Framed> } ssr=SsrMode::Async/>
                 <Route path=path!("/admin/displays") view=|| view! { <Framed><DisplaysPage/></Framed> } ssr=SsrMode::Async/>

@@ -60,3 +60,39 @@ pub async fn rep_activities_on(
         .await)?;
     Ok(rows)
 }
+
+/// Most activities one history page lists.
+pub const HISTORY_LIMIT: i64 = 500;
+
+/// A rep's live activities between two local dates (inclusive), newest first, at most
+/// [`HISTORY_LIMIT`].
+pub async fn rep_activities_between(
+    db: &Db,
+    rep_id: i64,
+    start: NaiveDate,
+    end: NaiveDate,
+) -> Result<Vec<ActivityRow>, AppError> {
+    let sql = format!(
+        "SELECT id, rep_id, activity_type_id, occurred_at, local_date, quantity, duration_seconds, qualifies, note, account \
+        FROM activities WHERE rep_id = $1 AND local_date >= $2 AND local_date <= $3 AND deleted_at IS NULL \
+        ORDER BY occurred_at DESC, id DESC LIMIT {HISTORY_LIMIT}"
+    );
+    let rows = on_db!(db, |pool| sqlx::query_as(&sql)
+        .bind(rep_id)
+        .bind(start)
+        .bind(end)
+        .fetch_all(pool)
+        .await)?;
+    Ok(rows)
+}
+
+/// The first local date with a rollup of this rep (their history starts there).
+pub async fn first_rollup_date(db: &Db, rep_id: i64) -> Result<Option<NaiveDate>, AppError> {
+    const SQL: &str =
+        "SELECT local_date FROM daily_rollups WHERE rep_id = $1 ORDER BY local_date LIMIT 1";
+    let row: Option<(NaiveDate,)> = on_db!(db, |pool| sqlx::query_as(SQL)
+        .bind(rep_id)
+        .fetch_optional(pool)
+        .await)?;
+    Ok(row.map(|r| r.0))
+}

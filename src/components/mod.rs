@@ -1,8 +1,10 @@
 //! Shared widgets: the top bar, period tabs, error messages.
 
 pub mod chart;
+pub mod me_nav;
 
 pub use chart::ChartView;
+pub use me_nav::{MeNav, ME_AREAS};
 
 use leptos::prelude::*;
 use leptos_router::components::A;

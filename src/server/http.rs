@@ -33,6 +33,7 @@ pub fn app(state: AppState) -> Router {
         .route("/tv/{token}/events", get(crate::live::display_events))
         .nest("/api/v1", crate::api::router())
         .merge(crate::transfer::export_router())
+        .merge(crate::progress::csv::router())
         .fallback(leptos_axum::file_and_error_handler_with_context::<
             AppState,
             _,
