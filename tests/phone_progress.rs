@@ -289,6 +289,7 @@ async fn trend_against_team_median_and_personal_best(engine: Engine) {
     let last = history("last_month").await;
     assert_eq!(last["items"].as_array().unwrap().len(), 4);
     assert_eq!(last["total_units"], 4);
+    assert_eq!(last["total_activities"], 4);
     assert_eq!(last["items"][0]["date"], tenth_of(today, 1).to_string());
     let res = app.call(&ada, "my_history", &[("period", "forever")]).await;
     assert_eq!(res.status(), 400);

@@ -362,11 +362,11 @@ fn ScoreCard(score: MyScore, toasts: Toasts, edit: ServerAction<EditActivity>) -
                     <span class="muted">"points"</span>
                 </div>
                 <div class="score-side">
-                    <div class="score-rank rank-line" data-testid="my-rank">{rank}</div>
                     <div class="muted">"Index " {format_index(score.index_tenths)} " / 10"</div>
                     <A href="/">"Leaderboard →"</A>
                 </div>
             </div>
+            <p class="rank-line" data-testid="my-rank">{rank}</p>
             <h2>"Why this score"</h2>
             <Show when=move || has_lines fallback=|| view! { <p class="muted">"Nothing logged this period yet."</p> }>
                 <table class="explain">

@@ -14,6 +14,9 @@ use serde::{Deserialize, Serialize};
 use crate::error::AppError;
 use crate::scoring::Points;
 
+/// Most activities one history page lists.
+pub const HISTORY_LIMIT: i64 = 200;
+
 /// How many periods the trend shows.
 pub const TREND_PERIODS: usize = 6;
 
@@ -113,7 +116,10 @@ pub struct History {
     pub label: String,
     pub start: NaiveDate,
     pub end: NaiveDate,
+    /// The latest activities (at most [`HISTORY_LIMIT`]).
     pub items: Vec<HistoryItem>,
+    /// Activities in the period, all of them (the list may show fewer).
+    pub total_activities: i64,
     /// Units logged in the period (all of them, counted or not).
     pub total_units: i64,
 }

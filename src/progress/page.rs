@@ -29,9 +29,12 @@ fn Tabs(
     label: &'static str,
     tabs: &'static [(&'static str, &'static str)],
     current: Signal<String>,
+    /// Wrap onto a second line instead of scrolling sideways.
+    #[prop(optional)]
+    wrap: bool,
 ) -> impl IntoView {
     view! {
-        <nav class="tabs" aria-label=label>
+        <nav class=if wrap { "tabs wrap" } else { "tabs" } aria-label=label>
             {tabs
                 .iter()
                 .map(|(key, text)| {
@@ -233,25 +236,32 @@ pub fn ReportPage() -> impl IntoView {
     }
 }
 
-fn change(now: i64, avg: i64) -> (&'static str, &'static str) {
-    match now.cmp(&avg) {
-        std::cmp::Ordering::Greater => ("up", "▲ above"),
-        std::cmp::Ordering::Less => ("down", "▼ below"),
-        std::cmp::Ordering::Equal => ("same", "= level"),
-    }
+/// A count given in hundredths, without trailing zeros: "4.67", "1.4", "3".
+fn count_text(hundredths: i64) -> String {
+    let s = Points(hundredths).display();
+    s.trim_end_matches('0').trim_end_matches('.').to_string()
 }
 
 #[component]
 fn ReportView(report: WeeklyReport) -> impl IntoView {
+    let days = if report.week_start == report.today {
+        report.today.format("%a %-d %b").to_string()
+    } else {
+        format!(
+            "{} – {}",
+            report.week_start.format("%a %-d %b"),
+            report.today.format("%a %-d %b")
+        )
+    };
     let span = format!(
-        "{} · {} – {} · against the average week of {} – {}",
+        "{} · {days} · against the average week of {} – {}",
         report.week_label,
-        report.week_start.format("%a %-d %b"),
-        report.today.format("%a %-d %b"),
         report.window_start.format("%-d %b"),
         report.window_end.format("%-d %b %Y"),
     );
-    let (total_class, total_text) = change(report.week_total.0, report.average_total.0);
+    let share = crate::scoring::Percent::ratio(report.week_total.0, report.average_total.0)
+        .map(|p| format!("{} of an average week so far", p.display()))
+        .unwrap_or_else(|| "no average week to compare with".to_string());
     let empty = report.lines.is_empty();
     view! {
         <h1>"Weekly activity report"</h1>
@@ -283,15 +293,13 @@ fn ReportView(report: WeeklyReport) -> impl IntoView {
                         .clone()
                         .into_iter()
                         .map(|l| {
-                            let (class, text) = change(l.week_points.0, l.average_points.0);
                             view! {
                                 <tr data-type=l.type_key.clone()>
                                     <th scope="row">
-                                        <span aria-hidden="true">{l.icon}" "</span>{l.label}
-                                        <small class=format!("trend-word {class}")>{text}</small>
+                                        <span class="icon" aria-hidden="true">{l.icon}" "</span>{l.label}
                                     </th>
                                     <td class="num" data-testid="week-count">{l.week_count}</td>
-                                    <td class="num" data-testid="avg-count">{Points(l.average_count_hundredths).display()}</td>
+                                    <td class="num" data-testid="avg-count">{count_text(l.average_count_hundredths)}</td>
                                     <td class="num" data-testid="week-points">{l.week_points.display()}</td>
                                     <td class="num" data-testid="avg-points">{l.average_points.display()}</td>
                                 </tr>
@@ -302,7 +310,7 @@ fn ReportView(report: WeeklyReport) -> impl IntoView {
                 <tfoot>
                     <tr>
                         <th scope="row">
-                            "Total" <small class=format!("trend-word {total_class}")>{total_text}</small>
+                            "Total"
                         </th>
                         <td></td>
                         <td></td>
@@ -312,6 +320,7 @@ fn ReportView(report: WeeklyReport) -> impl IntoView {
                 </tfoot>
             </table>
         </Show>
+        <p class="report-share" data-testid="report-share">"Points this week: " {share} "."</p>
         <p class="muted small">
             "Counts are the units that score (over a daily cap or too short: not counted). "
             "An average week is the last 30 days × 7 ÷ 30."
@@ -335,7 +344,7 @@ pub fn HistoryPage() -> impl IntoView {
         <section class="me me-history">
             <MeNav current="/me/history"/>
             <h1>"My activities"</h1>
-            <Tabs base="/me/history" label="Periods" tabs=&HISTORY_PERIODS current=period/>
+            <Tabs base="/me/history" label="Periods" tabs=&HISTORY_PERIODS current=period wrap=true/>
             <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
                 {move || {
                     history.get()
@@ -352,7 +361,7 @@ pub fn HistoryPage() -> impl IntoView {
 
 #[component]
 fn HistoryView(history: History) -> impl IntoView {
-    let count = history.items.len();
+    let count = history.total_activities;
     let summary = format!(
         "{} · {} {} ({} units)",
         history.label,
@@ -360,6 +369,8 @@ fn HistoryView(history: History) -> impl IntoView {
         if count == 1 { "activity" } else { "activities" },
         history.total_units
     );
+    let shown = history.items.len() as i64;
+    let partial = (shown < count).then(|| format!("Showing the latest {shown}."));
     // Items come newest first; group them by day.
     let mut days: Vec<(chrono::NaiveDate, Vec<super::HistoryItem>)> = Vec::new();
     for item in history.items {
@@ -370,7 +381,7 @@ fn HistoryView(history: History) -> impl IntoView {
     }
     let empty = days.is_empty();
     view! {
-        <p class="muted" data-testid="history-summary">{summary}</p>
+        <p class="muted" data-testid="history-summary">{summary} " " {partial}</p>
         <Show when=move || !empty fallback=|| view! { <p class="muted">"Nothing logged in this period."</p> }>
             {days
                 .clone()

@@ -12,8 +12,8 @@ use crate::activities::repo as activity_repo;
 use crate::error::AppError;
 use crate::leaderboard::service as board;
 use crate::progress::{
-    History, HistoryItem, ReportLine, Trend, TrendPoint, WeeklyReport, HISTORY_PERIODS,
-    TREND_PERIODS,
+    History, HistoryItem, ReportLine, Trend, TrendPoint, WeeklyReport, HISTORY_LIMIT,
+    HISTORY_PERIODS, TREND_PERIODS,
 };
 use crate::scoring::{
     self, average_week, counts_per_type, median, personal_best, score_rep, Period, PeriodKind,
@@ -218,7 +218,10 @@ pub async fn history(db: &Db, rep: &RepRow, period: &str) -> Result<History, App
     };
     let types = crate::activity_types::service::scoring_types(db).await?;
     let tz = settings.tz();
-    let rows = activity_repo::rep_activities_between(db, rep.id, p.start, p.end).await?;
+    let rows =
+        activity_repo::rep_activities_between(db, rep.id, p.start, p.end, HISTORY_LIMIT).await?;
+    let (total_activities, total_units) =
+        activity_repo::rep_activity_totals(db, rep.id, p.start, p.end).await?;
     let items: Vec<HistoryItem> = rows
         .into_iter()
         .map(|a| {
@@ -249,7 +252,8 @@ pub async fn history(db: &Db, rep: &RepRow, period: &str) -> Result<History, App
         label,
         start: p.start,
         end: p.end,
-        total_units: items.iter().map(|i| i.quantity).sum(),
+        total_activities,
+        total_units,
         items,
     })
 }
