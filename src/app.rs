@@ -15,6 +15,7 @@ use crate::components::TopBar;
 use crate::deals::page::MyDealsPage;
 use crate::displays::page::DisplaysPage;
 use crate::leaderboard::page::LeaderboardPage;
+use crate::progress::page::{HistoryPage, ProgressPage, ReportPage};
 use crate::scorecard::desk::ScorecardsPage;
 use crate::settings::page::SettingsPage;
 use crate::targets::page::TargetsPage;
@@ -81,6 +82,9 @@ pub fn App() -> impl IntoView {
                 // is a real HTTP 302 even without JavaScript.
                 <Route path=path!("/me") view=|| view! { <Framed><MyScorePage/></Framed> } ssr=SsrMode::Async/>
                 <Route path=path!("/me/deals") view={Lazy::<MyDealsRoute>::new()} ssr=SsrMode::Async/>
+                <Route path=path!("/me/progress") view={Lazy::<ProgressRoute>::new()} ssr=SsrMode::Async/>
+                <Route path=path!("/me/report") view={Lazy::<ReportRoute>::new()} ssr=SsrMode::Async/>
+                <Route path=path!("/me/history") view={Lazy::<HistoryRoute>::new()} ssr=SsrMode::Async/>
                 <Route path=path!("/") view={Lazy::<LeaderboardRoute>::new()} ssr=SsrMode::Async/>
                 <Route path=path!("/admin") view={Lazy::<AdminRoute>::new()} ssr=SsrMode::Async/>
                 <Route path=path!("/admin/weights") view={Lazy::<WeightsRoute>::new()} ssr=SsrMode::Async/>
@@ -144,6 +148,9 @@ macro_rules! lazy_page {
 
 lazy_page!(TvRoute, || view! { <TvPage/> });
 lazy_page!(MyDealsRoute, MyDealsPage);
+lazy_page!(ProgressRoute, ProgressPage);
+lazy_page!(ReportRoute, ReportPage);
+lazy_page!(HistoryRoute, HistoryPage);
 lazy_page!(LeaderboardRoute, LeaderboardPage);
 lazy_page!(AdminRoute, AdminPage);
 lazy_page!(WeightsRoute, WeightsPage);

@@ -21,6 +21,7 @@ pub mod idempotency;
 pub mod leaderboard;
 pub mod live;
 pub mod people;
+pub mod progress;
 pub mod scorecard;
 pub mod scoring;
 #[cfg(feature = "ssr")]

@@ -44,7 +44,7 @@ for (const [width, height] of [[360, 740], [390, 844]]) {
         expect(box.x + box.width).toBeLessThanOrEqual(width);
       }
       await expect(page.getByTestId('composite')).toHaveText(/%|n\/a/);
-      await expect(page.getByTestId('my-rank')).toHaveText(/#\d+ of \d+|not ranked/);
+      await expect(page.getByTestId('my-rank')).toHaveText(/\d+(st|nd|rd|th) of \d+|not ranked/);
       await expect(page.getByText(/Index .* \/ 10/)).toBeVisible();
       await expect(page.getByRole('heading', { name: 'Why this score' })).toBeVisible();
       await expectNoSidewaysScroll(page);

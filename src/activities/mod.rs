@@ -62,6 +62,10 @@ pub struct MyScore {
     pub total: Points,
     /// `(rank, of)` among everyone scored.
     pub rank: Option<(i32, i32)>,
+    /// `(rank, of)` in the rep's own team, from the same leaderboard; `None` without a team.
+    pub team_rank: Option<(i32, i32)>,
+    /// The rep's team, "North".
+    pub team: Option<String>,
     pub index_tenths: i32,
     pub lines: Vec<ExplainLine>,
     pub today: Vec<TodayActivity>,

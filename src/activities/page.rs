@@ -26,6 +26,7 @@ use crate::auth::{whoami, UserInfo};
 use crate::components::{field_errors, has_error, ErrorMessage, FieldMessage, MeNav, Saves};
 use crate::error::AppError;
 use crate::leaderboard::format_index;
+use crate::scoring::ordinal;
 
 /// A fresh key for each tap, so a retried request is stored once but two taps count twice.
 /// On the server it is the key of the plain form (no JavaScript) being rendered: submitting
@@ -879,12 +880,25 @@ fn TodayItem(
     }
 }
 
+/// "3rd of 8 on North · 5th of 24 overall", both from the leaderboard.
+fn rank_text(score: &MyScore) -> String {
+    let place = |(r, of): (i32, i32)| format!("{} of {of}", ordinal(r as i64));
+    let overall = score.rank.map(|r| format!("{} overall", place(r)));
+    let team = score
+        .team_rank
+        .zip(score.team.as_ref())
+        .map(|(r, t)| format!("{} on {t}", place(r)));
+    match (team, overall) {
+        (Some(t), Some(o)) => format!("{t} · {o}"),
+        (Some(t), None) => t,
+        (None, Some(o)) => o,
+        (None, None) => "not ranked".to_string(),
+    }
+}
+
 #[component]
 fn ScoreCard(score: MyScore, toasts: Toasts, edit: ServerAction<EditActivity>) -> impl IntoView {
-    let rank = score
-        .rank
-        .map(|(r, of)| format!("#{r} of {of}"))
-        .unwrap_or_else(|| "not ranked".to_string());
+    let rank = rank_text(&score);
     let has_lines = !score.lines.is_empty();
     let has_today = !score.today.is_empty();
     let last_edit = RwSignal::new(None::<i64>);
@@ -897,11 +911,11 @@ fn ScoreCard(score: MyScore, toasts: Toasts, edit: ServerAction<EditActivity>) -
                     <span class="muted">"points"</span>
                 </div>
                 <div class="score-side">
-                    <div class="score-rank" data-testid="my-rank">{rank}</div>
                     <div class="muted">"Index " {format_index(score.index_tenths)} " / 10"</div>
                     <A href="/">"Leaderboard →"</A>
                 </div>
             </div>
+            <p class="rank-line" data-testid="my-rank">{rank}</p>
             <h2>"Why this score"</h2>
             <Show when=move || has_lines fallback=|| view! { <p class="muted">"Nothing logged this period yet."</p> }>
                 <table class="explain">

@@ -60,3 +60,54 @@ pub async fn rep_activities_on(
         .await)?;
     Ok(rows)
 }
+
+/// A rep's live activities between two local dates (inclusive), newest first, at most `limit`.
+pub async fn rep_activities_between(
+    db: &Db,
+    rep_id: i64,
+    start: NaiveDate,
+    end: NaiveDate,
+    limit: i64,
+) -> Result<Vec<ActivityRow>, AppError> {
+    let sql = format!(
+        "SELECT id, rep_id, activity_type_id, occurred_at, local_date, quantity, duration_seconds, qualifies, note, account \
+        FROM activities WHERE rep_id = $1 AND local_date >= $2 AND local_date <= $3 AND deleted_at IS NULL \
+        ORDER BY occurred_at DESC, id DESC LIMIT {}", limit.max(0)
+    );
+    let rows = on_db!(db, |pool| sqlx::query_as(&sql)
+        .bind(rep_id)
+        .bind(start)
+        .bind(end)
+        .fetch_all(pool)
+        .await)?;
+    Ok(rows)
+}
+
+/// The first local date with a rollup of this rep (their history starts there).
+pub async fn first_rollup_date(db: &Db, rep_id: i64) -> Result<Option<NaiveDate>, AppError> {
+    const SQL: &str =
+        "SELECT local_date FROM daily_rollups WHERE rep_id = $1 ORDER BY local_date LIMIT 1";
+    let row: Option<(NaiveDate,)> = on_db!(db, |pool| sqlx::query_as(SQL)
+        .bind(rep_id)
+        .fetch_optional(pool)
+        .await)?;
+    Ok(row.map(|r| r.0))
+}
+
+/// How many live activities a rep has between two local dates (inclusive), and their units.
+pub async fn rep_activity_totals(
+    db: &Db,
+    rep_id: i64,
+    start: NaiveDate,
+    end: NaiveDate,
+) -> Result<(i64, i64), AppError> {
+    const SQL: &str = "SELECT COUNT(*) AS n, CAST(COALESCE(SUM(quantity), 0) AS BIGINT) AS units \
+        FROM activities WHERE rep_id = $1 AND local_date >= $2 AND local_date <= $3 AND deleted_at IS NULL";
+    let row: (i64, i64) = on_db!(db, |pool| sqlx::query_as(SQL)
+        .bind(rep_id)
+        .bind(start)
+        .bind(end)
+        .fetch_one(pool)
+        .await)?;
+    Ok(row)
+}

@@ -446,7 +446,17 @@ pub async fn my_score(db: &Db, user: &User, period: &str) -> Result<MyScore, App
         })
         .collect();
     let mine = board.entries.iter().find(|e| e.rep_id == user.id);
+    let team_rank = match user.team_id {
+        Some(team) => {
+            let team_board =
+                board::leaderboard_for(db, &settings.org_name, period, Some(team)).await?;
+            board::rank_of(&team_board, user.id)
+        }
+        None => None,
+    };
     Ok(MyScore {
+        team_rank,
+        team: user.team_name.clone(),
         name: user.name.clone(),
         period_label: period.label(),
         total: breakdown.total,

@@ -4,7 +4,13 @@
 use leptos::prelude::*;
 
 /// The rep's pages: `(label, href)`, in tab order.
-pub const ME_AREAS: &[(&str, &str)] = &[("Log", "/me"), ("Deals", "/me/deals")];
+pub const ME_AREAS: &[(&str, &str)] = &[
+    ("Log", "/me"),
+    ("Deals", "/me/deals"),
+    ("Progress", "/me/progress"),
+    ("Report", "/me/report"),
+    ("History", "/me/history"),
+];
 
 /// The rep's pages as a tab bar; `current` is the href of the page shown (marked with
 /// `aria-current`).

@@ -3,6 +3,8 @@
 pub mod desk;
 pub mod page;
 #[cfg(feature = "ssr")]
+pub mod progress;
+#[cfg(feature = "ssr")]
 pub mod repo;
 #[cfg(feature = "ssr")]
 pub mod service;
@@ -15,7 +17,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::AppError;
 use crate::scoring::{
-    display_percent, Band, Indicator, MetricUnit, ScorecardInputs, ScorecardTemplate,
+    absences_of, display_percent, what_it_takes, working_days_left, Band, Indicator, Metric,
+    MetricUnit, ScorecardInputs, ScorecardTemplate, WhatItTakes,
 };
 
 pub use page::ScorecardPanel;
@@ -108,6 +111,10 @@ pub struct ScorecardView {
     pub working_days: i64,
     /// …and how many of them have elapsed, today included.
     pub working_days_elapsed: i64,
+    /// The rep's working days from today (included) to the period's end: 0 once closed.
+    pub working_days_left: i64,
+    /// Whether today is one of the rep's working days (not a weekend, holiday or absence).
+    pub works_today: bool,
     pub lines: Vec<ScorecardLineView>,
     /// Σ wᵢ × min(paceᵢ, cap) / Σ wᵢ: `"104%"` or `"n/a"`.
     pub composite: String,
@@ -129,6 +136,7 @@ impl ScorecardView {
     ) -> ScorecardView {
         let card = inputs.scorecard(template);
         let period = &inputs.period;
+        let absences = absences_of(inputs.rep_id, &inputs.absences);
         let types = &inputs.types;
         let lines = card
             .lines
@@ -174,12 +182,48 @@ impl ScorecardView {
             closed: card.closed,
             working_days: card.working_days.total,
             working_days_elapsed: card.working_days.elapsed,
+            working_days_left: working_days_left(period, inputs.today, &inputs.calendar, &absences),
+            works_today: inputs.calendar.is_working_day_for(inputs.today, &absences),
             lines,
             composite: display_percent(card.composite),
             composite_bp: card.composite.map(|p| p.0),
             composite_band: BandView::of(card.composite_band),
             pace_cap: card.pace_cap.display(),
         }
+    }
+}
+
+/// What one line of a scorecard still needs, in words, for its card.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WhatItTakesLine {
+    /// "2 more a day until the 30th (13 to go in 8 working days)."
+    pub text: String,
+    /// Behind pace (pace under 100 %): the card says so.
+    pub behind: bool,
+    pub reached: bool,
+}
+
+impl ScorecardView {
+    /// What `line` still needs per remaining working day to reach its target, computed by
+    /// [`crate::scoring::what_it_takes`] from the card's own figures (in the browser whenever
+    /// the card is drawn there). `None` for ratios, lower-is-better metrics, lines without a
+    /// target, and closed periods.
+    pub fn what_it_takes(&self, line: &ScorecardLineView) -> Option<WhatItTakesLine> {
+        if self.closed {
+            return None;
+        }
+        let metric: Metric = line.metric.parse().ok()?;
+        let w = what_it_takes(
+            metric,
+            line.actual_raw,
+            line.target_raw,
+            self.working_days_left,
+        )?;
+        Some(WhatItTakesLine {
+            text: w.sentence(metric.unit(), self.period_end, self.works_today),
+            behind: line.pace_bp.is_some_and(|p| p < 10_000),
+            reached: w == WhatItTakes::Reached,
+        })
     }
 }
 

@@ -55,8 +55,9 @@ pub fn ScorecardTable(card: ScorecardView) -> impl IntoView {
         "{} of {} working days",
         card.working_days_elapsed, card.working_days
     );
+    let needs: Vec<_> = card.lines.iter().map(|l| card.what_it_takes(l)).collect();
     let role = card.role.unwrap_or_default();
-    let lines = card.lines;
+    let lines: Vec<_> = card.lines.into_iter().zip(needs).collect();
     let pace_cap = card.pace_cap;
     view! {
         <section class="scorecard role-scorecard" aria-labelledby="role-scorecard-title">
@@ -79,7 +80,7 @@ pub fn ScorecardTable(card: ScorecardView) -> impl IntoView {
                     {lines
                         .clone()
                         .into_iter()
-                        .map(|l| {
+                        .map(|(l, need)| {
                             let edge = format!("metric-card edge-{}", l.band.key);
                             view! {
                                 <li class=edge data-metric=l.metric.clone()>
@@ -109,6 +110,21 @@ pub fn ScorecardTable(card: ScorecardView) -> impl IntoView {
                                             <dd>{l.attainment}</dd>
                                         </div>
                                     </dl>
+                                    {need.map(|n| {
+                                        let class = if n.reached {
+                                            "what-it-takes reached"
+                                        } else if n.behind {
+                                            "what-it-takes behind"
+                                        } else {
+                                            "what-it-takes"
+                                        };
+                                        view! {
+                                            <p class=class data-testid="what-it-takes">
+                                                <strong>{if n.reached { "Done: " } else { "What it takes: " }}</strong>
+                                                {n.text}
+                                            </p>
+                                        }
+                                    })}
                                     <small class="muted indicator">
                                         {l.indicator} " · weight " {l.weight}
                                     </small>

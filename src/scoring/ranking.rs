@@ -423,5 +423,34 @@ mod tv_ranking_tests {
         // Equal to the record is not a new one.
         let r = new_personal_bests(&BTreeMap::from([(1, 500)]), &history, today);
         assert!(r.is_empty());
+/// The median of `values` (any order): the middle value, or for an even count the mean of
+/// the two middle values rounded half away from zero. `None` for no values.
+pub fn median(values: &[i64]) -> Option<i64> {
+    let mut v = values.to_vec();
+    v.sort_unstable();
+    let n = v.len();
+    match n {
+        0 => None,
+        _ if n % 2 == 1 => Some(v[n / 2]),
+        _ => Some(super::points::div_round(
+            v[n / 2 - 1] as i128 + v[n / 2] as i128,
+            2,
+        )),
+    }
+}
+
+#[cfg(test)]
+mod median_tests {
+    use super::median;
+
+    #[test]
+    fn median_of_odd_even_and_none() {
+        assert_eq!(median(&[]), None);
+        assert_eq!(median(&[700]), Some(700));
+        assert_eq!(median(&[900, 100, 500]), Some(500));
+        // even: mean of the middle two, half away from zero
+        assert_eq!(median(&[100, 400, 0, 1000]), Some(250));
+        assert_eq!(median(&[1, 2]), Some(2));
+        assert_eq!(median(&[0, 0, 0, 0]), Some(0));
     }
 }

@@ -34,6 +34,7 @@ pub fn app(state: AppState) -> Router {
         .nest("/api/v1", crate::api::router())
         .nest_service("/pkg", pkg_files(&state))
         .merge(crate::transfer::export_router())
+        .merge(crate::progress::csv::router())
         .fallback(leptos_axum::file_and_error_handler_with_context::<
             AppState,
             _,

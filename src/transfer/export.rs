@@ -119,7 +119,7 @@ fn range(q: &RangeQuery) -> Result<(NaiveDate, NaiveDate, String), ApiError> {
     Ok((first, last, label))
 }
 
-fn csv_response(file_name: &str, body: Vec<u8>) -> Response {
+pub(crate) fn csv_response(file_name: &str, body: Vec<u8>) -> Response {
     let mut res = (StatusCode::OK, body).into_response();
     let headers = res.headers_mut();
     headers.insert(
@@ -134,7 +134,10 @@ fn csv_response(file_name: &str, body: Vec<u8>) -> Response {
 }
 
 /// Writes the rows as CSV; writing to memory cannot fail but for a bug, logged as such.
-fn to_csv(header: &[&str], rows: impl Iterator<Item = Vec<String>>) -> Result<Vec<u8>, ApiError> {
+pub(crate) fn to_csv(
+    header: &[&str],
+    rows: impl Iterator<Item = Vec<String>>,
+) -> Result<Vec<u8>, ApiError> {
     let mut w = csv::Writer::from_writer(Vec::new());
     let fail = |e: csv::Error| {
         tracing::error!(error = %e, "cannot write CSV");
