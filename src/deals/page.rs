@@ -278,7 +278,7 @@ fn LogWon(
                 <div class="field">
                     <label for="won-amount">{format!("Amount ({currency})")}</label>
                     <input id="won-amount" name="amount" type="text" inputmode="decimal" autocomplete="off"
-                        placeholder="12500" value=amount
+                        placeholder="e.g. 12500" value=amount
                         aria-invalid=invalid(errors, "amount") aria-describedby="won-amount-error"/>
                     <FieldMessage errors=errors field="amount" id="won-amount-error"/>
                 </div>
@@ -347,7 +347,7 @@ fn LogLost(
                 <div class="field">
                     <label for="lost-amount">{format!("Amount ({currency})")}</label>
                     <input id="lost-amount" name="amount" type="text" inputmode="decimal" autocomplete="off"
-                        placeholder="12500" value=amount
+                        placeholder="e.g. 12500" value=amount
                         aria-invalid=invalid(errors, "amount") aria-describedby="lost-amount-error"/>
                     <FieldMessage errors=errors field="amount" id="lost-amount-error"/>
                 </div>
