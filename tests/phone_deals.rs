@@ -70,6 +70,14 @@ async fn set_reasons(app: &TestApp) {
     assert_eq!(app.count("lost_reasons").await, 3);
 }
 
+/// A refused call: server function, its arguments, the field named and words of its message.
+type Case = (
+    &'static str,
+    Vec<(&'static str, &'static str)>,
+    &'static str,
+    &'static str,
+);
+
 async fn a_rep_logs_won_and_lost_deals_and_sees_turnover_and_win_rate_move(engine: Engine) {
     let app = TestApp::start(engine).await;
     let f = fixture(&app).await;
@@ -134,7 +142,7 @@ async fn a_rep_logs_won_and_lost_deals_and_sees_turnover_and_win_rate_move(engin
     // Bad input: each problem named on its field, nothing written.
     let deals = app.count("deals").await;
     let audits = app.count("audit_log").await;
-    let cases: [(&str, Vec<(&str, &str)>, &str, &str); 5] = [
+    let cases: [Case; 5] = [
         (
             "log_won_deal",
             vec![

@@ -257,6 +257,15 @@ fn LogWon(
     returned: Option<ReturnedForm>,
 ) -> impl IntoView {
     let (errors, message) = problems(actions.won.value(), || true, &returned, "won");
+    let form_ref = NodeRef::<leptos::html::Form>::new();
+    // After a save the form is empty again, ready for the next deal.
+    Effect::new(move |_| {
+        if let Some(Ok(_)) = actions.won.value().get() {
+            if let Some(form) = form_ref.get() {
+                form.reset();
+            }
+        }
+    });
     let typed = |field: &str| ReturnedForm::value(&returned, "won", field).unwrap_or_default();
     let (amount, account, name) = (typed("amount"), typed("account"), typed("name"));
     let closed_on = ReturnedForm::value(&returned, "won", "closed_on").unwrap_or(today);
@@ -264,12 +273,12 @@ fn LogWon(
     view! {
         <details class="deal-card" id="won" open=true>
             <summary><h2>"Log a deal won"</h2></summary>
-            <ActionForm action=actions.won attr:class="deal-form" attr:novalidate=true>
+            <ActionForm action=actions.won node_ref=form_ref attr:class="deal-form" attr:novalidate=true>
                 <FormProblem message=message/>
                 <div class="field">
                     <label for="won-amount">{format!("Amount ({currency})")}</label>
                     <input id="won-amount" name="amount" type="text" inputmode="decimal" autocomplete="off"
-                        placeholder="12500" value=amount
+                        placeholder="e.g. 12500" value=amount
                         aria-invalid=invalid(errors, "amount") aria-describedby="won-amount-error"/>
                     <FieldMessage errors=errors field="amount" id="won-amount-error"/>
                 </div>
@@ -315,6 +324,15 @@ fn LogLost(
     returned: Option<ReturnedForm>,
 ) -> impl IntoView {
     let (errors, message) = problems(actions.lost.value(), || true, &returned, "lost");
+    let form_ref = NodeRef::<leptos::html::Form>::new();
+    // After a save the form is empty again, ready for the next deal.
+    Effect::new(move |_| {
+        if let Some(Ok(_)) = actions.lost.value().get() {
+            if let Some(form) = form_ref.get() {
+                form.reset();
+            }
+        }
+    });
     let typed = |field: &str| ReturnedForm::value(&returned, "lost", field).unwrap_or_default();
     let (amount, account, name) = (typed("amount"), typed("account"), typed("name"));
     let closed_on = ReturnedForm::value(&returned, "lost", "closed_on").unwrap_or(today);
@@ -324,12 +342,12 @@ fn LogLost(
     view! {
         <details class="deal-card" id="lost" open=open>
             <summary><h2>"Log a deal lost"</h2></summary>
-            <ActionForm action=actions.lost attr:class="deal-form" attr:novalidate=true>
+            <ActionForm action=actions.lost node_ref=form_ref attr:class="deal-form" attr:novalidate=true>
                 <FormProblem message=message/>
                 <div class="field">
                     <label for="lost-amount">{format!("Amount ({currency})")}</label>
                     <input id="lost-amount" name="amount" type="text" inputmode="decimal" autocomplete="off"
-                        placeholder="12500" value=amount
+                        placeholder="e.g. 12500" value=amount
                         aria-invalid=invalid(errors, "amount") aria-describedby="lost-amount-error"/>
                     <FieldMessage errors=errors field="amount" id="lost-amount-error"/>
                 </div>
