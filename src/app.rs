@@ -17,6 +17,7 @@ use crate::leaderboard::page::LeaderboardPage;
 use crate::scorecard::desk::ScorecardsPage;
 use crate::settings::page::SettingsPage;
 use crate::targets::page::TargetsPage;
+use crate::team::page::{TeamPage, TeamRepPage};
 use crate::tv::page::TvPage;
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -68,6 +69,8 @@ pub fn App() -> impl IntoView {
                 // is a real HTTP 302 even without JavaScript.
                 <Route path=path!("/") view=|| view! { <Framed><LeaderboardPage/></Framed> } ssr=SsrMode::Async/>
                 <Route path=path!("/me") view=|| view! { <Framed><MyScorePage/></Framed> } ssr=SsrMode::Async/>
+                <Route path=path!("/team") view=|| view! { <Framed><TeamPage/></Framed> } ssr=SsrMode::Async/>
+                <Route path=path!("/team/rep/:id") view=|| view! { <Framed><TeamRepPage/></Framed> } ssr=SsrMode::Async/>
                 <Route path=path!("/admin") view=|| view! { <Framed><AdminPage/></Framed> } ssr=SsrMode::Async/>
                 <Route path=path!("/admin/weights") view=|| view! { <Framed><WeightsPage/></Framed> } ssr=SsrMode::Async/>
                 <Route path=path!("/admin/displays") view=|| view! { <Framed><DisplaysPage/></Framed> } ssr=SsrMode::Async/>
