@@ -151,7 +151,7 @@ fn TeamDashboard(view: TeamView, period: String) -> impl IntoView {
         </div>
         <ActivitySection v=v.clone() export=export("activity")/>
         <CoachingSection v=v.clone() export=export("coaching") period=period.clone()/>
-        <CoverageSection v=v.clone() export=export("accounts") export_untouched=export("untouched")/>
+        <CoverageSection v=v.clone() export=export("accounts") export_reps=export("rep_accounts") export_untouched=export("untouched")/>
     }
 }
 
@@ -993,21 +993,29 @@ fn effort_chart(points: &[(String, f64, f64)]) -> Chart {
 }
 
 #[component]
-fn CoverageSection(v: TeamView, export: String, export_untouched: String) -> impl IntoView {
+fn CoverageSection(
+    v: TeamView,
+    export: String,
+    export_reps: String,
+    export_untouched: String,
+) -> impl IntoView {
     let cur = v.currency.clone();
     let cov = v.coverage.clone();
     let top: Vec<_> = cov.accounts.iter().take(TOP_ACCOUNTS).cloned().collect();
     let more = cov.accounts.len().saturating_sub(TOP_ACCOUNTS);
+    let empty = cov.accounts.is_empty();
     view! {
         <section class="panel" aria-labelledby="coverage-title" data-testid="coverage">
             <div class="panel-head">
                 <h2 id="coverage-title">"Account coverage"</h2>
                 {csv_link(export, "account coverage")}
+                {csv_link(export_reps, "account coverage per rep")}
             </div>
             <div class="team-grid">
                 <div>
                     <h3>"Most attended accounts"</h3>
-                    <table class="compact">
+                    {empty.then(|| view! { <p class="muted">"No activity was logged against an account this period."</p> })}
+                    <table class="compact" class:hidden=empty>
                         <thead>
                             <tr>
                                 <th scope="col">"Account"</th>

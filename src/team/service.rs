@@ -25,17 +25,21 @@ use crate::scoring::{
 };
 use crate::server::db::Db;
 
-/// The team a viewer asks for, as a name for [`board::scope`]: a manager always gets their
-/// own team, and asking for any other (existing or not) is refused the same way, so they
-/// learn nothing; an admin gets what they ask for (`None` = the whole organisation); a rep
-/// is refused.
-pub fn team_for(viewer: &User, requested: Option<&str>) -> Result<Option<String>, AppError> {
+/// The team a caller asks for, as a name for [`board::scope`]: a manager always gets their
+/// own team (`own_team`), and asking for any other (existing or not) is refused the same
+/// way, so they learn nothing; an admin gets what they ask for (`None` = the whole
+/// organisation); a rep, or a manager without a team, is refused.
+pub fn team_for(
+    role: AccessRole,
+    own_team: Option<&str>,
+    requested: Option<&str>,
+) -> Result<Option<String>, AppError> {
     let requested = requested.map(str::trim).filter(|t| !t.is_empty());
-    match viewer.role() {
+    match role {
         AccessRole::Rep => Err(AppError::Forbidden),
         AccessRole::Admin => Ok(requested.map(str::to_string)),
         AccessRole::Manager => {
-            let own = viewer.team_name.as_deref().ok_or(AppError::Forbidden)?;
+            let own = own_team.ok_or(AppError::Forbidden)?;
             match requested {
                 None => Ok(Some(own.to_string())),
                 Some(t) if t == own => Ok(Some(own.to_string())),
@@ -62,15 +66,36 @@ pub async fn team_view(
     team: Option<&str>,
     date: Option<&str>,
 ) -> Result<TeamView, AppError> {
-    let team = team_for(viewer, team)?;
+    team_view_as(
+        db,
+        viewer.role(),
+        viewer.team_name.as_deref(),
+        period,
+        team,
+        date,
+    )
+    .await
+}
+
+/// [`team_view`] for a caller known by role and own team (an export with an API token reads
+/// as an admin).
+pub async fn team_view_as(
+    db: &Db,
+    role: AccessRole,
+    own_team: Option<&str>,
+    period: Option<&str>,
+    team: Option<&str>,
+    date: Option<&str>,
+) -> Result<TeamView, AppError> {
+    let team = team_for(role, own_team, team)?;
     let scope = board::scope(db, period, date, team.as_deref())
         .await
         .map_err(scope_error)?;
-    if scope.team_id.is_none() && viewer.role() != AccessRole::Admin {
+    if scope.team_id.is_none() && role != AccessRole::Admin {
         return Err(AppError::Forbidden);
     }
     let mut view = build(db, &scope, team).await?;
-    if viewer.role() == AccessRole::Admin {
+    if role == AccessRole::Admin {
         view.teams = team_names(db).await?;
     }
     Ok(view)
