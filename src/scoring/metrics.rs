@@ -846,7 +846,7 @@ pub fn median_points(values: &[Points]) -> Option<Points> {
     let n = v.len();
     match n {
         0 => None,
-        _ if n % 2 == 1 => Some(Points(v[n / 2])),
+        _ if !n.is_multiple_of(2) => Some(Points(v[n / 2])),
         _ => Some(Points(div_round(
             v[n / 2 - 1] as i128 + v[n / 2] as i128,
             2,

@@ -522,7 +522,6 @@ pub fn team_table(v: &crate::team::TeamView, table: &str) -> (Vec<String>, Vec<V
     use crate::team::{percent, tenths};
     let m = |x: Money| x.display();
     let om = |x: Option<Money>| x.map(|x| x.display()).unwrap_or_default();
-    let oi = |x: Option<i64>| opt(x);
     let h = |cols: &[&str]| cols.iter().map(|c| c.to_string()).collect::<Vec<_>>();
     match table {
         "turnover" => (
@@ -553,7 +552,7 @@ pub fn team_table(v: &crate::team::TeamView, table: &str) -> (Vec<String>, Vec<V
         ),
         "sellers" => {
             let mut cols = vec!["rep".to_string()];
-            cols.extend(v.trend_labels.iter().map(|l| text(l)));
+            cols.extend(v.trend_labels.iter().map(String::as_str).map(text));
             cols.extend(h(&[
                 "deals_won",
                 "deals_lost",
@@ -619,8 +618,8 @@ pub fn team_table(v: &crate::team::TeamView, table: &str) -> (Vec<String>, Vec<V
                         text(&l.name),
                         text(&l.type_label),
                         l.count.to_string(),
-                        oi(l.target),
-                        oi(l.expected),
+                        opt(l.target),
+                        opt(l.expected),
                         percent(l.rate_bp),
                         percent(l.pace_bp),
                     ]
