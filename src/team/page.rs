@@ -635,7 +635,7 @@ fn LostSection(v: TeamView, export: String) -> impl IntoView {
             .map(|l| (l.count, l.amount))
             .unwrap_or((0, Money::ZERO))
     };
-    let rows: Vec<(String, (i64, Money), (i64, Money))> = reasons
+    let rows: Vec<LostRow> = reasons
         .iter()
         .map(|r| (r.clone(), find(&lost.current, r), find(&lost.previous, r)))
         .collect();
@@ -701,7 +701,10 @@ fn LostSection(v: TeamView, export: String) -> impl IntoView {
     }
 }
 
-fn lost_chart(rows: &[(String, (i64, Money), (i64, Money))], previous: &str) -> Chart {
+/// A lost reason with (count, amount) this period and the previous one.
+type LostRow = (String, (i64, Money), (i64, Money));
+
+fn lost_chart(rows: &[LostRow], previous: &str) -> Chart {
     use charming::component::{Axis, Grid, Legend};
     use charming::element::{AxisType, Tooltip, Trigger};
     use charming::series::Bar;
