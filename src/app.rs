@@ -19,6 +19,7 @@ use crate::progress::page::{HistoryPage, ProgressPage, ReportPage};
 use crate::scorecard::desk::ScorecardsPage;
 use crate::settings::page::SettingsPage;
 use crate::targets::page::TargetsPage;
+use crate::team::page::{TeamPage, TeamRepPage};
 use crate::tv::page::TvPage;
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -93,6 +94,8 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/admin/calendar") view={Lazy::<CalendarRoute>::new()} ssr=SsrMode::Async/>
                 <Route path=path!("/admin/settings") view={Lazy::<SettingsRoute>::new()} ssr=SsrMode::Async/>
                 <Route path=path!("/admin/targets") view={Lazy::<TargetsRoute>::new()} ssr=SsrMode::Async/>
+                <Route path=path!("/team") view={Lazy::<TeamRoute>::new()} ssr=SsrMode::Async/>
+                <Route path=path!("/team/rep/:id") view={Lazy::<TeamRepRoute>::new()} ssr=SsrMode::Async/>
                 <Route path=path!("/login") view=|| view! { <Framed><SignInPage/></Framed> }/>
             </Routes>
         </Router>
@@ -151,6 +154,8 @@ lazy_page!(MyDealsRoute, MyDealsPage);
 lazy_page!(ProgressRoute, ProgressPage);
 lazy_page!(ReportRoute, ReportPage);
 lazy_page!(HistoryRoute, HistoryPage);
+lazy_page!(TeamRoute, TeamPage);
+lazy_page!(TeamRepRoute, TeamRepPage);
 lazy_page!(LeaderboardRoute, LeaderboardPage);
 lazy_page!(AdminRoute, AdminPage);
 lazy_page!(WeightsRoute, WeightsPage);

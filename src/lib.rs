@@ -30,6 +30,7 @@ pub mod settings;
 #[cfg(feature = "ssr")]
 pub mod sources;
 pub mod targets;
+pub mod team;
 pub mod transfer;
 pub mod tv;
 

@@ -7,6 +7,7 @@ use common::{fixture, scalar, Engine, TestApp, PASSWORD};
 
 on_both_engines!(
     access_matrix,
+    export_matrix,
     admin_changes_are_audited_and_end_sessions,
     revoked_display_stops_at_once,
     team_change_moves_what_a_manager_sees
@@ -328,6 +329,12 @@ async fn access_matrix(engine: Engine) {
             vec![("form[name]", "Rogue TV"), ("form[slides][0]", "ranking")],
             &[Admin],
             true,
+        ),
+        (
+            "team_view",
+            vec![("period", "month")],
+            &[Manager, Admin],
+            false,
         ),
         ("displays_desk", vec![], &[Admin], false),
         (
@@ -755,4 +762,101 @@ async fn team_change_moves_what_a_manager_sees(engine: Engine) {
     assert!(cy_move["before"].as_str().unwrap().contains("\"Beta\""));
     assert!(cy_move["after"].as_str().unwrap().contains("\"Alpha\""));
     assert_eq!(overview["teams"], serde_json::json!(["Alpha", "Beta"]));
+}
+
+/// Every CSV export × every kind of caller: admins and read tokens get everything; a
+/// manager gets their own team's rows (asking for another team is refused like an unknown
+/// one); reps are refused; visitors must sign in.
+async fn export_matrix(engine: Engine) {
+    let app = TestApp::start(engine).await;
+    let f = fixture(&app).await;
+    for (rep, account) in [(f.ada, "Alpha Co"), (f.cy, "Beta Co")] {
+        common::exec(
+            &app.db,
+            &format!(
+                "INSERT INTO activities (rep_id, activity_type_id, occurred_at, local_date, quantity, \
+                 qualifies, account, created_at) SELECT {rep}, id, '2025-06-10T10:00:00Z', '2025-06-10', 1, \
+                 TRUE, '{account}', '2025-06-10T10:00:00Z' FROM activity_types WHERE key = 'call'"
+            ),
+        )
+        .await;
+        common::exec(
+            &app.db,
+            &format!(
+                "INSERT INTO deals (rep_id, name, account, amount_minor, currency, stage, probability, status, \
+                 new_customer, created_on, created_at, updated_at) VALUES ({rep}, '{account} deal', \
+                 '{account}', 1000, 'EUR', 'Open', 50, 'open', FALSE, '2025-06-01', \
+                 '2025-06-01T00:00:00Z', '2025-06-01T00:00:00Z')"
+            ),
+        )
+        .await;
+    }
+    let anonymous = app.client();
+    let rep = app.signed_in("ben@example.com", PASSWORD).await;
+    let manager = app.signed_in("mia@example.com", PASSWORD).await;
+    let admin = app.signed_in("root@example.com", PASSWORD).await;
+    let get = |c: &reqwest::Client, path: &str| {
+        let req = c.get(app.at(path));
+        async move {
+            let res = req.send().await.unwrap();
+            (res.status().as_u16(), res.text().await.unwrap())
+        }
+    };
+    let mut paths: Vec<String> = [
+        "/export/activities.csv",
+        "/export/deals.csv",
+        "/export/leaderboard.csv?period=month&date=2025-06-15",
+        "/export/scorecards.csv?period=month&date=2025-06-15",
+    ]
+    .map(String::from)
+    .to_vec();
+    for table in pacesetter::transfer::export::TEAM_TABLES {
+        paths.push(format!(
+            "/export/team/{table}.csv?period=month&date=2025-06-15"
+        ));
+    }
+    for path in &paths {
+        assert_eq!(get(&anonymous, path).await.0, 401, "{path}");
+        assert_eq!(get(&rep, path).await.0, 403, "{path}");
+        let (status, mine) = get(&manager, path).await;
+        assert_eq!(status, 200, "{path}: {mine}");
+        assert!(
+            !mine.contains("Cy Twombly")
+                && !mine.contains("cy@example.com")
+                && !mine.contains("Beta Co"),
+            "{path}: {mine}"
+        );
+        let (status, all) = get(&admin, path).await;
+        assert_eq!(status, 200, "{path}");
+        // The manager asking for another team, or one that does not exist: the same refusal.
+        let sep = if path.contains('?') { '&' } else { '?' };
+        let beta = get(&manager, &format!("{path}{sep}team=Beta")).await;
+        let nope = get(&manager, &format!("{path}{sep}team=Nope")).await;
+        if path.contains("activities.csv") || path.contains("deals.csv") {
+            // Range exports have no team parameter: the manager's rows stay their team's.
+            assert_eq!(beta.0, 200, "{path}");
+            assert!(!beta.1.contains("Beta Co"), "{path}");
+            assert!(
+                all.contains("Beta Co") && mine.contains("Alpha Co"),
+                "{path}: {all}"
+            );
+        } else {
+            assert_eq!(beta.0, 403, "{path}");
+            assert_eq!(beta, nope, "{path}");
+            assert!(!beta.1.contains("Cy"), "{path}");
+        }
+    }
+    // Team tables the admin may pick by team; unknown tables are named.
+    let (status, body) = get(
+        &admin,
+        "/export/team/turnover.csv?period=month&date=2025-06-15&team=Beta",
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert!(
+        body.contains("Cy Twombly") && !body.contains("Ada Lovelace"),
+        "{body}"
+    );
+    let (status, body) = get(&admin, "/export/team/secrets.csv").await;
+    assert_eq!(status, 404, "{body}");
 }

@@ -36,6 +36,8 @@ pub fn TopBar(user: Resource<Result<Option<UserInfo>, AppError>>) -> impl IntoVi
                             .map(|u| match u {
                                 Ok(Some(u)) => {
                                     view! {
+                                        {matches!(u.role, AccessRole::Manager | AccessRole::Admin)
+                                            .then(|| view! { <A href="/team">"Team"</A> })}
                                         {desk_home(u.role)
                                             .map(|href| view! { <A href=href>"Desk"</A> })}
                                         <span class="who" title=u.email.clone()>{u.name.clone()}</span>

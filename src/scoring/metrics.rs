@@ -776,6 +776,143 @@ pub fn sales_velocity(deals: &[Deal], population: &Population, period: &Period) 
     Some(Money(div_round(num, den)))
 }
 
+/// What remains to reach the objective: objective − turnover, never below 0.
+pub fn turnover_gap(turnover: Money, objective: Money) -> Money {
+    Money(objective.0.saturating_sub(turnover.0).max(0))
+}
+
+/// Lost business of a period against the previous one, for a manager's call-out.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LostBusinessChange {
+    pub count: i64,
+    pub amount: Money,
+    pub previous_count: i64,
+    pub previous_amount: Money,
+    /// More deals lost than in the previous period.
+    pub rising: bool,
+    /// The reason lost most often (ties: larger amount, then the reason's text); `None`
+    /// when nothing was lost.
+    pub dominant: Option<String>,
+    pub previous_dominant: Option<String>,
+    /// A dominant reason this period that was not the dominant one before.
+    pub new_dominant: bool,
+}
+
+/// The reason of [`LostBusinessChange::dominant`].
+pub fn dominant_lost_reason(lines: &[LostReasonLine]) -> Option<String> {
+    lines
+        .iter()
+        .max_by(|a, b| {
+            a.count
+                .cmp(&b.count)
+                .then(a.amount.cmp(&b.amount))
+                .then(b.reason.cmp(&a.reason))
+        })
+        .map(|l| l.reason.clone())
+}
+
+/// Compares two periods' [`lost_business_by_reason`]: totals, whether the count rises, and
+/// whether a new reason dominates.
+pub fn lost_business_change(
+    current: &[LostReasonLine],
+    previous: &[LostReasonLine],
+) -> LostBusinessChange {
+    let total = |v: &[LostReasonLine]| {
+        v.iter().fold((0i64, Money::ZERO), |(c, a), l| {
+            (c.saturating_add(l.count), a.saturating_add(l.amount))
+        })
+    };
+    let (count, amount) = total(current);
+    let (previous_count, previous_amount) = total(previous);
+    let dominant = dominant_lost_reason(current);
+    let previous_dominant = dominant_lost_reason(previous);
+    LostBusinessChange {
+        count,
+        amount,
+        previous_count,
+        previous_amount,
+        rising: count > previous_count,
+        new_dominant: dominant.is_some() && dominant != previous_dominant,
+        dominant,
+        previous_dominant,
+    }
+}
+
+/// The median of some points (the mean of the two middle values for an even count,
+/// rounded once); `None` without values.
+pub fn median_points(values: &[Points]) -> Option<Points> {
+    let mut v: Vec<i64> = values.iter().map(|p| p.0).collect();
+    v.sort_unstable();
+    let n = v.len();
+    match n {
+        0 => None,
+        _ if !n.is_multiple_of(2) => Some(Points(v[n / 2])),
+        _ => Some(Points(div_round(
+            v[n / 2 - 1] as i128 + v[n / 2] as i128,
+            2,
+        ))),
+    }
+}
+
+/// Counted activities per deal won, in tenths; `None` when nothing was won.
+pub fn activities_per_won_deal(activities: i64, deals_won: i64) -> Option<i64> {
+    (deals_won > 0).then(|| div_round(activities as i128 * 10, deals_won as i128))
+}
+
+/// One rep's effort (activity score) and result (turnover vs objective).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EffortResult {
+    pub rep_id: i64,
+    pub effort: Points,
+    /// `None` when the rep has no objective.
+    pub result: Option<Percent>,
+}
+
+/// "Effort is there, conversion is not": the reps whose effort is at or above the median
+/// of `reps` while their result is below target (under 100 %). Reps without an objective
+/// are never named. In the order given.
+pub fn effort_without_conversion(reps: &[EffortResult]) -> Vec<i64> {
+    let efforts: Vec<Points> = reps.iter().map(|r| r.effort).collect();
+    let Some(median) = median_points(&efforts) else {
+        return Vec::new();
+    };
+    reps.iter()
+        .filter(|r| r.effort >= median && r.result.is_some_and(|p| p.0 < 10_000))
+        .map(|r| r.rep_id)
+        .collect()
+}
+
+/// An account with open deals, and when anyone last logged an activity on it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OpenAccount {
+    pub account_id: i64,
+    pub open_deals: i64,
+    pub open_amount: Money,
+    pub last_activity: Option<NaiveDate>,
+}
+
+/// The accounts of `accounts` that nobody touched in the `days` days ending `today`
+/// (never touched, or last activity before that window), largest open amount first, then
+/// by account id.
+pub fn untouched_accounts(
+    accounts: &[OpenAccount],
+    today: NaiveDate,
+    days: i64,
+) -> Vec<OpenAccount> {
+    let since = today - chrono::Duration::days(days.max(1) - 1);
+    let mut v: Vec<OpenAccount> = accounts
+        .iter()
+        .filter(|a| a.open_deals > 0 && a.last_activity.is_none_or(|d| d < since))
+        .cloned()
+        .collect();
+    v.sort_by(|a, b| {
+        b.open_amount
+            .cmp(&a.open_amount)
+            .then(a.account_id.cmp(&b.account_id))
+    });
+    v
+}
+
 // ---------------------------------------------------------------------------------------
 // Any metric
 // ---------------------------------------------------------------------------------------
@@ -1122,6 +1259,92 @@ mod tests {
         assert_eq!(cov[1].last_activity, Some(d(2026, 11, 9)));
         assert_eq!(cov[2].last_activity, None);
         assert_eq!(accounts_covered_rate(&cov), Some(Percent(6_667)));
+    }
+
+    #[test]
+    fn lost_business_change_and_coaching() {
+        let l = |reason: &str, count, amount| LostReasonLine {
+            reason: reason.into(),
+            count,
+            amount: Money(amount),
+        };
+        // price: 2 deals 120 000, timing: 1 deal 200 000 → price dominates by count.
+        let now = vec![l("timing", 1, 200_000), l("price", 2, 120_000)];
+        let before = vec![l("timing", 2, 50_000)];
+        let c = lost_business_change(&now, &before);
+        assert_eq!((c.count, c.amount), (3, Money(320_000)));
+        assert_eq!((c.previous_count, c.previous_amount), (2, Money(50_000)));
+        assert!(c.rising);
+        assert_eq!(c.dominant.as_deref(), Some("price"));
+        assert_eq!(c.previous_dominant.as_deref(), Some("timing"));
+        assert!(c.new_dominant);
+        // same dominant, fewer deals; nothing lost at all
+        let c = lost_business_change(&before, &now);
+        assert!(!c.rising);
+        assert!(c.new_dominant);
+        let c = lost_business_change(&[], &before);
+        assert_eq!((c.count, c.rising, c.new_dominant), (0, false, false));
+        assert_eq!(c.dominant, None);
+        let c = lost_business_change(&before, &before);
+        assert!(!c.rising && !c.new_dominant);
+        // count tie → the larger amount
+        assert_eq!(
+            dominant_lost_reason(&[l("a", 1, 10), l("b", 1, 20)]).as_deref(),
+            Some("b")
+        );
+
+        assert_eq!(turnover_gap(Money(400), Money(1_000)), Money(600));
+        assert_eq!(turnover_gap(Money(1_400), Money(1_000)), Money(0));
+        assert_eq!(median_points(&[]), None);
+        assert_eq!(
+            median_points(&[Points(5), Points(1), Points(3)]),
+            Some(Points(3))
+        );
+        assert_eq!(median_points(&[Points(4), Points(1)]), Some(Points(3))); // 2.5 → 3
+        assert_eq!(activities_per_won_deal(7, 2), Some(35));
+        assert_eq!(activities_per_won_deal(7, 0), None);
+
+        let e = |rep_id, effort, result: Option<i64>| EffortResult {
+            rep_id,
+            effort: Points(effort),
+            result: result.map(Percent),
+        };
+        // median of 100, 300, 500, 700 = 400: reps 3 and 4 work at least that much; 3 is
+        // below target, 4 above, 5 has no objective, 1 is below target with little effort.
+        let reps = [
+            e(1, 100, Some(2_000)),
+            e(2, 300, Some(9_000)),
+            e(3, 500, Some(9_999)),
+            e(4, 700, Some(10_000)),
+        ];
+        assert_eq!(effort_without_conversion(&reps), vec![3]);
+        assert_eq!(
+            effort_without_conversion(&[e(5, 900, None)]),
+            Vec::<i64>::new()
+        );
+        assert_eq!(effort_without_conversion(&[]), Vec::<i64>::new());
+    }
+
+    #[test]
+    fn untouched_accounts_in_thirty_days() {
+        let a = |id, amount, last: Option<NaiveDate>| OpenAccount {
+            account_id: id,
+            open_deals: 1,
+            open_amount: Money(amount),
+            last_activity: last,
+        };
+        let today = d(2026, 11, 30);
+        let accounts = [
+            a(1, 10, Some(d(2026, 11, 1))),  // 30th day of the window: touched
+            a(2, 20, Some(d(2026, 10, 31))), // just before: untouched
+            a(3, 30, None),                  // never: untouched
+            a(4, 40, Some(today)),
+        ];
+        let v = untouched_accounts(&accounts, today, 30);
+        assert_eq!(
+            v.iter().map(|a| a.account_id).collect::<Vec<_>>(),
+            vec![3, 2]
+        );
     }
 
     #[test]

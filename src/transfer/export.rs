@@ -1,5 +1,7 @@
-//! `GET /export/activities.csv`, `/export/deals.csv` and `/export/leaderboard.csv`, for an
-//! admin's browser session or an API token with the `read` scope. The activity and deal files
+//! `GET /export/activities.csv`, `/export/deals.csv`, `/export/leaderboard.csv`,
+//! `/export/scorecards.csv` and every table of the team view (`/export/team/<table>.csv`),
+//! for an admin's browser session or an API token with the `read` scope (everything), or a
+//! manager's session (their own team only, enforced here). The activity and deal files
 //! have the import's columns, so a file exported and imported back changes nothing. Text
 //! cells go through [`text`], so nothing in them runs as a spreadsheet formula.
 
@@ -32,10 +34,38 @@ pub fn export_router() -> Router<AppState> {
         .route("/export/deals.csv", get(deals_csv))
         .route("/export/leaderboard.csv", get(leaderboard_csv))
         .route("/export/scorecards.csv", get(scorecards_csv))
+        .route("/export/team/{file}", get(team_csv))
 }
 
-/// An admin signed in with the browser, or an API token with the `read` scope.
-pub struct ExportAccess;
+/// Who is exporting: an admin signed in with the browser or an API token with the `read`
+/// scope (everything), or a manager signed in (their own team's rows only).
+pub enum ExportAccess {
+    Everything,
+    Team { id: i64, name: String },
+}
+
+impl ExportAccess {
+    /// The team every row must belong to, if any.
+    fn team_id(&self) -> Option<i64> {
+        match self {
+            ExportAccess::Everything => None,
+            ExportAccess::Team { id, .. } => Some(*id),
+        }
+    }
+
+    /// The team (by name) a board export covers: a manager's own whatever they ask, and any
+    /// other team refused like a team that does not exist.
+    fn team(&self, requested: Option<&str>) -> Result<Option<String>, ApiError> {
+        match self {
+            ExportAccess::Everything => Ok(requested.map(str::to_string)),
+            ExportAccess::Team { name, .. } => Ok(crate::team::service::team_for(
+                AccessRole::Manager,
+                Some(name),
+                requested,
+            )?),
+        }
+    }
+}
 
 impl FromRequestParts<AppState> for ExportAccess {
     type Rejection = ApiError;
@@ -47,7 +77,7 @@ impl FromRequestParts<AppState> for ExportAccess {
         if parts.headers.contains_key(header::AUTHORIZATION) {
             return tokens::authorize_bearer(&state.db, &parts.headers, Scope::Read)
                 .await
-                .map(|_| ExportAccess);
+                .map(|_| ExportAccess::Everything);
         }
         let user = match session_id_from_headers(&parts.headers) {
             Some(id) => user_for_session(&state.db, &id, Utc::now()).await?,
@@ -55,14 +85,22 @@ impl FromRequestParts<AppState> for ExportAccess {
         };
         match user {
             None => Err(ApiError::unauthenticated(
-                "Sign in as an admin, or send an API token with the read scope as `Authorization: Bearer <token>`.",
+                "Sign in as an admin or a manager, or send an API token with the read scope as `Authorization: Bearer <token>`.",
             )),
-            Some(u) if u.role() != AccessRole::Admin => Err(ApiError::new(
-                StatusCode::FORBIDDEN,
-                "forbidden",
-                "Exports are for admins.",
-            )),
-            Some(_) => Ok(ExportAccess),
+            Some(u) => match (u.role(), u.team_id, u.team_name) {
+                (AccessRole::Admin, _, _) => Ok(ExportAccess::Everything),
+                (AccessRole::Manager, Some(id), Some(name)) => Ok(ExportAccess::Team { id, name }),
+                (AccessRole::Manager, _, _) => Err(ApiError::new(
+                    StatusCode::FORBIDDEN,
+                    "forbidden",
+                    "Exports are for admins and for the managers of a team.",
+                )),
+                (AccessRole::Rep, _, _) => Err(ApiError::new(
+                    StatusCode::FORBIDDEN,
+                    "forbidden",
+                    "Exports are for admins and managers.",
+                )),
+            },
         }
     }
 }
@@ -179,10 +217,12 @@ struct ActivityRow {
     external_id: Option<String>,
 }
 
-const ACTIVITIES: &str = "SELECT a.id, u.email AS rep_email, t.key AS type_key, a.occurred_at, a.quantity, \
+const ACTIVITIES: &str =
+    "SELECT a.id, u.email AS rep_email, t.key AS type_key, a.occurred_at, a.quantity, \
     a.duration_seconds, a.note, a.account, a.source, a.external_id FROM activities a \
     JOIN users u ON u.id = a.rep_id JOIN activity_types t ON t.id = a.activity_type_id \
-    WHERE a.deleted_at IS NULL AND a.local_date >= $1 AND a.local_date <= $2 ORDER BY a.occurred_at, a.id";
+    WHERE a.deleted_at IS NULL AND a.local_date >= $1 AND a.local_date <= $2 \
+    AND ($3 IS NULL OR u.team_id = $3) ORDER BY a.occurred_at, a.id";
 
 /// The import's columns, so an export imports back as it is.
 pub const ACTIVITY_COLUMNS: [&str; 9] = crate::activities::service::FIELDS;
@@ -190,7 +230,7 @@ pub const ACTIVITY_COLUMNS: [&str; 9] = crate::activities::service::FIELDS;
 /// Live activities whose organisation-local date is in `from..=to`.
 async fn activities_csv(
     State(state): State<AppState>,
-    _access: ExportAccess,
+    access: ExportAccess,
     query: Result<Query<RangeQuery>, QueryRejection>,
 ) -> Result<Response, ApiError> {
     let Query(q) = query.map_err(bad_query)?;
@@ -198,6 +238,7 @@ async fn activities_csv(
     let rows: Vec<ActivityRow> = on_db!(&state.db, |pool| sqlx::query_as(ACTIVITIES)
         .bind(from)
         .bind(to)
+        .bind(access.team_id())
         .fetch_all(pool)
         .await)?;
     let body = to_csv(
@@ -243,14 +284,15 @@ struct DealRow {
 const DEALS: &str = "SELECT d.id, u.email AS rep_email, d.name, d.account, d.amount_minor, d.currency, d.stage, \
     d.probability, d.status, d.lost_reason, d.new_customer, d.created_on, d.expected_close, d.closed_on, \
     d.source, d.external_id FROM deals d JOIN users u ON u.id = d.rep_id \
-    WHERE d.created_on <= $2 AND (d.closed_on IS NULL OR d.closed_on >= $1) ORDER BY d.created_on, d.id";
+    WHERE d.created_on <= $2 AND (d.closed_on IS NULL OR d.closed_on >= $1) \
+    AND ($3 IS NULL OR u.team_id = $3) ORDER BY d.created_on, d.id";
 
 pub const DEAL_COLUMNS: [&str; 15] = crate::deals::service::FIELDS;
 
 /// Deals alive at some point of `from..=to`: created by its end and not closed before it.
 async fn deals_csv(
     State(state): State<AppState>,
-    _access: ExportAccess,
+    access: ExportAccess,
     query: Result<Query<RangeQuery>, QueryRejection>,
 ) -> Result<Response, ApiError> {
     let Query(q) = query.map_err(bad_query)?;
@@ -258,6 +300,7 @@ async fn deals_csv(
     let rows: Vec<DealRow> = on_db!(&state.db, |pool| sqlx::query_as(DEALS)
         .bind(from)
         .bind(to)
+        .bind(access.team_id())
         .fetch_all(pool)
         .await)?;
     let body = to_csv(
@@ -294,11 +337,11 @@ async fn deals_csv(
 /// The activity-score ranking of the period containing `date`, as the leaderboard computes it.
 async fn leaderboard_csv(
     State(state): State<AppState>,
-    _access: ExportAccess,
+    access: ExportAccess,
     query: Result<Query<LeaderboardQuery>, QueryRejection>,
 ) -> Result<Response, ApiError> {
     let db = &state.db;
-    let (kind, settings, date, team_id) = board_query(db, query).await?;
+    let (kind, settings, date, team_id) = board_query(db, &access, query).await?;
     let period = Period::containing(kind, date, settings.fiscal_start());
     let board = board::leaderboard_for(db, &settings.org_name, period, team_id).await?;
     let emails: std::collections::HashMap<i64, String> = board::reps(db, team_id)
@@ -333,16 +376,12 @@ async fn leaderboard_csv(
 /// settings, the date (today in the organisation by default) and the team, if any.
 async fn board_query(
     db: &crate::server::db::Db,
+    access: &ExportAccess,
     query: Result<Query<LeaderboardQuery>, QueryRejection>,
 ) -> Result<(PeriodKind, org::OrgSettings, NaiveDate, Option<i64>), ApiError> {
     let Query(q) = query.map_err(bad_query)?;
-    let scope = board::scope(
-        db,
-        q.period.as_deref(),
-        q.date.as_deref(),
-        q.team.as_deref(),
-    )
-    .await?;
+    let team = access.team(q.team.as_deref())?;
+    let scope = board::scope(db, q.period.as_deref(), q.date.as_deref(), team.as_deref()).await?;
     Ok((scope.kind, scope.settings, scope.date, scope.team_id))
 }
 
@@ -350,11 +389,11 @@ async fn board_query(
 /// scorecard line, as the scorecard page computes it (actual, target, expected, pace, band).
 async fn scorecards_csv(
     State(state): State<AppState>,
-    _access: ExportAccess,
+    access: ExportAccess,
     query: Result<Query<LeaderboardQuery>, QueryRejection>,
 ) -> Result<Response, ApiError> {
     let db = &state.db;
-    let (kind, settings, date, team_id) = board_query(db, query).await?;
+    let (kind, settings, date, team_id) = board_query(db, &access, query).await?;
     let mut rows = Vec::new();
     for rep in board::reps(db, team_id).await? {
         let card = crate::scorecard::service::rep_scorecard(db, rep.id, kind, date).await?;
@@ -406,4 +445,297 @@ async fn scorecards_csv(
         &format!("scorecards-{}-{}.csv", kind.as_str(), period.start),
         body,
     ))
+}
+
+/// One table of the team view as CSV: `turnover`, `sellers`, `pipeline`, `activity`,
+/// `lost`, `coaching`, `accounts`, `rep_accounts` or `untouched`, for the period and team
+/// the page shows (`?period=…&team=…&date=…`), with the page's access rule.
+async fn team_csv(
+    State(state): State<AppState>,
+    axum::extract::Path(file): axum::extract::Path<String>,
+    access: ExportAccess,
+    query: Result<Query<LeaderboardQuery>, QueryRejection>,
+) -> Result<Response, ApiError> {
+    let Query(q) = query.map_err(bad_query)?;
+    let table = file.strip_suffix(".csv").unwrap_or(&file);
+    if !TEAM_TABLES.contains(&table) {
+        return Err(ApiError::not_found(format!(
+            "No team table '{}'. Tables: {}.",
+            table.replace('\0', ""),
+            TEAM_TABLES.join(", ")
+        )));
+    }
+    let (role, own) = match &access {
+        ExportAccess::Everything => (AccessRole::Admin, None),
+        ExportAccess::Team { name, .. } => (AccessRole::Manager, Some(name.as_str())),
+    };
+    let view = crate::team::service::team_view_as(
+        &state.db,
+        role,
+        own,
+        q.period.as_deref(),
+        q.team.as_deref(),
+        q.date.as_deref(),
+    )
+    .await?;
+    let (header, rows) = team_table(&view, table);
+    let header: Vec<&str> = header.iter().map(String::as_str).collect();
+    let body = to_csv(&header, rows.into_iter())?;
+    let who = view
+        .team
+        .as_deref()
+        .map(|t| {
+            t.chars()
+                .map(|c| {
+                    if c.is_ascii_alphanumeric() {
+                        c.to_ascii_lowercase()
+                    } else {
+                        '-'
+                    }
+                })
+                .collect::<String>()
+        })
+        .unwrap_or_else(|| "organisation".into());
+    Ok(csv_response(
+        &format!(
+            "team-{who}-{table}-{}-{}.csv",
+            view.period_kind, view.period_start
+        ),
+        body,
+    ))
+}
+
+/// The tables of the team view that export.
+pub const TEAM_TABLES: [&str; 9] = [
+    "turnover",
+    "sellers",
+    "pipeline",
+    "activity",
+    "lost",
+    "coaching",
+    "accounts",
+    "rep_accounts",
+    "untouched",
+];
+
+/// The header and rows of one team table; money in plain decimals, ratios as the page
+/// shows them ("75%", "n/a").
+pub fn team_table(v: &crate::team::TeamView, table: &str) -> (Vec<String>, Vec<Vec<String>>) {
+    use crate::scoring::Money;
+    use crate::team::{percent, tenths};
+    let m = |x: Money| x.display();
+    let om = |x: Option<Money>| x.map(|x| x.display()).unwrap_or_default();
+    let h = |cols: &[&str]| cols.iter().map(|c| c.to_string()).collect::<Vec<_>>();
+    match table {
+        "turnover" => (
+            h(&[
+                "rep",
+                "won",
+                "objective",
+                "vs_objective",
+                "expected_to_date",
+                "pace",
+                "gap",
+            ]),
+            v.reps
+                .iter()
+                .chain(std::iter::once(&v.turnover))
+                .map(|l| {
+                    vec![
+                        text(&l.name),
+                        m(l.won),
+                        om(l.objective),
+                        percent(l.ratio_bp),
+                        om(l.expected),
+                        percent(l.pace_bp),
+                        om(l.gap),
+                    ]
+                })
+                .collect(),
+        ),
+        "sellers" => {
+            let mut cols = vec!["rep".to_string()];
+            cols.extend(v.trend_labels.iter().map(String::as_str).map(text));
+            cols.extend(h(&[
+                "deals_won",
+                "deals_lost",
+                "win_rate",
+                "average_deal_size",
+                "cycle_days",
+                "pipeline_6_months",
+            ]));
+            (
+                cols,
+                v.sellers
+                    .iter()
+                    .map(|s| {
+                        let mut row = vec![text(&s.name)];
+                        row.extend(s.trend.iter().map(|x| m(*x)));
+                        row.extend([
+                            s.deals_won.to_string(),
+                            s.deals_lost.to_string(),
+                            percent(s.win_rate_bp),
+                            om(s.average_deal_size),
+                            tenths(s.cycle_day_tenths),
+                            m(s.pipeline),
+                        ]);
+                        row
+                    })
+                    .collect(),
+            )
+        }
+        "pipeline" => {
+            let mut cols = h(&["month", "open_deals", "weighted", "objective"]);
+            cols.extend(v.stages.iter().map(|s| text(&format!("stage: {s}"))));
+            (
+                cols,
+                v.pipeline
+                    .iter()
+                    .map(|p| {
+                        let mut row = vec![
+                            format!("{:04}-{:02}", p.month.year, p.month.month),
+                            p.open_deals.to_string(),
+                            m(p.weighted),
+                            om(p.target),
+                        ];
+                        row.extend(p.by_stage.iter().map(|x| m(*x)));
+                        row
+                    })
+                    .collect(),
+            )
+        }
+        "activity" => (
+            h(&[
+                "rep",
+                "activity",
+                "done",
+                "target",
+                "expected_to_date",
+                "rate",
+                "pace",
+            ]),
+            v.activity
+                .iter()
+                .map(|l| {
+                    vec![
+                        text(&l.name),
+                        text(&l.type_label),
+                        l.count.to_string(),
+                        opt(l.target),
+                        opt(l.expected),
+                        percent(l.rate_bp),
+                        percent(l.pace_bp),
+                    ]
+                })
+                .collect(),
+        ),
+        "lost" => {
+            let mut rows = Vec::new();
+            for (label, lines) in [
+                (v.period_label.as_str(), &v.lost.current),
+                (v.lost.previous_label.as_str(), &v.lost.previous),
+            ] {
+                for l in lines.iter() {
+                    rows.push(vec![
+                        text(label),
+                        text(&l.reason),
+                        l.count.to_string(),
+                        m(l.amount),
+                    ]);
+                }
+            }
+            (h(&["period", "reason", "deals_lost", "amount"]), rows)
+        }
+        "coaching" => (
+            h(&[
+                "rep",
+                "activity_score",
+                "vs_objective",
+                "activities",
+                "deals_won",
+                "activities_per_won_deal",
+                "effort_without_conversion",
+            ]),
+            v.coaching
+                .reps
+                .iter()
+                .map(|r| {
+                    vec![
+                        text(&r.name),
+                        r.effort.display(),
+                        percent(r.result_bp),
+                        r.activities.to_string(),
+                        r.deals_won.to_string(),
+                        tenths(r.activities_per_won),
+                        r.flagged.to_string(),
+                    ]
+                })
+                .collect(),
+        ),
+        "accounts" => (
+            h(&["account", "points", "activities", "last_activity", "reps"]),
+            v.coverage
+                .accounts
+                .iter()
+                .map(|a| {
+                    vec![
+                        text(&a.account),
+                        a.points.display(),
+                        a.units.to_string(),
+                        opt(a.last_activity),
+                        text(
+                            &a.reps
+                                .iter()
+                                .map(|(n, p)| format!("{n} ({})", p.display()))
+                                .collect::<Vec<_>>()
+                                .join("; "),
+                        ),
+                    ]
+                })
+                .collect(),
+        ),
+        "rep_accounts" => (
+            h(&["rep", "accounts", "points", "most_attended"]),
+            v.coverage
+                .by_rep
+                .iter()
+                .map(|r| {
+                    vec![
+                        text(&r.name),
+                        r.accounts.to_string(),
+                        r.points.display(),
+                        text(
+                            &r.top
+                                .iter()
+                                .map(|(a, p)| format!("{a} ({})", p.display()))
+                                .collect::<Vec<_>>()
+                                .join("; "),
+                        ),
+                    ]
+                })
+                .collect(),
+        ),
+        _ => (
+            h(&[
+                "account",
+                "open_deals",
+                "open_amount",
+                "last_activity",
+                "owners",
+            ]),
+            v.coverage
+                .untouched
+                .iter()
+                .map(|a| {
+                    vec![
+                        text(&a.account),
+                        a.open_deals.to_string(),
+                        m(a.open_amount),
+                        opt(a.last_activity),
+                        text(&a.owners.join("; ")),
+                    ]
+                })
+                .collect(),
+        ),
+    }
 }

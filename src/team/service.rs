@@ -1,0 +1,1010 @@
+//! The team view's use case: who may see which team, one read per kind of data for the
+//! whole team (reps, rollups, deals, targets, calendar, absences, account activity), then
+//! every figure from the scoring engine, rep by rep on that rep's rows only.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use chrono::NaiveDate;
+
+use super::{
+    AccountLine, ActivityRateLine, CoachingLine, CoachingView, CoverageView, LostView,
+    PipelineMonthLine, RepCoverage, SellerLine, SideMetrics, TeamView, TurnoverLine,
+    UntouchedAccount, PIPELINE_MONTHS, TREND_PERIODS, UNTOUCHED_DAYS,
+};
+use crate::auth::session::User;
+use crate::auth::AccessRole;
+use crate::error::AppError;
+use crate::leaderboard::service::{self as board, Scope, ScopeError};
+use crate::on_db;
+use crate::people::service::SCORED_SQL;
+use crate::scorecard::repo::{calendar, parse_metric_key};
+use crate::scoring::{
+    self, Absence, AccountActivity, ActivityTypeRule, DailyRollup, Deal, DealStatus, EffortResult,
+    Metric, MetricInputs, Money, MonthlyTarget, OpenAccount, Period, PeriodKind, Points,
+    Population, TargetBook, TargetOwner, WeightTable, WorkCalendar, YearMonth,
+};
+use crate::server::db::Db;
+
+/// The team a caller asks for, as a name for [`board::scope`]: a manager always gets their
+/// own team (`own_team`), and asking for any other (existing or not) is refused the same
+/// way, so they learn nothing; an admin gets what they ask for (`None` = the whole
+/// organisation); a rep, or a manager without a team, is refused.
+pub fn team_for(
+    role: AccessRole,
+    own_team: Option<&str>,
+    requested: Option<&str>,
+) -> Result<Option<String>, AppError> {
+    let requested = requested.map(str::trim).filter(|t| !t.is_empty());
+    match role {
+        AccessRole::Rep => Err(AppError::Forbidden),
+        AccessRole::Admin => Ok(requested.map(str::to_string)),
+        AccessRole::Manager => {
+            let own = own_team.ok_or(AppError::Forbidden)?;
+            match requested {
+                None => Ok(Some(own.to_string())),
+                Some(t) if t == own => Ok(Some(own.to_string())),
+                Some(_) => Err(AppError::Forbidden),
+            }
+        }
+    }
+}
+
+/// A scope problem as the pages see it.
+pub fn scope_error(e: ScopeError) -> AppError {
+    match e {
+        ScopeError::App(e) => e,
+        ScopeError::Team(_) => AppError::NotFound("Team".into()),
+        other => AppError::BadRequest(other.to_string()),
+    }
+}
+
+/// The team view `viewer` may see for `period` (kind), `team` (by name) and `date`.
+pub async fn team_view(
+    db: &Db,
+    viewer: &User,
+    period: Option<&str>,
+    team: Option<&str>,
+    date: Option<&str>,
+) -> Result<TeamView, AppError> {
+    team_view_as(
+        db,
+        viewer.role(),
+        viewer.team_name.as_deref(),
+        period,
+        team,
+        date,
+    )
+    .await
+}
+
+/// [`team_view`] for a caller known by role and own team (an export with an API token reads
+/// as an admin).
+pub async fn team_view_as(
+    db: &Db,
+    role: AccessRole,
+    own_team: Option<&str>,
+    period: Option<&str>,
+    team: Option<&str>,
+    date: Option<&str>,
+) -> Result<TeamView, AppError> {
+    let team = team_for(role, own_team, team)?;
+    let scope = board::scope(db, period, date, team.as_deref())
+        .await
+        .map_err(scope_error)?;
+    if scope.team_id.is_none() && role != AccessRole::Admin {
+        return Err(AppError::Forbidden);
+    }
+    let mut view = build(db, &scope, team).await?;
+    if role == AccessRole::Admin {
+        view.teams = team_names(db).await?;
+    }
+    Ok(view)
+}
+
+/// Every team's name, for an admin's switch.
+pub async fn team_names(db: &Db) -> Result<Vec<String>, AppError> {
+    let teams = on_db!(db, |pool| sqlx::query_scalar(
+        "SELECT name FROM teams ORDER BY name"
+    )
+    .fetch_all(pool)
+    .await)?;
+    Ok(teams)
+}
+
+/// A scored rep of the scope.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct TeamRep {
+    pub id: i64,
+    pub name: String,
+    pub email: String,
+    pub sales_role_id: Option<i64>,
+}
+
+/// Everything the view is computed from, read once for the whole scope.
+pub struct TeamData {
+    pub reps: Vec<TeamRep>,
+    pub types: Vec<ActivityTypeRule>,
+    pub weights: WeightTable,
+    pub rollups: Vec<DailyRollup>,
+    /// Open deals, and deals closed since the first day any figure looks at.
+    pub deals: Vec<Deal>,
+    /// Account of each deal of `deals`, by deal id.
+    pub deal_accounts: HashMap<i64, String>,
+    pub targets: TargetBook,
+    pub calendar: WorkCalendar,
+    pub absences: Vec<Absence>,
+    /// Qualifying activity per account, rep, day and type in the period.
+    pub account_activity: Vec<(String, AccountActivity)>,
+    /// When anyone last logged an activity on each account with open deals of the scope.
+    pub last_touch: HashMap<String, NaiveDate>,
+}
+
+/// The periods the view looks at: the chosen one, the trend's (oldest first, the chosen
+/// one last), the previous one, and the pipeline's months (from today's month).
+pub struct Periods {
+    pub period: Period,
+    pub previous: Period,
+    pub trend: Vec<Period>,
+    pub pipeline: Vec<YearMonth>,
+}
+
+impl Periods {
+    pub fn of(scope: &Scope) -> Periods {
+        let fy = scope.settings.fiscal_start();
+        let period = scope.period();
+        let mut trend = vec![period];
+        for _ in 1..TREND_PERIODS {
+            let before = trend[trend.len() - 1].previous(fy);
+            trend.push(before);
+        }
+        trend.reverse();
+        let first = YearMonth::of(scope.settings.today());
+        Periods {
+            previous: period.previous(fy),
+            period,
+            trend,
+            pipeline: (0..PIPELINE_MONTHS as i64)
+                .map(|i| first.plus_months(i))
+                .collect(),
+        }
+    }
+
+    /// The first day any deal figure looks at.
+    fn deals_since(&self) -> NaiveDate {
+        self.trend[0].start.min(self.previous.start)
+    }
+
+    /// The months targets are needed for.
+    fn target_months(&self) -> (YearMonth, YearMonth) {
+        let first = YearMonth::of(self.period.start);
+        let last = YearMonth::of(self.period.end);
+        let p_first = self.pipeline[0];
+        let p_last = self.pipeline[self.pipeline.len() - 1];
+        (first.min(p_first), last.max(p_last))
+    }
+}
+
+/// Reads everything for `scope` (one query per kind of data).
+pub async fn load(db: &Db, scope: &Scope, periods: &Periods) -> Result<TeamData, AppError> {
+    let team_id = scope.team_id;
+    let period = &periods.period;
+    let reps = team_reps(db, team_id).await?;
+    let types = crate::activity_types::service::scoring_types(db).await?;
+    let weights = crate::activity_types::service::weight_table(db).await?;
+    let rollups = team_rollups(db, team_id, period.start, period.end).await?;
+    let (deals, deal_accounts) = team_deals(db, team_id, periods.deals_since()).await?;
+    let (from, to) = periods.target_months();
+    let targets = TargetBook::new(team_targets(db, team_id, from, to, &types).await?);
+    let calendar = calendar(
+        db,
+        &scope.settings.working_weekdays,
+        from.first_day(),
+        to.last_day(),
+    )
+    .await?;
+    let absences = team_absences(db, team_id, period.start, period.end).await?;
+    let account_activity = account_activity(db, team_id, period.start, period.end).await?;
+    let last_touch = last_touch(db, team_id).await?;
+    Ok(TeamData {
+        reps,
+        types,
+        weights,
+        rollups,
+        deals,
+        deal_accounts,
+        targets,
+        calendar,
+        absences,
+        account_activity,
+        last_touch,
+    })
+}
+
+async fn build(db: &Db, scope: &Scope, team: Option<String>) -> Result<TeamView, AppError> {
+    let periods = Periods::of(scope);
+    let data = load(db, scope, &periods).await?;
+    Ok(compute(scope, team, &periods, &data))
+}
+
+/// Groups rows by rep id.
+fn by_rep<T: Clone>(rows: &[T], rep_of: impl Fn(&T) -> i64) -> HashMap<i64, Vec<T>> {
+    let mut map: HashMap<i64, Vec<T>> = HashMap::new();
+    for r in rows {
+        map.entry(rep_of(r)).or_default().push(r.clone());
+    }
+    map
+}
+
+fn add_opt(a: Option<i64>, b: Option<i64>) -> Option<i64> {
+    match (a, b) {
+        (None, None) => None,
+        _ => Some(a.unwrap_or(0).saturating_add(b.unwrap_or(0))),
+    }
+}
+
+/// Every figure of the view from the data (pure: no IO).
+pub fn compute(
+    scope: &Scope,
+    team: Option<String>,
+    periods: &Periods,
+    data: &TeamData,
+) -> TeamView {
+    let today = scope.settings.today();
+    let period = &periods.period;
+    let closed = period.is_closed(today);
+    let roster: BTreeSet<i64> = data.reps.iter().map(|r| r.id).collect();
+    let everyone = Population::Team(roster.clone());
+    let deals_of = by_rep(&data.deals, |d| d.rep_id);
+    let rollups_of = by_rep(&data.rollups, |r| r.rep_id);
+    let absences_of = by_rep(&data.absences, |a| a.rep_id);
+    let none_deals: Vec<Deal> = Vec::new();
+    let none_rollups: Vec<DailyRollup> = Vec::new();
+    let none_absences: Vec<Absence> = Vec::new();
+    let target = |metric: Metric, rep: &TeamRep, p: &Period| {
+        data.targets
+            .target_for_period(metric, rep.id, rep.sales_role_id, p, &data.calendar)
+    };
+
+    // Turnover against objective, rep by rep, then the team's sums.
+    let mut reps_turnover = Vec::new();
+    let mut progress_of = HashMap::new();
+    for rep in &data.reps {
+        let deals = deals_of.get(&rep.id).unwrap_or(&none_deals);
+        let absences = absences_of.get(&rep.id).unwrap_or(&none_absences);
+        let progress = scoring::working_days_progress(period, today, &data.calendar, absences);
+        progress_of.insert(rep.id, progress);
+        let won = scoring::turnover_won(deals, &Population::Rep(rep.id), period);
+        let objective = target(Metric::TurnoverWon, rep, period);
+        let expected = objective.and_then(|t| scoring::expected_from_progress(t, &progress));
+        reps_turnover.push(turnover_line(
+            Some(rep.id),
+            &rep.name,
+            won,
+            objective,
+            expected,
+            closed,
+        ));
+    }
+    let team_won = scoring::turnover_won(&data.deals, &everyone, period);
+    let team_objective = reps_turnover
+        .iter()
+        .fold(None, |a, l| add_opt(a, l.objective.map(|m| m.0)));
+    let team_expected = reps_turnover
+        .iter()
+        .fold(None, |a, l| add_opt(a, l.expected.map(|m| m.0)));
+    let team_name = team
+        .clone()
+        .unwrap_or_else(|| scope.settings.org_name.clone());
+    let turnover = turnover_line(
+        None,
+        &team_name,
+        team_won,
+        team_objective,
+        team_expected,
+        closed,
+    );
+
+    // Per seller: the trend and the side metrics of the period.
+    let pipeline_span = Period::between(
+        PeriodKind::Month,
+        periods.pipeline[0].first_day(),
+        periods.pipeline[periods.pipeline.len() - 1].last_day(),
+    );
+    let sellers: Vec<SellerLine> = data
+        .reps
+        .iter()
+        .map(|rep| {
+            let deals = deals_of.get(&rep.id).unwrap_or(&none_deals);
+            let who = Population::Rep(rep.id);
+            SellerLine {
+                rep_id: rep.id,
+                name: rep.name.clone(),
+                trend: periods
+                    .trend
+                    .iter()
+                    .map(|p| scoring::turnover_won(deals, &who, p))
+                    .collect(),
+                deals_won: scoring::deals_won(deals, &who, period),
+                deals_lost: scoring::deals_lost(deals, &who, period),
+                win_rate_bp: scoring::win_rate(deals, &who, period).map(|p| p.0),
+                average_deal_size: scoring::average_deal_size(deals, &who, period),
+                cycle_day_tenths: scoring::sales_cycle_length(deals, &who, period),
+                pipeline: scoring::weighted_pipeline(deals, &who, &pipeline_span),
+            }
+        })
+        .collect();
+
+    // Weighted pipeline by expected close month and stage, against the months' objectives.
+    let mut by_stage: BTreeMap<String, Vec<Deal>> = BTreeMap::new();
+    for d in data.deals.iter().filter(|d| d.status == DealStatus::Open) {
+        by_stage
+            .entry(d.stage.trim().to_string())
+            .or_default()
+            .push(d.clone());
+    }
+    let stages: Vec<String> = by_stage.keys().cloned().collect();
+    let pipeline = periods
+        .pipeline
+        .iter()
+        .map(|m| {
+            let month = Period::containing(PeriodKind::Month, m.first_day(), 1);
+            let months = scoring::weighted_pipeline_by_month(&data.deals, &everyone, Some(&month));
+            let objective = data.reps.iter().fold(None, |a, r| {
+                add_opt(a, target(Metric::TurnoverWon, r, &month))
+            });
+            PipelineMonthLine {
+                month: *m,
+                label: m.first_day().format("%b %Y").to_string(),
+                by_stage: by_stage
+                    .values()
+                    .map(|deals| scoring::weighted_pipeline(deals, &everyone, &month))
+                    .collect(),
+                weighted: scoring::weighted_pipeline(&data.deals, &everyone, &month),
+                open_deals: months.iter().map(|l| l.deals).sum(),
+                target: objective.map(Money),
+            }
+        })
+        .collect();
+
+    // Activity rate: per type for the team, then per rep and type.
+    let mut team_lines: Vec<ActivityRateLine> = data
+        .types
+        .iter()
+        .map(|t| ActivityRateLine {
+            rep_id: None,
+            name: team_name.clone(),
+            activity_type_id: t.id,
+            type_label: t.label.clone(),
+            count: 0,
+            target: None,
+            expected: None,
+            rate_bp: None,
+            pace_bp: None,
+        })
+        .collect();
+    let mut rep_lines = Vec::new();
+    let mut activities_of: HashMap<i64, i64> = HashMap::new();
+    for rep in &data.reps {
+        let rollups = rollups_of.get(&rep.id).unwrap_or(&none_rollups);
+        let who = Population::Rep(rep.id);
+        let progress = progress_of.get(&rep.id).copied();
+        for (i, (type_id, count)) in scoring::counts_per_type(rollups, &data.types, &who, period)
+            .into_iter()
+            .enumerate()
+        {
+            let t = &data.types[i];
+            let goal = target(
+                Metric::ActivityCount {
+                    activity_type_id: type_id,
+                },
+                rep,
+                period,
+            );
+            let expected = goal
+                .zip(progress)
+                .and_then(|(g, p)| scoring::expected_from_progress(g, &p));
+            *activities_of.entry(rep.id).or_insert(0) += count;
+            let team = &mut team_lines[i];
+            team.count += count;
+            team.target = add_opt(team.target, goal);
+            team.expected = add_opt(team.expected, expected);
+            rep_lines.push(rate_line(
+                Some(rep.id),
+                &rep.name,
+                t,
+                count,
+                goal,
+                expected,
+                closed,
+            ));
+        }
+    }
+    let mut activity: Vec<ActivityRateLine> = team_lines
+        .into_iter()
+        .map(|l| {
+            let t = data.types.iter().find(|t| t.id == l.activity_type_id);
+            match t {
+                Some(t) => rate_line(None, &l.name, t, l.count, l.target, l.expected, closed),
+                None => l,
+            }
+        })
+        .collect();
+    activity.extend(rep_lines);
+
+    // Lost business, this period and the one before.
+    let current = scoring::lost_business_by_reason(&data.deals, &everyone, period);
+    let previous = scoring::lost_business_by_reason(&data.deals, &everyone, &periods.previous);
+    let lost = LostView {
+        change: scoring::lost_business_change(&current, &previous),
+        current,
+        previous,
+        previous_label: periods.previous.label(),
+    };
+
+    let side = SideMetrics {
+        deals_won: scoring::deals_won(&data.deals, &everyone, period),
+        deals_lost: scoring::deals_lost(&data.deals, &everyone, period),
+        win_rate_bp: scoring::win_rate(&data.deals, &everyone, period).map(|p| p.0),
+        average_deal_size: scoring::average_deal_size(&data.deals, &everyone, period),
+        cycle_day_tenths: scoring::sales_cycle_length(&data.deals, &everyone, period),
+        velocity: scoring::sales_velocity(&data.deals, &everyone, period),
+        new_customer_rate_bp: scoring::new_customer_rate(&data.deals, &everyone, period)
+            .map(|p| p.0),
+    };
+
+    // Coaching: effort (activity score) against result (turnover vs objective).
+    let inputs = MetricInputs {
+        rollups: &data.rollups,
+        types: &data.types,
+        weights: &data.weights,
+        deals: &data.deals,
+    };
+    let scores = scoring::activity_scores_in(&inputs, &everyone, period);
+    let efforts: Vec<EffortResult> = data
+        .reps
+        .iter()
+        .zip(&reps_turnover)
+        .map(|(rep, t)| EffortResult {
+            rep_id: rep.id,
+            effort: scores.get(&rep.id).copied().unwrap_or(Points::ZERO),
+            result: t.ratio_bp.map(scoring::Percent),
+        })
+        .collect();
+    let flagged: BTreeSet<i64> = scoring::effort_without_conversion(&efforts)
+        .into_iter()
+        .collect();
+    let efforts_only: Vec<Points> = efforts.iter().map(|e| e.effort).collect();
+    let total_activities: i64 = activities_of.values().sum();
+    let coaching = CoachingView {
+        median_effort: scoring::median_points(&efforts_only),
+        team_activities_per_won: scoring::activities_per_won_deal(total_activities, side.deals_won),
+        reps: efforts
+            .iter()
+            .zip(&sellers)
+            .map(|(e, s)| {
+                let activities = activities_of.get(&e.rep_id).copied().unwrap_or(0);
+                CoachingLine {
+                    rep_id: e.rep_id,
+                    name: s.name.clone(),
+                    effort: e.effort,
+                    result_bp: e.result.map(|p| p.0),
+                    activities,
+                    deals_won: s.deals_won,
+                    activities_per_won: scoring::activities_per_won_deal(activities, s.deals_won),
+                    flagged: flagged.contains(&e.rep_id),
+                }
+            })
+            .collect(),
+    };
+
+    let coverage = coverage(data, &everyone, period, today);
+
+    TeamView {
+        org_name: scope.settings.org_name.clone(),
+        currency: scope.settings.currency.clone(),
+        team,
+        teams: Vec::new(),
+        period_kind: period.kind.as_str().to_string(),
+        period_label: period.label_fiscal(scope.settings.fiscal_start()),
+        period_start: period.start,
+        period_end: period.end,
+        closed,
+        turnover,
+        reps: reps_turnover,
+        trend_labels: periods
+            .trend
+            .iter()
+            .map(|p| p.label_fiscal(scope.settings.fiscal_start()))
+            .collect(),
+        sellers,
+        stages,
+        pipeline,
+        activity,
+        lost,
+        side,
+        coverage,
+        coaching,
+    }
+}
+
+fn turnover_line(
+    rep_id: Option<i64>,
+    name: &str,
+    won: Money,
+    objective: Option<i64>,
+    expected: Option<i64>,
+    closed: bool,
+) -> TurnoverLine {
+    TurnoverLine {
+        rep_id,
+        name: name.to_string(),
+        won,
+        objective: objective.map(Money),
+        ratio_bp: objective
+            .and_then(|o| scoring::turnover_vs_objective(won, Money(o)))
+            .map(|p| p.0),
+        expected: expected.filter(|_| !closed).map(Money),
+        pace_bp: if closed {
+            None
+        } else {
+            scoring::pace(won.0, expected).map(|p| p.0)
+        },
+        gap: objective.map(|o| scoring::turnover_gap(won, Money(o))),
+    }
+}
+
+fn rate_line(
+    rep_id: Option<i64>,
+    name: &str,
+    t: &ActivityTypeRule,
+    count: i64,
+    target: Option<i64>,
+    expected: Option<i64>,
+    closed: bool,
+) -> ActivityRateLine {
+    ActivityRateLine {
+        rep_id,
+        name: name.to_string(),
+        activity_type_id: t.id,
+        type_label: t.label.clone(),
+        count,
+        target,
+        expected: expected.filter(|_| !closed),
+        rate_bp: target
+            .and_then(|g| scoring::activity_rate(count, g))
+            .map(|p| p.0),
+        pace_bp: if closed {
+            None
+        } else {
+            scoring::pace(count, expected).map(|p| p.0)
+        },
+    }
+}
+
+/// Account coverage: points per account for the team and each rep, and the accounts with
+/// open deals nobody touched in [`UNTOUCHED_DAYS`] days.
+fn coverage(
+    data: &TeamData,
+    everyone: &Population,
+    period: &Period,
+    today: NaiveDate,
+) -> CoverageView {
+    // Accounts are names; the scoring engine counts them by a number.
+    let mut names: BTreeSet<&str> = data
+        .account_activity
+        .iter()
+        .map(|(a, _)| a.as_str())
+        .collect();
+    for d in data.deals.iter().filter(|d| d.status == DealStatus::Open) {
+        if let Some(a) = data.deal_accounts.get(&d.id) {
+            names.insert(a.as_str());
+        }
+    }
+    let names: Vec<&str> = names.into_iter().collect();
+    let id_of: HashMap<&str, i64> = names
+        .iter()
+        .enumerate()
+        .map(|(i, n)| (*n, i as i64))
+        .collect();
+    let acts: Vec<AccountActivity> = data
+        .account_activity
+        .iter()
+        .map(|(name, a)| AccountActivity {
+            account_id: id_of[name.as_str()],
+            ..a.clone()
+        })
+        .collect();
+    let rep_names: HashMap<i64, &str> = data.reps.iter().map(|r| (r.id, r.name.as_str())).collect();
+
+    let acts_of = by_rep(&acts, |a| a.rep_id);
+    let mut reps_on: HashMap<i64, Vec<(String, Points)>> = HashMap::new();
+    let mut by_rep_view = Vec::new();
+    for rep in &data.reps {
+        let mine = acts_of.get(&rep.id).cloned().unwrap_or_default();
+        let touched: Vec<i64> = mine
+            .iter()
+            .map(|a| a.account_id)
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        let cov = scoring::account_coverage(
+            &mine,
+            &touched,
+            &data.types,
+            &data.weights,
+            &Population::Rep(rep.id),
+            period,
+        );
+        for c in &cov {
+            if c.units > 0 {
+                reps_on
+                    .entry(c.account_id)
+                    .or_default()
+                    .push((rep.name.clone(), c.points));
+            }
+        }
+        let worked: Vec<_> = cov.iter().filter(|c| c.units > 0).collect();
+        by_rep_view.push(RepCoverage {
+            rep_id: rep.id,
+            name: rep.name.clone(),
+            accounts: worked.len() as i64,
+            points: worked
+                .iter()
+                .fold(Points::ZERO, |a, c| a.saturating_add(c.points)),
+            top: worked
+                .iter()
+                .take(3)
+                .map(|c| (names[c.account_id as usize].to_string(), c.points))
+                .collect(),
+        });
+    }
+    let all_ids: Vec<i64> = (0..names.len() as i64).collect();
+    let team = scoring::account_coverage(
+        &acts,
+        &all_ids,
+        &data.types,
+        &data.weights,
+        everyone,
+        period,
+    );
+    let accounts = team
+        .into_iter()
+        .filter(|c| c.units > 0)
+        .map(|c| {
+            let mut reps = reps_on.remove(&c.account_id).unwrap_or_default();
+            reps.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+            AccountLine {
+                account: names[c.account_id as usize].to_string(),
+                points: c.points,
+                units: c.units,
+                last_activity: c.last_activity,
+                reps,
+            }
+        })
+        .collect();
+
+    // Open deals per account, with their owners and the last touch by anyone.
+    let mut open: BTreeMap<i64, (OpenAccount, BTreeSet<&str>)> = BTreeMap::new();
+    for d in data.deals.iter().filter(|d| d.status == DealStatus::Open) {
+        let Some(name) = data.deal_accounts.get(&d.id) else {
+            continue;
+        };
+        let id = id_of[name.as_str()];
+        let e = open.entry(id).or_insert_with(|| {
+            (
+                OpenAccount {
+                    account_id: id,
+                    open_deals: 0,
+                    open_amount: Money::ZERO,
+                    last_activity: data.last_touch.get(name).copied(),
+                },
+                BTreeSet::new(),
+            )
+        });
+        e.0.open_deals += 1;
+        e.0.open_amount = e.0.open_amount.saturating_add(d.amount);
+        if let Some(n) = rep_names.get(&d.rep_id) {
+            e.1.insert(n);
+        }
+    }
+    let accounts_open: Vec<OpenAccount> = open.values().map(|(a, _)| a.clone()).collect();
+    let untouched = scoring::untouched_accounts(&accounts_open, today, UNTOUCHED_DAYS)
+        .into_iter()
+        .map(|a| UntouchedAccount {
+            account: names[a.account_id as usize].to_string(),
+            open_deals: a.open_deals,
+            open_amount: a.open_amount,
+            last_activity: a.last_activity,
+            owners: open
+                .get(&a.account_id)
+                .map(|(_, o)| o.iter().map(|s| s.to_string()).collect())
+                .unwrap_or_default(),
+        })
+        .collect();
+    CoverageView {
+        accounts,
+        by_rep: by_rep_view,
+        untouched,
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Reads: one query per kind of data, for the whole scope (`$n IS NULL` = organisation)
+// ---------------------------------------------------------------------------------------
+
+fn scored(sql: &str) -> String {
+    sql.replace("{scored}", SCORED_SQL)
+}
+
+async fn team_reps(db: &Db, team_id: Option<i64>) -> Result<Vec<TeamRep>, AppError> {
+    let sql = scored(
+        "SELECT u.id, u.name, u.email, u.sales_role_id FROM users u \
+         WHERE {scored} AND ($1 IS NULL OR u.team_id = $1) ORDER BY u.name, u.id",
+    );
+    let rows = on_db!(db, |pool| sqlx::query_as(&sql)
+        .bind(team_id)
+        .fetch_all(pool)
+        .await)?;
+    Ok(rows)
+}
+
+#[derive(sqlx::FromRow)]
+struct RollupRow {
+    rep_id: i64,
+    local_date: NaiveDate,
+    activity_type_id: i64,
+    units: i64,
+    duration_seconds: i64,
+}
+
+async fn team_rollups(
+    db: &Db,
+    team_id: Option<i64>,
+    start: NaiveDate,
+    end: NaiveDate,
+) -> Result<Vec<DailyRollup>, AppError> {
+    let sql = scored(
+        "SELECT r.rep_id, r.local_date, r.activity_type_id, r.units, r.duration_seconds \
+         FROM daily_rollups r JOIN users u ON u.id = r.rep_id \
+         WHERE r.local_date >= $1 AND r.local_date <= $2 AND {scored} \
+         AND ($3 IS NULL OR u.team_id = $3)",
+    );
+    let rows: Vec<RollupRow> = on_db!(db, |pool| sqlx::query_as(&sql)
+        .bind(start)
+        .bind(end)
+        .bind(team_id)
+        .fetch_all(pool)
+        .await)?;
+    Ok(rows
+        .into_iter()
+        .map(|r| DailyRollup {
+            rep_id: r.rep_id,
+            date: r.local_date,
+            activity_type_id: r.activity_type_id,
+            units: r.units,
+            duration_seconds: r.duration_seconds,
+        })
+        .collect())
+}
+
+#[derive(sqlx::FromRow)]
+struct DealRow {
+    id: i64,
+    rep_id: i64,
+    amount_minor: i64,
+    status: String,
+    stage: String,
+    probability: i64,
+    created_on: NaiveDate,
+    closed_on: Option<NaiveDate>,
+    expected_close: Option<NaiveDate>,
+    lost_reason: Option<String>,
+    new_customer: bool,
+    account: Option<String>,
+}
+
+/// Open deals and deals closed since `since`, with each deal's account (trimmed, when any).
+async fn team_deals(
+    db: &Db,
+    team_id: Option<i64>,
+    since: NaiveDate,
+) -> Result<(Vec<Deal>, HashMap<i64, String>), AppError> {
+    let sql = scored(
+        "SELECT d.id, d.rep_id, d.amount_minor, d.status, d.stage, d.probability, d.created_on, \
+         d.closed_on, d.expected_close, d.lost_reason, d.new_customer, d.account \
+         FROM deals d JOIN users u ON u.id = d.rep_id \
+         WHERE {scored} AND ($1 IS NULL OR u.team_id = $1) \
+         AND (d.status = 'open' OR d.closed_on >= $2)",
+    );
+    let rows: Vec<DealRow> = on_db!(db, |pool| sqlx::query_as(&sql)
+        .bind(team_id)
+        .bind(since)
+        .fetch_all(pool)
+        .await)?;
+    let mut accounts = HashMap::new();
+    let deals = rows
+        .into_iter()
+        .filter_map(|r| {
+            let status = match r.status.as_str() {
+                "open" => DealStatus::Open,
+                "won" => DealStatus::Won,
+                "lost" => DealStatus::Lost,
+                _ => return None,
+            };
+            if let Some(a) = r
+                .account
+                .as_deref()
+                .map(str::trim)
+                .filter(|a| !a.is_empty())
+            {
+                accounts.insert(r.id, a.to_string());
+            }
+            Some(Deal {
+                id: r.id,
+                rep_id: r.rep_id,
+                amount: Money(r.amount_minor),
+                status,
+                stage: r.stage,
+                probability: r.probability,
+                created_on: r.created_on,
+                closed_on: r.closed_on,
+                expected_close: r.expected_close,
+                lost_reason: r.lost_reason,
+                new_customer: r.new_customer,
+            })
+        })
+        .collect();
+    Ok((deals, accounts))
+}
+
+#[derive(sqlx::FromRow)]
+struct TargetRow {
+    metric: String,
+    scope: String,
+    subject_id: i64,
+    month: NaiveDate,
+    value: i64,
+}
+
+/// Role defaults and the scope's reps' own targets for the months `from..=to`.
+async fn team_targets(
+    db: &Db,
+    team_id: Option<i64>,
+    from: YearMonth,
+    to: YearMonth,
+    types: &[ActivityTypeRule],
+) -> Result<Vec<MonthlyTarget>, AppError> {
+    let sql = scored(
+        "SELECT t.metric, t.scope, t.subject_id, t.month, t.value FROM targets t \
+         WHERE t.month >= $1 AND t.month <= $2 AND (t.scope = 'role' OR (t.scope = 'rep' \
+         AND t.subject_id IN (SELECT u.id FROM users u WHERE {scored} \
+         AND ($3 IS NULL OR u.team_id = $3))))",
+    );
+    let rows: Vec<TargetRow> = on_db!(db, |pool| sqlx::query_as(&sql)
+        .bind(from.first_day())
+        .bind(to.first_day())
+        .bind(team_id)
+        .fetch_all(pool)
+        .await)?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|r| {
+            let metric = parse_metric_key(&r.metric, types)?;
+            let owner = match r.scope.as_str() {
+                "rep" => TargetOwner::Rep(r.subject_id),
+                "role" => TargetOwner::Role(r.subject_id),
+                _ => return None,
+            };
+            Some(MonthlyTarget {
+                metric,
+                owner,
+                month: YearMonth::of(r.month),
+                value: r.value,
+            })
+        })
+        .collect())
+}
+
+#[derive(sqlx::FromRow)]
+struct AbsenceRow {
+    user_id: i64,
+    start_date: NaiveDate,
+    end_date: NaiveDate,
+}
+
+async fn team_absences(
+    db: &Db,
+    team_id: Option<i64>,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<Vec<Absence>, AppError> {
+    let sql = scored(
+        "SELECT a.user_id, a.start_date, a.end_date FROM absences a JOIN users u ON u.id = a.user_id \
+         WHERE a.start_date <= $1 AND a.end_date >= $2 AND {scored} AND ($3 IS NULL OR u.team_id = $3)",
+    );
+    let rows: Vec<AbsenceRow> = on_db!(db, |pool| sqlx::query_as(&sql)
+        .bind(to)
+        .bind(from)
+        .bind(team_id)
+        .fetch_all(pool)
+        .await)?;
+    Ok(rows
+        .into_iter()
+        .map(|r| Absence {
+            rep_id: r.user_id,
+            start: r.start_date,
+            end: r.end_date,
+        })
+        .collect())
+}
+
+#[derive(sqlx::FromRow)]
+struct AccountRow {
+    account: String,
+    rep_id: i64,
+    local_date: NaiveDate,
+    activity_type_id: i64,
+    units: i64,
+}
+
+/// Qualifying activity on named accounts in `from..=to`, per account, rep, day and type.
+async fn account_activity(
+    db: &Db,
+    team_id: Option<i64>,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<Vec<(String, AccountActivity)>, AppError> {
+    let sql = scored(
+        "SELECT TRIM(a.account) AS account, a.rep_id, a.local_date, a.activity_type_id, \
+         CAST(SUM(a.quantity) AS BIGINT) AS units \
+         FROM activities a JOIN users u ON u.id = a.rep_id \
+         WHERE a.deleted_at IS NULL AND a.qualifies = TRUE AND a.account IS NOT NULL \
+         AND TRIM(a.account) <> '' AND a.local_date >= $1 AND a.local_date <= $2 \
+         AND {scored} AND ($3 IS NULL OR u.team_id = $3) \
+         GROUP BY TRIM(a.account), a.rep_id, a.local_date, a.activity_type_id",
+    );
+    let rows: Vec<AccountRow> = on_db!(db, |pool| sqlx::query_as(&sql)
+        .bind(from)
+        .bind(to)
+        .bind(team_id)
+        .fetch_all(pool)
+        .await)?;
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            (
+                r.account,
+                AccountActivity {
+                    account_id: 0,
+                    rep_id: r.rep_id,
+                    date: r.local_date,
+                    activity_type_id: r.activity_type_id,
+                    units: r.units,
+                },
+            )
+        })
+        .collect())
+}
+
+#[derive(sqlx::FromRow)]
+struct TouchRow {
+    account: String,
+    last: NaiveDate,
+}
+
+/// The last activity by anyone on each account with open deals of the scope.
+async fn last_touch(db: &Db, team_id: Option<i64>) -> Result<HashMap<String, NaiveDate>, AppError> {
+    let sql = scored(
+        "SELECT TRIM(a.account) AS account, MAX(a.local_date) AS last FROM activities a \
+         WHERE a.deleted_at IS NULL AND a.account IS NOT NULL AND TRIM(a.account) IN \
+         (SELECT TRIM(d.account) FROM deals d JOIN users u ON u.id = d.rep_id \
+          WHERE d.status = 'open' AND d.account IS NOT NULL AND {scored} \
+          AND ($1 IS NULL OR u.team_id = $1)) \
+         GROUP BY TRIM(a.account)",
+    );
+    let rows: Vec<TouchRow> = on_db!(db, |pool| sqlx::query_as(&sql)
+        .bind(team_id)
+        .fetch_all(pool)
+        .await)?;
+    Ok(rows.into_iter().map(|r| (r.account, r.last)).collect())
+}
