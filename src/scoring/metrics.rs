@@ -841,17 +841,8 @@ pub fn lost_business_change(
 /// The median of some points (the mean of the two middle values for an even count,
 /// rounded once); `None` without values.
 pub fn median_points(values: &[Points]) -> Option<Points> {
-    let mut v: Vec<i64> = values.iter().map(|p| p.0).collect();
-    v.sort_unstable();
-    let n = v.len();
-    match n {
-        0 => None,
-        _ if !n.is_multiple_of(2) => Some(Points(v[n / 2])),
-        _ => Some(Points(div_round(
-            v[n / 2 - 1] as i128 + v[n / 2] as i128,
-            2,
-        ))),
-    }
+    let raw: Vec<i64> = values.iter().map(|p| p.0).collect();
+    super::ranking::median(&raw).map(Points)
 }
 
 /// Counted activities per deal won, in tenths; `None` when nothing was won.

@@ -423,6 +423,9 @@ mod tv_ranking_tests {
         // Equal to the record is not a new one.
         let r = new_personal_bests(&BTreeMap::from([(1, 500)]), &history, today);
         assert!(r.is_empty());
+    }
+}
+
 /// The median of `values` (any order): the middle value, or for an even count the mean of
 /// the two middle values rounded half away from zero. `None` for no values.
 pub fn median(values: &[i64]) -> Option<i64> {
