@@ -364,6 +364,7 @@ async fn a_won_deal_is_celebrated_as_each_display_may_see_it(engine: Engine) {
     o.expect("deal").await;
     let mut old = deal("won", Some(today - chrono::Duration::days(30)));
     old["external_id"] = serde_json::json!("D-2");
+    old["created_on"] = serde_json::json!(today - chrono::Duration::days(40));
     send(old).await;
     o.expect("deal").await;
     // Nothing else is waiting: the next message is the next change.
