@@ -150,6 +150,26 @@ async fn access_matrix(engine: Engine) {
             false,
         ),
         ("activity_types", vec![], &[Rep, Manager, Admin], false),
+        ("my_deals", vec![], &[Rep, Manager, Admin], false),
+        (
+            "my_trend",
+            vec![("period", "month")],
+            &[Rep, Manager, Admin],
+            false,
+        ),
+        ("my_report", vec![], &[Rep, Manager, Admin], false),
+        (
+            "my_history",
+            vec![("period", "this_week")],
+            &[Rep, Manager, Admin],
+            false,
+        ),
+        (
+            "admin_save_lost_reasons",
+            vec![("lost_reasons", "Price\nTiming")],
+            &[Admin],
+            true,
+        ),
         (
             "delete_activity",
             vec![("id", ada_activity.as_str())],
@@ -408,8 +428,24 @@ async fn access_matrix(engine: Engine) {
     ];
     // Every server function the app registers has a row here, or is named below with the
     // test that covers who may call it: a new endpoint without a row fails this test.
-    const ELSEWHERE: [(&str, &str); 5] = [
+    const ELSEWHERE: [(&str, &str); 9] = [
         ("sign_in", "skeleton.rs: sign-in, lockout"),
+        (
+            "log_won_deal",
+            "phone_deals.rs: a rep logs won and lost deals; plain form posts",
+        ),
+        (
+            "log_lost_deal",
+            "phone_deals.rs: a rep logs won and lost deals; plain form posts",
+        ),
+        (
+            "update_my_deal",
+            "phone_deals.rs: a rep moves and closes only their own open deals",
+        ),
+        (
+            "close_my_deal",
+            "phone_deals.rs: a rep moves and closes only their own open deals",
+        ),
         ("sign_out", "scorecard.rs: sign_out_ends_the_session"),
         (
             "log_activity",
