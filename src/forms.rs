@@ -61,6 +61,28 @@ pub fn encode_query_value(s: &str) -> String {
     out
 }
 
+/// A fresh retry key for each tap or form, so a retried request is stored once but two taps
+/// (or two deals) count twice. On the server it is the key of the plain form (no
+/// JavaScript) being rendered: submitting that form twice stores one record.
+pub fn new_client_key() -> String {
+    #[cfg(feature = "hydrate")]
+    {
+        let a = (js_sys::Math::random() * 9_007_199_254_740_991.0) as u64;
+        let b = js_sys::Date::now() as u64;
+        format!("{b:x}-{a:x}")
+    }
+    #[cfg(feature = "ssr")]
+    {
+        let a: u64 = rand::random::<u64>() >> 11;
+        let b = chrono::Utc::now().timestamp_millis();
+        format!("{b:x}-{a:x}")
+    }
+    #[cfg(not(any(feature = "hydrate", feature = "ssr")))]
+    {
+        String::new()
+    }
+}
+
 #[cfg(feature = "ssr")]
 pub use server::*;
 

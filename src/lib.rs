@@ -38,5 +38,7 @@ pub mod tv;
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    leptos::mount::hydrate_body(app::App);
+    // Lazy routes (every page but `/me` and `/login` is its own chunk) need their code
+    // loaded before hydrating: `hydrate_lazy` waits for it.
+    leptos::mount::hydrate_lazy(app::App);
 }

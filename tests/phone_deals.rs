@@ -114,6 +114,47 @@ async fn a_rep_logs_won_and_lost_deals_and_sees_turnover_and_win_rate_move(engin
         125050
     );
     assert_eq!(scalar(&app.db, &format!("SELECT COUNT(*) FROM audit_log WHERE entity = 'deal:{id}' AND actor = 'ada@example.com' AND action = 'create'")).await, 1);
+    // The same form sent twice (a double tap, a resent plain post) stores one deal; a new
+    // form (a new key) stores another.
+    let keyed = [
+        ("amount", "300"),
+        ("account", "Initech"),
+        ("name", ""),
+        ("closed_on", ""),
+        ("client_key", "form-1"),
+    ];
+    let (status, body) = post(&ada, &app, "log_won_deal", &keyed).await;
+    assert_eq!(status, 200, "{body}");
+    let first: Value = serde_json::from_str(&body).unwrap();
+    let (status, body) = post(&ada, &app, "log_won_deal", &keyed).await;
+    assert_eq!(status, 200, "{body}");
+    let again: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(again["id"], first["id"]);
+    assert!(
+        again["notice"].as_str().unwrap().contains("Already logged"),
+        "{again}"
+    );
+    assert_eq!(
+        scalar(
+            &app.db,
+            "SELECT COUNT(*) FROM deals WHERE account = 'Initech'"
+        )
+        .await,
+        1
+    );
+    // Another rep's form with the same key is their own deal.
+    let ben = app.signed_in("ben@example.com", PASSWORD).await;
+    let (status, body) = post(&ben, &app, "log_won_deal", &keyed).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(
+        scalar(
+            &app.db,
+            "SELECT COUNT(*) FROM deals WHERE account = 'Initech'"
+        )
+        .await,
+        2
+    );
+    exec(&app.db, "DELETE FROM deals WHERE account = 'Initech'").await;
     let after_won = my_deals(&ada, &app).await;
     assert_eq!(figure(&after_won, "turnover_won"), "EUR 1,250.50");
     assert_eq!(figure(&after_won, "win_rate"), "100%");

@@ -28,28 +28,6 @@ use crate::error::AppError;
 use crate::leaderboard::format_index;
 use crate::scoring::ordinal;
 
-/// A fresh key for each tap, so a retried request is stored once but two taps count twice.
-/// On the server it is the key of the plain form (no JavaScript) being rendered: submitting
-/// that form twice stores one activity.
-fn new_client_key() -> String {
-    #[cfg(feature = "hydrate")]
-    {
-        let a = (js_sys::Math::random() * 9_007_199_254_740_991.0) as u64;
-        let b = js_sys::Date::now() as u64;
-        format!("{b:x}-{a:x}")
-    }
-    #[cfg(feature = "ssr")]
-    {
-        let a: u64 = rand::random::<u64>() >> 11;
-        let b = chrono::Utc::now().timestamp_millis();
-        format!("{b:x}-{a:x}")
-    }
-    #[cfg(not(any(feature = "hydrate", feature = "ssr")))]
-    {
-        String::new()
-    }
-}
-
 /// How long the undo stays on screen after a log or a delete.
 const UNDO_FOR: Duration = Duration::from_secs(6);
 
@@ -416,7 +394,7 @@ impl Taps {
             return;
         };
         let tap = PendingTap {
-            key: new_client_key(),
+            key: crate::forms::new_client_key(),
             user,
             type_key,
             label,
@@ -756,7 +734,7 @@ fn QuickLog(
                     let pending_key = t.key.clone();
                     let label = t.label.clone();
                     // Before the WebAssembly runs, the form posts itself with this key.
-                    let form_key = new_client_key();
+                    let form_key = crate::forms::new_client_key();
                     let on_submit = move |ev: leptos::ev::SubmitEvent| {
                         ev.prevent_default();
                         notice.set(None);

@@ -9,13 +9,26 @@ use crate::on_db;
 use crate::scoring::DailyRollup;
 use crate::server::db::Db;
 
+/// A `daily_rollups` row as read, for any query that selects its five columns.
 #[derive(sqlx::FromRow)]
-struct RollupRow {
+pub(crate) struct RollupRow {
     rep_id: i64,
     local_date: NaiveDate,
     activity_type_id: i64,
     units: i64,
     duration_seconds: i64,
+}
+
+impl From<RollupRow> for DailyRollup {
+    fn from(r: RollupRow) -> Self {
+        DailyRollup {
+            rep_id: r.rep_id,
+            date: r.local_date,
+            activity_type_id: r.activity_type_id,
+            units: r.units,
+            duration_seconds: r.duration_seconds,
+        }
+    }
 }
 
 /// Daily rollups between two local dates (inclusive), optionally for one rep.
@@ -34,16 +47,7 @@ pub async fn rollups(
         .bind(rep_id)
         .fetch_all(pool)
         .await)?;
-    Ok(rows
-        .into_iter()
-        .map(|r| DailyRollup {
-            rep_id: r.rep_id,
-            date: r.local_date,
-            activity_type_id: r.activity_type_id,
-            units: r.units,
-            duration_seconds: r.duration_seconds,
-        })
-        .collect())
+    Ok(rows.into_iter().map(DailyRollup::from).collect())
 }
 
 pub async fn rep_activities_on(

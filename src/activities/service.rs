@@ -220,11 +220,7 @@ pub async fn log_tap(
     client_key: Option<&str>,
     tapped_at: Option<DateTime<Utc>>,
 ) -> Result<Logged, AppError> {
-    if !people::is_scored(true, user.sales_role_id) {
-        return Err(AppError::BadRequest(
-            "Your account has no sales role, so it has no score to log to. Ask an admin to give you one.".into(),
-        ));
-    }
+    people::require_scored(user)?;
     if client_key.is_some_and(|k| k.len() > 100) {
         return Err(AppError::BadRequest("The entry key is too long.".into()));
     }

@@ -47,28 +47,44 @@ const ROLLUP_ADD: &str = "INSERT INTO daily_rollups (rep_id, local_date, activit
     VALUES ($1, $2, $3, $4, $5) ON CONFLICT (rep_id, local_date, activity_type_id) DO UPDATE SET \
     units = daily_rollups.units + excluded.units, duration_seconds = daily_rollups.duration_seconds + excluded.duration_seconds";
 
-/// Adds (or with `sign = -1`, takes away) one activity's contribution to its rep's day,
-/// when the rule says it counts.
-async fn contribute(
-    tx: &mut Tx,
-    sign: i64,
+/// What one counted activity adds to its rep's day in the rollups.
+#[derive(Debug, Clone, Copy)]
+struct Share {
     rep_id: i64,
-    date: NaiveDate,
-    type_id: i64,
+    local_date: NaiveDate,
+    activity_type_id: i64,
     quantity: i64,
     duration_seconds: Option<i64>,
-) -> Result<(), AppError> {
-    let units = sign * quantity;
-    let duration = sign * duration_seconds.unwrap_or(0);
-    on_tx!(tx, |c| sqlx::query(ROLLUP_ADD)
-        .bind(rep_id)
-        .bind(date)
-        .bind(type_id)
-        .bind(units)
-        .bind(duration)
-        .execute(c)
-        .await
-        .map(|_| ()))?;
+}
+
+/// The share of an activity with these fields, `None` when the rule says it does not count.
+macro_rules! share_of {
+    ($a:expr, $deleted:expr) => {
+        counts($a.qualifies, $deleted).then_some(Share {
+            rep_id: $a.rep_id,
+            local_date: $a.local_date,
+            activity_type_id: $a.activity_type_id,
+            quantity: $a.quantity,
+            duration_seconds: $a.duration_seconds,
+        })
+    };
+}
+
+/// Moves the rollups from what an activity added before a change to what it adds after
+/// it (`None` on a side where it does not count: not stored yet, deleted, not qualifying).
+async fn reshare(tx: &mut Tx, before: Option<Share>, after: Option<Share>) -> Result<(), AppError> {
+    for (sign, share) in [(-1, before), (1, after)] {
+        let Some(s) = share else { continue };
+        on_tx!(tx, |c| sqlx::query(ROLLUP_ADD)
+            .bind(s.rep_id)
+            .bind(s.local_date)
+            .bind(s.activity_type_id)
+            .bind(sign * s.quantity)
+            .bind(sign * s.duration_seconds.unwrap_or(0))
+            .execute(c)
+            .await
+            .map(|_| ()))?;
+    }
     Ok(())
 }
 
@@ -115,17 +131,8 @@ async fn insert(tx: &mut Tx, a: &ActivityWrite) -> Result<Option<i64>, AppError>
         .bind(Utc::now())
         .fetch_optional(c)
         .await)?;
-    if id.is_some() && counts(a.qualifies, false) {
-        contribute(
-            tx,
-            1,
-            a.rep_id,
-            a.local_date,
-            a.activity_type_id,
-            a.quantity,
-            a.duration_seconds,
-        )
-        .await?;
+    if id.is_some() {
+        reshare(tx, None, share_of!(a, false)).await?;
     }
     Ok(id)
 }
@@ -173,18 +180,6 @@ pub async fn write(tx: &mut Tx, writer: &Writer, a: &ActivityWrite) -> Result<Up
                     audit_reassign(tx, writer, "activity", old.id, old.rep_id, a.rep_id).await?;
                 }
                 let deleted = old.deleted_at.is_some();
-                if counts(old.qualifies, deleted) {
-                    contribute(
-                        tx,
-                        -1,
-                        old.rep_id,
-                        old.local_date,
-                        old.activity_type_id,
-                        old.quantity,
-                        old.duration_seconds,
-                    )
-                    .await?;
-                }
                 on_tx!(tx, |c| sqlx::query(UPDATE)
                     .bind(a.rep_id)
                     .bind(a.activity_type_id)
@@ -199,23 +194,12 @@ pub async fn write(tx: &mut Tx, writer: &Writer, a: &ActivityWrite) -> Result<Up
                     .execute(c)
                     .await
                     .map(|_| ()))?;
-                let now_counts = counts(a.qualifies, deleted);
-                if now_counts {
-                    contribute(
-                        tx,
-                        1,
-                        a.rep_id,
-                        a.local_date,
-                        a.activity_type_id,
-                        a.quantity,
-                        a.duration_seconds,
-                    )
-                    .await?;
-                }
+                let now = share_of!(a, deleted);
+                reshare(tx, share_of!(old, deleted), now).await?;
                 return Ok(Upserted {
                     id: old.id,
                     created: false,
-                    counts: now_counts,
+                    counts: now.is_some(),
                     newly_won: false,
                 });
             }
@@ -312,18 +296,6 @@ pub async fn edit(
         .fetch_optional(c)
         .await)?;
     let Some(old) = old else { return Ok(None) };
-    if counts(old.qualifies, false) {
-        contribute(
-            tx,
-            -1,
-            old.rep_id,
-            old.local_date,
-            old.activity_type_id,
-            old.quantity,
-            old.duration_seconds,
-        )
-        .await?;
-    }
     on_tx!(tx, |c| sqlx::query(SET)
         .bind(d.duration_seconds)
         .bind(d.qualifies)
@@ -333,25 +305,15 @@ pub async fn edit(
         .execute(c)
         .await
         .map(|_| ()))?;
-    if counts(d.qualifies, false) {
-        contribute(
-            tx,
-            1,
-            old.rep_id,
-            old.local_date,
-            old.activity_type_id,
-            old.quantity,
-            d.duration_seconds,
-        )
-        .await?;
-    }
-    Ok(Some(ActivityRow {
+    let new = ActivityRow {
         duration_seconds: d.duration_seconds,
         qualifies: d.qualifies,
         note: d.note.clone(),
         account: d.account.clone(),
-        ..old
-    }))
+        ..old.clone()
+    };
+    reshare(tx, share_of!(old, false), share_of!(new, false)).await?;
+    Ok(Some(new))
 }
 
 /// Soft-deletes a live activity of `rep_id` and takes it out of its rollup; `None` when
@@ -367,18 +329,7 @@ pub async fn delete(tx: &mut Tx, rep_id: i64, id: i64) -> Result<Option<Activity
         .await)?;
     if let Some(r) = &row {
         // It counted until now if it qualified (it was live).
-        if counts(r.qualifies, false) {
-            contribute(
-                tx,
-                -1,
-                r.rep_id,
-                r.local_date,
-                r.activity_type_id,
-                r.quantity,
-                r.duration_seconds,
-            )
-            .await?;
-        }
+        reshare(tx, share_of!(r, false), None).await?;
     }
     Ok(row)
 }

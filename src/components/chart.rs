@@ -11,6 +11,32 @@ use leptos::prelude::*;
 /// Where the vendored ECharts build is served from.
 pub const ECHARTS_SRC: &str = "/echarts/echarts.min.js";
 
+/// The house frame of a chart with axes: transparent background, a legend on top (scrolling
+/// when it has many entries), a tooltip for the whole axis point, and a grid that keeps
+/// its labels inside the box with the given margins (top, right, bottom, left, in px).
+pub fn axis_frame(margins: [f64; 4], many_series: bool) -> Chart {
+    use charming::component::{Grid, Legend, LegendType};
+    use charming::element::{Tooltip, Trigger};
+    let legend = Legend::new().top(0);
+    let [top, right, bottom, left] = margins;
+    Chart::new()
+        .background_color("transparent")
+        .legend(if many_series {
+            legend.type_(LegendType::Scroll)
+        } else {
+            legend
+        })
+        .tooltip(Tooltip::new().trigger(Trigger::Axis))
+        .grid(
+            Grid::new()
+                .left(left)
+                .right(right)
+                .top(top)
+                .bottom(bottom)
+                .contain_label(true),
+        )
+}
+
 /// A chart with its text alternative. `chart` is re-read whenever a signal it reads changes
 /// (the chart is updated in place); `None` draws nothing.
 #[component]

@@ -96,6 +96,7 @@ pub async fn log_won_deal(
     name: String,
     new_customer: Option<String>,
     closed_on: String,
+    client_key: Option<String>,
 ) -> Result<DealSaved, AppError> {
     let typed = [
         ("amount", amount.as_str()),
@@ -115,6 +116,7 @@ pub async fn log_won_deal(
             new_customer: new_customer.is_some(),
             lost_reason: String::new(),
             closed_on: closed_on.clone(),
+            client_key,
         };
         service::log_own_closed(&state.db, &state.live, &user, form).await
     })
@@ -130,6 +132,7 @@ pub async fn log_lost_deal(
     name: String,
     lost_reason: String,
     closed_on: String,
+    client_key: Option<String>,
 ) -> Result<DealSaved, AppError> {
     let typed = [
         ("amount", amount.as_str()),
@@ -149,6 +152,7 @@ pub async fn log_lost_deal(
             new_customer: false,
             lost_reason: lost_reason.clone(),
             closed_on: closed_on.clone(),
+            client_key,
         };
         service::log_own_closed(&state.db, &state.live, &user, form).await
     })

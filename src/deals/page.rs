@@ -258,12 +258,15 @@ fn LogWon(
 ) -> impl IntoView {
     let (errors, message) = problems(actions.won.value(), || true, &returned, "won");
     let form_ref = NodeRef::<leptos::html::Form>::new();
+    // The form's retry key: sending it twice stores one deal; each saved deal gets a new one.
+    let key = RwSignal::new(crate::forms::new_client_key());
     // After a save the form is empty again, ready for the next deal.
     Effect::new(move |_| {
         if let Some(Ok(_)) = actions.won.value().get() {
             if let Some(form) = form_ref.get() {
                 form.reset();
             }
+            key.set(crate::forms::new_client_key());
         }
     });
     let typed = |field: &str| ReturnedForm::value(&returned, "won", field).unwrap_or_default();
@@ -274,6 +277,7 @@ fn LogWon(
         <details class="deal-card" id="won" open=true>
             <summary><h2>"Log a deal won"</h2></summary>
             <ActionForm action=actions.won node_ref=form_ref attr:class="deal-form" attr:novalidate=true>
+                <input type="hidden" name="client_key" value=move || key.get()/>
                 <FormProblem message=message/>
                 <div class="field">
                     <label for="won-amount">{format!("Amount ({currency})")}</label>
@@ -325,12 +329,15 @@ fn LogLost(
 ) -> impl IntoView {
     let (errors, message) = problems(actions.lost.value(), || true, &returned, "lost");
     let form_ref = NodeRef::<leptos::html::Form>::new();
+    // The form's retry key: sending it twice stores one deal; each saved deal gets a new one.
+    let key = RwSignal::new(crate::forms::new_client_key());
     // After a save the form is empty again, ready for the next deal.
     Effect::new(move |_| {
         if let Some(Ok(_)) = actions.lost.value().get() {
             if let Some(form) = form_ref.get() {
                 form.reset();
             }
+            key.set(crate::forms::new_client_key());
         }
     });
     let typed = |field: &str| ReturnedForm::value(&returned, "lost", field).unwrap_or_default();
@@ -343,6 +350,7 @@ fn LogLost(
         <details class="deal-card" id="lost" open=open>
             <summary><h2>"Log a deal lost"</h2></summary>
             <ActionForm action=actions.lost node_ref=form_ref attr:class="deal-form" attr:novalidate=true>
+                <input type="hidden" name="client_key" value=move || key.get()/>
                 <FormProblem message=message/>
                 <div class="field">
                     <label for="lost-amount">{format!("Amount ({currency})")}</label>

@@ -459,6 +459,9 @@ pub struct ClosedDealForm {
     pub new_customer: bool,
     pub lost_reason: String,
     pub closed_on: String,
+    /// The form's retry key: the same key twice (a double tap, a resent plain post) stores
+    /// one deal.
+    pub client_key: Option<String>,
 }
 
 /// A change a rep makes to one of their own open deals.
@@ -550,18 +553,11 @@ fn audit_json(id: i64, d: &DealWrite) -> Value {
 }
 
 fn money_text(minor: i64, currency: &str) -> String {
-    crate::tv::service::format_money(crate::scoring::Money(minor), currency)
+    crate::scoring::Money(minor).with_currency(currency)
 }
 
-fn refuse_unscored(user: &User) -> Result<(), AppError> {
-    if people::is_scored(true, user.sales_role_id) {
-        Ok(())
-    } else {
-        Err(AppError::BadRequest(
-            "Your account has no sales role, so a deal would count nowhere. Ask an admin to give you one.".into(),
-        ))
-    }
-}
+/// The source of deals logged on the rep's own page, keyed by the form's retry key.
+pub const PHONE_SOURCE: &str = "pacesetter-phone";
 
 /// Logs a deal the signed-in rep won or lost, through the same rules as the API, plus the
 /// phone's: the reason comes from the organisation's list, the close date is not in the
@@ -572,7 +568,31 @@ pub async fn log_own_closed(
     user: &User,
     form: ClosedDealForm,
 ) -> Result<crate::deals::DealSaved, AppError> {
-    refuse_unscored(user)?;
+    people::require_scored(user)?;
+    // A form sent twice is stored once: its key is the deal's upsert key in the phone's own
+    // source, scoped to the rep.
+    let key = match form.client_key.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(k) if k.len() > 100 => {
+            return Err(AppError::BadRequest("The form's key is too long.".into()))
+        }
+        Some(k) => Some(format!("{}:{k}", user.id)),
+    };
+    if let Some(key) = &key {
+        let stored: Option<i64> = on_db!(db, |pool| sqlx::query_scalar(
+            "SELECT id FROM deals WHERE source = $1 AND external_id = $2"
+        )
+        .bind(PHONE_SOURCE)
+        .bind(key)
+        .fetch_optional(pool)
+        .await)?;
+        if let Some(id) = stored {
+            return Ok(crate::deals::DealSaved {
+                id,
+                notice: "Already logged: that deal counts once.".into(),
+            });
+        }
+    }
     let settings = org::load(db).await?;
     let today = settings.today();
     let mut errors = Vec::new();
@@ -597,6 +617,10 @@ pub async fn log_own_closed(
     });
     if !account.is_empty() {
         value["account"] = json!(account);
+    }
+    if let Some(key) = key {
+        value["source"] = json!(PHONE_SOURCE);
+        value["external_id"] = json!(key);
     }
     if !form.won {
         let list = lost_reasons(db).await?;
@@ -682,7 +706,7 @@ pub async fn change_own_open(
     id: i64,
     change: OwnDealChange,
 ) -> Result<crate::deals::DealSaved, AppError> {
-    refuse_unscored(user)?;
+    people::require_scored(user)?;
     let old = own_open(db, user.id, id).await?;
     let today = org::load(db).await?.today();
     let mut errors = Vec::new();
@@ -955,10 +979,7 @@ pub async fn announce_wins(db: &Db, live: &crate::live::Live, deal_ids: &[i64]) 
         live.won(crate::live::WonDeal {
             rep: row.rep,
             account,
-            amount: Some(crate::tv::service::format_money(
-                crate::scoring::Money(row.amount_minor),
-                &row.currency,
-            )),
+            amount: Some(crate::scoring::Money(row.amount_minor).with_currency(&row.currency)),
             team_id: row.team_id,
         })
         .await;

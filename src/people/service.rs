@@ -25,6 +25,18 @@ pub fn is_scored(active: bool, sales_role_id: Option<i64>) -> bool {
     active && sales_role_id.is_some()
 }
 
+/// Refuses a signed-in person's own log (a tap, a deal) when they have no score to add it
+/// to: the same words whichever page they log from.
+pub fn require_scored(user: &crate::auth::session::User) -> Result<(), crate::error::AppError> {
+    if is_scored(true, user.sales_role_id) {
+        return Ok(());
+    }
+    Err(crate::error::AppError::BadRequest(
+        "Your account has no sales role, so nothing you log would count. Ask an admin to give you one."
+            .into(),
+    ))
+}
+
 /// [`is_scored`] as SQL over `users u`. Keep the two together.
 pub const SCORED_SQL: &str = "u.active = TRUE AND u.sales_role_id IS NOT NULL";
 

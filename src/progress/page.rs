@@ -88,23 +88,12 @@ fn pts(p: Points) -> f64 {
 
 /// Bars: the rep's score per period; a line: the team median; a dashed line: the best.
 fn trend_chart(t: &Trend) -> charming::Chart {
-    use charming::component::{Axis, Grid, Legend};
-    use charming::element::{AxisType, LineStyle, LineStyleType, Tooltip, Trigger};
+    use charming::component::Axis;
+    use charming::element::{AxisType, LineStyle, LineStyleType};
     use charming::series::{Bar, Line};
     let labels: Vec<String> = t.points.iter().map(|p| p.short_label.clone()).collect();
-    let mut chart = charming::Chart::new()
+    let mut chart = crate::components::chart::axis_frame([36.0, 12.0, 4.0, 4.0], false)
         .animation(false)
-        .background_color("transparent")
-        .legend(Legend::new().top(0))
-        .tooltip(Tooltip::new().trigger(Trigger::Axis))
-        .grid(
-            Grid::new()
-                .left(4)
-                .right(12)
-                .top(36)
-                .bottom(4)
-                .contain_label(true),
-        )
         .x_axis(Axis::new().type_(AxisType::Category).data(labels))
         .y_axis(Axis::new().type_(AxisType::Value))
         .color(vec!["#2f7de1", "#8a5a00", "#0f6b4f"])

@@ -99,13 +99,37 @@ pub async fn template_metrics(
         .collect())
 }
 
+/// A `targets` row as read, for any query that selects its five columns.
 #[derive(sqlx::FromRow)]
-struct TargetRow {
+pub(crate) struct TargetRow {
     metric: String,
     scope: String,
     subject_id: i64,
     month: NaiveDate,
     value: i64,
+}
+
+impl TargetRow {
+    /// The rows as targets; a row naming a metric or scope this build does not know is
+    /// skipped (an activity type since removed).
+    pub(crate) fn read_all(rows: Vec<TargetRow>, types: &[ActivityTypeRule]) -> Vec<MonthlyTarget> {
+        rows.into_iter()
+            .filter_map(|r| {
+                let metric = parse_metric_key(&r.metric, types)?;
+                let owner = match r.scope.as_str() {
+                    "rep" => TargetOwner::Rep(r.subject_id),
+                    "role" => TargetOwner::Role(r.subject_id),
+                    _ => return None,
+                };
+                Some(MonthlyTarget {
+                    metric,
+                    owner,
+                    month: YearMonth::of(r.month),
+                    value: r.value,
+                })
+            })
+            .collect()
+    }
 }
 
 /// The rep's own monthly targets and their role's defaults for the months from `from` to
@@ -128,23 +152,7 @@ pub async fn targets(
         .bind(sales_role_id)
         .fetch_all(pool)
         .await)?;
-    Ok(rows
-        .into_iter()
-        .filter_map(|r| {
-            let metric = parse_metric_key(&r.metric, types)?;
-            let owner = match r.scope.as_str() {
-                "rep" => TargetOwner::Rep(r.subject_id),
-                "role" => TargetOwner::Role(r.subject_id),
-                _ => return None,
-            };
-            Some(MonthlyTarget {
-                metric,
-                owner,
-                month: YearMonth::of(r.month),
-                value: r.value,
-            })
-        })
-        .collect())
+    Ok(TargetRow::read_all(rows, types))
 }
 
 /// `"1,2,3,4,5"` (ISO weekdays, Monday = 1) → Monday-first flags. Unreadable parts are

@@ -249,6 +249,21 @@ impl Points {
 }
 
 impl Money {
+    /// `"EUR 12,500"`: grouped, cents shown only when there are any. The one way every
+    /// page (phone, TV, team view) writes an amount.
+    pub fn with_currency(self, currency: &str) -> String {
+        let text = self.display_grouped();
+        let text = text.strip_suffix(".00").unwrap_or(&text);
+        format!("{currency} {text}")
+    }
+
+    /// `"12,500"`: [`Money::with_currency`] without the currency, for a table whose
+    /// heading names it.
+    pub fn plain(self) -> String {
+        let text = self.display_grouped();
+        text.strip_suffix(".00").unwrap_or(&text).to_string()
+    }
+
     /// `amount × percent / 100`, rounded half away from zero (one rounding per call).
     pub fn percent_of(self, percent: i64) -> Money {
         Money(div_round(self.0 as i128 * percent as i128, 100))

@@ -242,9 +242,7 @@ pub async fn get_team_view(
 
 /// "EUR 12,500" (cents only when there are any).
 pub fn money(m: Money, currency: &str) -> String {
-    let text = m.display_grouped();
-    let text = text.strip_suffix(".00").unwrap_or(&text);
-    format!("{currency} {text}")
+    m.with_currency(currency)
 }
 
 /// "82%" from basis points, "n/a" when undefined.

@@ -401,7 +401,7 @@ fn SellersSection(v: TeamView, export: String, period: String) -> impl IntoView 
             </ChartView>
             <div class="scroll">
                 <table class="compact">
-                    <caption class="sr-only">"Turnover per seller, last six periods"</caption>
+                    <caption class="table-note">{format!("Turnover won in each of the last six periods; all amounts in {cur}.")}</caption>
                     <thead>
                         <tr>
                             <th scope="col">"Seller"</th>
@@ -430,13 +430,13 @@ fn SellersSection(v: TeamView, export: String, period: String) -> impl IntoView 
                                             .iter()
                                             .enumerate()
                                             .map(|(i, m)| {
-                                                view! { <td class="num" class:current=i + 1 == n>{money(*m, &cur)}</td> }
+                                                view! { <td class="num" class:current=i + 1 == n>{m.plain()}</td> }
                                             })
                                             .collect_view()}
                                         <td class="num">{format!("{} / {}", s.deals_won, s.deals_lost)}</td>
                                         <td class="num">{percent(s.win_rate_bp)}</td>
-                                        <td class="num">{s.average_deal_size.map(|m| money(m, &cur)).unwrap_or_else(|| "n/a".into())}</td>
-                                        <td class="num">{money(s.pipeline, &cur)}</td>
+                                        <td class="num">{s.average_deal_size.map(Money::plain).unwrap_or_else(|| "n/a".into())}</td>
+                                        <td class="num">{s.pipeline.plain()}</td>
                                         <td><a href=href data-testid="drill">"One-to-one"</a></td>
                                     </tr>
                                 }
@@ -450,25 +450,10 @@ fn SellersSection(v: TeamView, export: String, period: String) -> impl IntoView 
 }
 
 fn trend_chart(labels: &[String], sellers: &[SellerLine]) -> Chart {
-    use charming::component::{Axis, Grid, Legend};
-    use charming::element::{AxisType, Tooltip, Trigger};
+    use charming::component::Axis;
+    use charming::element::AxisType;
     use charming::series::Line;
-    let mut chart = Chart::new()
-        .background_color("transparent")
-        .legend(
-            Legend::new()
-                .top(0)
-                .type_(charming::component::LegendType::Scroll),
-        )
-        .tooltip(Tooltip::new().trigger(Trigger::Axis))
-        .grid(
-            Grid::new()
-                .left(8)
-                .right(24)
-                .top(36)
-                .bottom(8)
-                .contain_label(true),
-        )
+    let mut chart = crate::components::chart::axis_frame([36.0, 24.0, 8.0, 8.0], true)
         .x_axis(Axis::new().type_(AxisType::Category).data(labels.to_vec()))
         .y_axis(Axis::new().type_(AxisType::Value));
     for s in sellers {
@@ -542,26 +527,11 @@ fn PipelineSection(v: TeamView, export: String) -> impl IntoView {
 }
 
 fn pipeline_chart(stages: &[String], months: &[super::PipelineMonthLine]) -> Chart {
-    use charming::component::{Axis, Grid, Legend};
-    use charming::element::{AxisType, Tooltip, Trigger};
+    use charming::component::Axis;
+    use charming::element::AxisType;
     use charming::series::{Bar, Line};
     let labels: Vec<String> = months.iter().map(|m| m.label.clone()).collect();
-    let mut chart = Chart::new()
-        .background_color("transparent")
-        .legend(
-            Legend::new()
-                .top(0)
-                .type_(charming::component::LegendType::Scroll),
-        )
-        .tooltip(Tooltip::new().trigger(Trigger::Axis))
-        .grid(
-            Grid::new()
-                .left(8)
-                .right(24)
-                .top(36)
-                .bottom(8)
-                .contain_label(true),
-        )
+    let mut chart = crate::components::chart::axis_frame([36.0, 24.0, 8.0, 8.0], true)
         .x_axis(Axis::new().type_(AxisType::Category).data(labels))
         .y_axis(Axis::new().type_(AxisType::Value));
     for (i, stage) in stages.iter().enumerate() {
@@ -705,8 +675,8 @@ fn LostSection(v: TeamView, export: String) -> impl IntoView {
 type LostRow = (String, (i64, Money), (i64, Money));
 
 fn lost_chart(rows: &[LostRow], previous: &str) -> Chart {
-    use charming::component::{Axis, Grid, Legend};
-    use charming::element::{AxisType, Tooltip, Trigger};
+    use charming::component::Axis;
+    use charming::element::AxisType;
     use charming::series::Bar;
     let names: Vec<String> = rows
         .iter()
@@ -718,18 +688,7 @@ fn lost_chart(rows: &[LostRow], previous: &str) -> Chart {
             }
         })
         .collect();
-    Chart::new()
-        .background_color("transparent")
-        .legend(Legend::new().top(0))
-        .tooltip(Tooltip::new().trigger(Trigger::Axis))
-        .grid(
-            Grid::new()
-                .left(8)
-                .right(24)
-                .top(36)
-                .bottom(8)
-                .contain_label(true),
-        )
+    crate::components::chart::axis_frame([36.0, 24.0, 8.0, 8.0], false)
         .x_axis(Axis::new().type_(AxisType::Value).min_interval(1))
         .y_axis(
             Axis::new()

@@ -748,15 +748,6 @@ async fn team_reps(db: &Db, team_id: Option<i64>) -> Result<Vec<TeamRep>, AppErr
     Ok(rows)
 }
 
-#[derive(sqlx::FromRow)]
-struct RollupRow {
-    rep_id: i64,
-    local_date: NaiveDate,
-    activity_type_id: i64,
-    units: i64,
-    duration_seconds: i64,
-}
-
 async fn team_rollups(
     db: &Db,
     team_id: Option<i64>,
@@ -769,22 +760,13 @@ async fn team_rollups(
          WHERE r.local_date >= $1 AND r.local_date <= $2 AND {scored} \
          AND ($3 IS NULL OR u.team_id = $3)",
     );
-    let rows: Vec<RollupRow> = on_db!(db, |pool| sqlx::query_as(&sql)
+    let rows: Vec<crate::activities::repo::RollupRow> = on_db!(db, |pool| sqlx::query_as(&sql)
         .bind(start)
         .bind(end)
         .bind(team_id)
         .fetch_all(pool)
         .await)?;
-    Ok(rows
-        .into_iter()
-        .map(|r| DailyRollup {
-            rep_id: r.rep_id,
-            date: r.local_date,
-            activity_type_id: r.activity_type_id,
-            units: r.units,
-            duration_seconds: r.duration_seconds,
-        })
-        .collect())
+    Ok(rows.into_iter().map(DailyRollup::from).collect())
 }
 
 #[derive(sqlx::FromRow)]
@@ -857,15 +839,6 @@ async fn team_deals(
     Ok((deals, accounts))
 }
 
-#[derive(sqlx::FromRow)]
-struct TargetRow {
-    metric: String,
-    scope: String,
-    subject_id: i64,
-    month: NaiveDate,
-    value: i64,
-}
-
 /// Role defaults and the scope's reps' own targets for the months `from..=to`.
 async fn team_targets(
     db: &Db,
@@ -880,29 +853,13 @@ async fn team_targets(
          AND t.subject_id IN (SELECT u.id FROM users u WHERE {scored} \
          AND ($3 IS NULL OR u.team_id = $3))))",
     );
-    let rows: Vec<TargetRow> = on_db!(db, |pool| sqlx::query_as(&sql)
+    let rows: Vec<crate::scorecard::repo::TargetRow> = on_db!(db, |pool| sqlx::query_as(&sql)
         .bind(from.first_day())
         .bind(to.first_day())
         .bind(team_id)
         .fetch_all(pool)
         .await)?;
-    Ok(rows
-        .into_iter()
-        .filter_map(|r| {
-            let metric = parse_metric_key(&r.metric, types)?;
-            let owner = match r.scope.as_str() {
-                "rep" => TargetOwner::Rep(r.subject_id),
-                "role" => TargetOwner::Role(r.subject_id),
-                _ => return None,
-            };
-            Some(MonthlyTarget {
-                metric,
-                owner,
-                month: YearMonth::of(r.month),
-                value: r.value,
-            })
-        })
-        .collect())
+    Ok(crate::scorecard::repo::TargetRow::read_all(rows, types))
 }
 
 #[derive(sqlx::FromRow)]

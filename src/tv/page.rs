@@ -468,7 +468,14 @@ fn pipeline_chart(rows: &[super::TvPipelineMonth], format: &str, height: u32) ->
     use charming::series::Bar;
     let h = f64::from(height);
     let months: Vec<String> = rows.iter().map(|r| r.month.clone()).collect();
-    let bars: Vec<f64> = rows.iter().map(|r| r.bar_tenths as f64 / 10.0).collect();
+    // An empty month has no bar and no "0" label over its name ("-" is ECharts' gap).
+    let bars: Vec<charming::datatype::DataPoint> = rows
+        .iter()
+        .map(|r| match r.bar_tenths {
+            0 => "-".into(),
+            t => (t as f64 / 10.0).into(),
+        })
+        .collect();
     charming::Chart::new()
         .background_color("transparent")
         .animation(false)

@@ -54,7 +54,7 @@ pub async fn show(db: &Db, display: &DisplayConfig) -> Result<TvShow, AppError> 
     }
     let wants = |s: Slide| slides.contains(&s);
     let privacy = display.privacy;
-    let money = |m: Money| (!privacy).then(|| format_money(m, &settings.currency));
+    let money = |m: Money| (!privacy).then(|| m.with_currency(&settings.currency));
 
     // The ranking slide: by the display's metric, money left out on a private display.
     let (ranking, ranking_label) = if metric == activity {
@@ -167,7 +167,7 @@ pub async fn show(db: &Db, display: &DisplayConfig) -> Result<TvShow, AppError> 
                     .closed_on
                     .map(|d| d.format("%-d %b").to_string())
                     .unwrap_or_default(),
-                amount: (!privacy).then(|| format_money(Money(w.amount_minor), &w.currency)),
+                amount: (!privacy).then(|| Money(w.amount_minor).with_currency(&w.currency)),
             })
             .collect()
     } else {
@@ -360,12 +360,12 @@ async fn pipeline(
             let amount = if privacy {
                 share.display()
             } else {
-                format_money(weighted, currency)
+                weighted.with_currency(currency)
             };
             TvPipelineMonth {
                 month: m.first_day().format("%b %Y").to_string(),
                 deals,
-                weighted: (!privacy).then(|| format_money(weighted, currency)),
+                weighted: (!privacy).then(|| weighted.with_currency(currency)),
                 bar_tenths,
                 label: format!("{amount} in {}", in_deals(deals)),
             }
@@ -381,7 +381,7 @@ async fn pipeline(
     } else {
         format!(
             "{} weighted (amount × probability) in {deals_text}",
-            format_money(total, currency)
+            total.with_currency(currency)
         )
     };
     Ok((rows, total_text, format))
@@ -407,13 +407,6 @@ pub fn team_race(entries: &[crate::leaderboard::LeaderboardEntry]) -> Vec<TvTeam
         .collect();
     teams.sort_by(|a, b| b.points.cmp(&a.points).then(a.name.cmp(&b.name)));
     teams
-}
-
-/// "EUR 12,500" (cents shown only when there are any).
-pub fn format_money(m: Money, currency: &str) -> String {
-    let text = m.display_grouped();
-    let text = text.strip_suffix(".00").unwrap_or(&text);
-    format!("{currency} {text}")
 }
 
 #[derive(Debug, sqlx::FromRow)]
