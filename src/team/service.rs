@@ -17,11 +17,11 @@ use crate::error::AppError;
 use crate::leaderboard::service::{self as board, Scope, ScopeError};
 use crate::on_db;
 use crate::people::service::SCORED_SQL;
-use crate::scorecard::repo::{calendar, parse_metric_key};
+use crate::scorecard::repo::calendar;
 use crate::scoring::{
     self, Absence, AccountActivity, ActivityTypeRule, DailyRollup, Deal, DealStatus, EffortResult,
     Metric, MetricInputs, Money, MonthlyTarget, OpenAccount, Period, PeriodKind, Points,
-    Population, TargetBook, TargetOwner, WeightTable, WorkCalendar, YearMonth,
+    Population, TargetBook, WeightTable, WorkCalendar, YearMonth,
 };
 use crate::server::db::Db;
 
