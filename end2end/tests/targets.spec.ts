@@ -20,6 +20,14 @@ async function openGrid(page: Page) {
   await page.goto(GRID);
   await expect(page.locator('body[data-hydrated="true"]')).toHaveCount(1, { timeout: 60_000 });
   await expect(page.getByTestId('target-grid')).toBeVisible();
+  // On a loaded machine the hydration mark can come before the lazily loaded grid has its
+  // handlers: wait until a key moves from one cell to the next.
+  const first = page.getByTestId('target-grid').locator('input').first();
+  await expect(async () => {
+    await first.focus();
+    await page.keyboard.press('ArrowDown');
+    expect(await first.evaluate((el) => el === document.activeElement)).toBe(false);
+  }).toPass({ timeout: 30_000 });
 }
 
 const cell = (page: Page, name: string, month: string) => page.getByLabel(`${name}, ${month} 2027`, { exact: true });

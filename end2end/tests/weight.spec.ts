@@ -7,8 +7,10 @@ import * as http from 'http';
 // scripts/test.sh runs it against `cargo leptos build --release --split --precompress`.
 // Issue 11 asks for 250 KB. Splitting every other page into its own lazily loaded chunk took
 // the first load from 851 KB to 359 KB; until /me's own bundle is cut further, the budget
-// holds that line so that it can only shrink (lower it as it does).
-const BUDGET_BYTES = 375 * 1024;
+// holds that line so that it can only shrink (lower it as it does). Hydrating lazy routes
+// correctly (`hydrate_lazy`: before it, a lazily loaded page opened first never hydrated)
+// brings the async hydration code into the main chunk: 366 KB → 401 KB.
+const BUDGET_BYTES = 410 * 1024;
 const REP = { email: 'sam.rivera@demo.pacesetter.test', password: 'demo-rep-password' };
 
 /** Bytes on the wire for one GET with `Accept-Encoding: br`, and the encoding the server chose. */
