@@ -61,11 +61,9 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
-    // Effects run only in the browser, after hydration: tests and CSS can rely on this mark.
+    // Effects run only in the browser. (The body's `data-hydrated` mark is set in
+    // `lib.rs::hydrate`, once the whole page, lazy chunk included, is hydrated.)
     Effect::new(|_| {
-        if let Some(body) = document().body() {
-            let _ = body.set_attribute("data-hydrated", "true");
-        }
         #[cfg(feature = "hydrate")]
         register_service_worker();
     });

@@ -38,7 +38,19 @@ pub mod tv;
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    // Lazy routes (every page but `/me` and `/login` is its own chunk) need their code
-    // loaded before hydrating: `hydrate_lazy` waits for it.
-    leptos::mount::hydrate_lazy(app::App);
+    // Every page but `/me` and `/login` is a lazily loaded chunk: hydrating waits for the
+    // route's code (as `leptos::mount::hydrate_lazy` does). Only then is the body marked, so
+    // that tests and styles relying on `data-hydrated` find every handler attached.
+    wasm_bindgen_futures::spawn_local(async {
+        let Some(body) = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.body())
+        else {
+            return;
+        };
+        leptos::mount::hydrate_from_async(body.clone(), app::App)
+            .await
+            .forget();
+        let _ = body.set_attribute("data-hydrated", "true");
+    });
 }
