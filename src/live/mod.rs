@@ -367,6 +367,9 @@ mod server {
     /// Celebrations kept waiting at most (a burst of wins shows the first few).
     const MAX_PENDING: usize = 5;
 
+    /// How long a browser waits before reconnecting a dropped stream (SSE `retry:`).
+    const RECONNECT_AFTER: Duration = Duration::from_millis(500);
+
     fn message(message: LiveMessage) -> Event {
         Event::default().data(serde_json::to_string(&message).unwrap_or_default())
     }
@@ -392,7 +395,11 @@ mod server {
                         version: Some(env!("CARGO_PKG_VERSION").to_string()),
                         build: Some(build_id().to_string()),
                         ..LiveMessage::of(LiveKind::Hello)
-                    });
+                    })
+                    // After a restart or a drop the browser tries again every half second
+                    // (its default is about 3 s): a TV is live again moments after the
+                    // server is back.
+                    .retry(RECONNECT_AFTER);
                     Some((Ok(hello), s))
                 }
                 Step::Listening => loop {
