@@ -19,7 +19,7 @@ const browser = await chromium.launch({
 });
 const page = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
 await page.goto(BASE + TV);
-await page.waitForSelector('body[data-hydrated="true"]', { timeout: 120_000 });
+await page.waitForSelector('body[data-hydrated="true"]', { state: 'attached', timeout: 120_000 });
 const cdp = await page.context().newCDPSession(page);
 await cdp.send('Performance.enable');
 
