@@ -1,7 +1,9 @@
 //! The server time of the team view's data (`/team`) for a 1,000-rep organisation on
-//! SQLite: a month of daily rollups for 5 activity types, 30 deals per rep, activity on
-//! accounts, monthly targets; the whole organisation (what an admin opens) and one team of
-//! 50, split into the reads (one query per kind of data) and the scoring.
+//! SQLite, for last month (a whole month, whatever the day the bench runs): daily rollups
+//! for 5 activity types, 8 raw activities per rep and day (half of them on one of the
+//! rep's 60 accounts), 30 deals per rep, monthly targets; one team of 50 (what its manager
+//! opens) and the whole organisation (what an admin opens), split into the reads (one
+//! query per kind of data) and the scoring.
 //!
 //! `cargo bench --features ssr --bench team`
 
@@ -20,6 +22,8 @@ const REPS: usize = 1_000;
 const TEAM_SIZE: usize = 50;
 const TYPES: usize = 5;
 const DEALS_PER_REP: usize = 30;
+const ACTIVITIES_PER_DAY: usize = 8;
+const BOOK: usize = 60;
 const RUNS: usize = 7;
 
 fn ms(d: Duration) -> String {
@@ -91,22 +95,34 @@ async fn main() {
     .expect("types");
 
     let today = org::load(&db).await.expect("settings").today();
-    let first = today.with_day(1).expect("first");
+    let last = today.with_day(1).expect("first") - Days::days(1);
+    let first = last.with_day(1).expect("first");
     let month_start = first.to_string();
+    let as_of = last.to_string();
     let (mut rollups, mut activities, mut deals, mut targets) =
         (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     for (i, rep) in ids.iter().enumerate() {
         let mut day = first;
-        while day <= today {
+        while day <= last {
             for (k, t) in type_ids.iter().enumerate() {
                 let units = (i + k + day.day() as usize) % 7 + 1;
                 rollups.push(format!("({rep}, '{day}', {t}, {units}, 0)"));
             }
-            activities.push(format!(
-                "({rep}, {}, '{day}T10:00:00Z', '{day}', 2, TRUE, 'Account {}', '{day}T10:00:00Z')",
-                type_ids[0],
-                (i * 3 + day.day() as usize) % 400
-            ));
+            for a in 0..ACTIVITIES_PER_DAY {
+                let account = if a % 2 == 0 {
+                    format!(
+                        "'Account {}'",
+                        (i * 40 + (day.day() as usize * 7 + a) % BOOK) % 4000
+                    )
+                } else {
+                    "NULL".to_string()
+                };
+                activities.push(format!(
+                    "({rep}, {}, '{day}T{:02}:00:00Z', '{day}', 1, TRUE, {account}, '{day}T10:00:00Z')",
+                    type_ids[a % TYPES],
+                    8 + a
+                ));
+            }
             day += Days::days(1);
         }
         for d in 0..DEALS_PER_REP {
@@ -133,7 +149,7 @@ async fn main() {
             };
             deals.push(format!(
                 "({rep}, 'Deal {d}', 'Account {}', {}, 'EUR', 'Stage {}', 40, '{status}', {reason}, FALSE, '{created}', {expected}, {closed}, '2025-01-01T00:00:00Z', '2025-01-01T00:00:00Z')",
-                (i + d) % 400,
+                (i * 40 + d % BOOK) % 4000,
                 100_000 + (d as i64 * 7_919) % 900_000,
                 d % 4
             ));
@@ -172,12 +188,13 @@ async fn main() {
         ms(started.elapsed())
     );
 
-    println!("\nTeam view data (server time), SQLite, month to date:");
+    println!("\nTeam view data (server time), SQLite, the month {first} to {last}:");
     for (label, team) in [
-        ("whole organisation (1,000 reps)", None),
         ("one team (50 reps)", Some("Team 07")),
+        ("whole organisation (1,000 reps)", None),
     ] {
-        let view = team_view_as(&db, AccessRole::Admin, None, Some("month"), team, None)
+        let date = Some(as_of.as_str());
+        let view = team_view_as(&db, AccessRole::Admin, None, Some("month"), team, date)
             .await
             .expect("view");
         assert_eq!(
@@ -189,11 +206,11 @@ async fn main() {
         let mut scoring = Vec::new();
         for _ in 0..RUNS {
             let t = Instant::now();
-            team_view_as(&db, AccessRole::Admin, None, Some("month"), team, None)
+            team_view_as(&db, AccessRole::Admin, None, Some("month"), team, date)
                 .await
                 .expect("view");
             whole.push(t.elapsed());
-            let s = scope(&db, Some("month"), None, team).await.expect("scope");
+            let s = scope(&db, Some("month"), date, team).await.expect("scope");
             let periods = Periods::of(&s);
             let t = Instant::now();
             let data = load(&db, &s, &periods).await.expect("load");
@@ -204,6 +221,11 @@ async fn main() {
             assert_eq!(v.reps.len(), view.reps.len());
         }
         summary(&format!("{label}: team_view"), whole);
+        println!(
+            "{:<52} {:.0} KB as JSON (what the page carries for hydration)",
+            format!("{label}: size"),
+            serde_json::to_string(&view).map(|j| j.len()).unwrap_or(0) as f64 / 1024.0
+        );
         summary(&format!("{label}:   reads"), reads);
         summary(&format!("{label}:   scoring"), scoring);
     }

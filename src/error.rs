@@ -54,6 +54,10 @@ pub enum AppError {
     Conflict(String),
     #[error("{0}")]
     TooManyRequests(String),
+    /// The database cannot take the change right now (stopped, unreachable, read-only,
+    /// disk full): nothing was written, and the same request may succeed in a moment.
+    #[error("{}", UNAVAILABLE)]
+    Unavailable,
     #[error("Something went wrong on our side. Please try again.")]
     Internal,
     #[error("Could not reach the server: {0}")]
@@ -70,10 +74,18 @@ impl AppError {
             AppError::NotFound(_) => 404,
             AppError::Conflict(_) => 409,
             AppError::TooManyRequests(_) => 429,
+            AppError::Unavailable => 503,
             AppError::Internal | AppError::Transport(_) => 500,
         }
     }
 }
+
+/// What a person reads when the database cannot take a change.
+pub const UNAVAILABLE: &str =
+    "Can't save right now: the database is not answering. Nothing was written; try again in a moment.";
+
+/// Seconds a client is asked to wait before retrying after [`AppError::Unavailable`].
+pub const RETRY_AFTER_SECONDS: u32 = 5;
 
 fn invalid_message(errors: &[FieldError]) -> String {
     match errors {
@@ -138,9 +150,51 @@ impl FromServerFnError for AppError {
 #[cfg(feature = "ssr")]
 const RETRYABLE: [&str; 5] = ["40P01", "40001", "5", "6", "517"];
 
+/// True when `e` means the database cannot be used right now, rather than that this request
+/// was wrong: no connection (stopped, unreachable, pool exhausted), or a database that
+/// refuses writes (SQLite read-only, I/O error, disk full, cannot open; PostgreSQL
+/// connection errors, shutting down, disk full, read-only transaction).
+#[cfg(feature = "ssr")]
+pub fn database_unavailable(e: &sqlx::Error) -> bool {
+    match e {
+        sqlx::Error::PoolTimedOut
+        | sqlx::Error::PoolClosed
+        | sqlx::Error::Io(_)
+        | sqlx::Error::Tls(_)
+        | sqlx::Error::WorkerCrashed => true,
+        sqlx::Error::Database(db) => {
+            let Some(code) = db.code() else {
+                return false;
+            };
+            if db
+                .try_downcast_ref::<sqlx::postgres::PgDatabaseError>()
+                .is_some()
+            {
+                code.starts_with("08")
+                    || code.starts_with("57P")
+                    || code.starts_with("53")
+                    || code == "25006"
+            } else {
+                // SQLite: the primary result code is the low byte of the extended one.
+                const READONLY: i64 = 8;
+                const IOERR: i64 = 10;
+                const FULL: i64 = 13;
+                const CANTOPEN: i64 = 14;
+                code.parse::<i64>()
+                    .is_ok_and(|c| [READONLY, IOERR, FULL, CANTOPEN].contains(&(c & 0xff)))
+            }
+        }
+        _ => false,
+    }
+}
+
 #[cfg(feature = "ssr")]
 impl From<sqlx::Error> for AppError {
     fn from(e: sqlx::Error) -> Self {
+        if database_unavailable(&e) {
+            tracing::warn!(error = %e, "the database is unavailable");
+            return AppError::Unavailable;
+        }
         if let sqlx::Error::Database(db) = &e {
             let retryable = db.code().is_some_and(|c| RETRYABLE.contains(&c.as_ref()));
             if db.is_unique_violation() || retryable {
@@ -153,5 +207,29 @@ impl From<sqlx::Error> for AppError {
         }
         tracing::error!(error = %e, "database error");
         AppError::Internal
+    }
+}
+
+#[cfg(all(test, feature = "ssr"))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_unreachable_database_is_unavailable_not_internal() {
+        for e in [
+            sqlx::Error::PoolTimedOut,
+            sqlx::Error::PoolClosed,
+            sqlx::Error::Io(std::io::Error::from(std::io::ErrorKind::ConnectionRefused)),
+        ] {
+            let app = AppError::from(e);
+            assert_eq!(app, AppError::Unavailable);
+            assert_eq!(app.status_code(), 503);
+            assert!(app.to_string().starts_with("Can't save right now"));
+        }
+        assert_eq!(
+            AppError::from(sqlx::Error::Protocol("SELECT secret".into())),
+            AppError::Internal
+        );
+        assert_eq!(AppError::from(sqlx::Error::RowNotFound), AppError::Internal);
     }
 }

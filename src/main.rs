@@ -96,6 +96,35 @@ mod cli {
             #[arg(long)]
             dry_run: bool,
         },
+        /// Recount the daily rollups from the raw activities and report every difference
+        /// (exit status 1 when there is any).
+        VerifyRollups {
+            /// Rebuild the rollups from the raw activities when they differ.
+            #[arg(long)]
+            repair: bool,
+        },
+        /// Fill an empty database with a large generated organisation (to measure speed at
+        /// scale): teams of 25 reps, a year of activity, deals and targets.
+        Generate {
+            /// How many reps.
+            #[arg(long, default_value_t = 1000)]
+            reps: usize,
+            /// How many activities in all.
+            #[arg(long, default_value_t = 1_000_000)]
+            activities: u64,
+            /// Days of history up to today.
+            #[arg(long, default_value_t = 365)]
+            days: u32,
+            /// The random seed (the same seed makes the same organisation).
+            #[arg(long, default_value_t = 2026)]
+            seed: u64,
+        },
+        /// Copy the SQLite database to a new file while the app keeps running (PostgreSQL:
+        /// use pg_dump).
+        Backup {
+            /// The new file (never overwritten).
+            file: std::path::PathBuf,
+        },
     }
 
     #[derive(Subcommand)]
@@ -268,6 +297,80 @@ mod cli {
                 } else {
                     Err(report.summary())
                 }
+            }
+            Command::VerifyRollups { repair } => {
+                use pacesetter::activities::verify;
+                let found = if repair {
+                    verify::repair_rollups(&db).await
+                } else {
+                    verify::rollup_differences(&db).await
+                }
+                .map_err(|e| e.to_string())?;
+                for d in &found {
+                    println!("{d}");
+                }
+                match (found.len(), repair) {
+                    (0, _) => {
+                        println!("the rollups agree with the raw activities");
+                        Ok(())
+                    }
+                    (n, true) => {
+                        println!("repaired {n} differences: the rollups were rebuilt from the raw activities");
+                        Ok(())
+                    }
+                    (n, false) => Err(format!(
+                        "{n} differences between the rollups and the raw activities (`pacesetter verify-rollups --repair` rebuilds them)"
+                    )),
+                }
+            }
+            Command::Generate {
+                reps,
+                activities,
+                days,
+                seed,
+            } => {
+                use pacesetter::server::generate::{generate, Plan};
+                let started = std::time::Instant::now();
+                let plan = Plan {
+                    reps,
+                    activities,
+                    days,
+                    seed,
+                };
+                let made = generate(&db, plan, |p| {
+                    let secs = started.elapsed().as_secs_f64().max(0.001);
+                    let pct = p.done as f64 * 100.0 / p.total.max(1) as f64;
+                    eprintln!(
+                        "{:<10} {:>12} / {:<12} {pct:5.1}%  {:>7.1} s",
+                        p.stage, p.done, p.total, secs
+                    );
+                })
+                .await
+                .map_err(|e| e.to_string())?;
+                let secs = started.elapsed().as_secs_f64().max(0.001);
+                println!(
+                    "generated {} reps in {} teams, {} activities, {} deals, {} targets in {secs:.1} s ({:.0} activities/s)",
+                    made.reps,
+                    made.teams,
+                    made.activities,
+                    made.deals,
+                    made.targets,
+                    made.activities as f64 / secs
+                );
+                Ok(())
+            }
+            Command::Backup { file } => {
+                let started = std::time::Instant::now();
+                let bytes = pacesetter::server::backup::backup(&db, &file)
+                    .await
+                    .map_err(|e| e.to_string())?;
+                println!(
+                    "backed up to {} ({:.1} MB in {:.1} s)",
+                    file.display(),
+                    bytes as f64 / 1_048_576.0,
+                    started.elapsed().as_secs_f64()
+                );
+                Ok(())
             }
             Command::Displays {
                 command: DisplayCommand::Create { name },

@@ -614,7 +614,7 @@ async fn admin_changes_are_audited_and_end_sessions(engine: Engine) {
         .await;
     // A field that breaks a rule is a 422 through every door (page, API, import).
     assert_eq!(res.status(), 422);
-    assert!(res.text().await.unwrap().contains("at least 10"));
+    assert!(res.text().await.unwrap().contains("at least 12"));
     // An admin cannot lock themselves out.
     let root: i64 = scalar(
         &app.db,

@@ -469,4 +469,21 @@ async fn cookies_are_secure_when_the_request_came_over_https(engine: Engine) {
             .all(|c| c.contains("; Secure") && c.contains("HttpOnly")),
         "{tls:?}"
     );
+    // Same-site only: the session Lax (links from mail still open the app), the
+    // known-device cookie Strict and sent to the sign-in endpoint alone.
+    let session = tls.iter().find(|c| c.starts_with("ps_session=")).unwrap();
+    assert!(
+        session.contains("SameSite=Lax") && session.contains("Path=/;"),
+        "{session}"
+    );
+    // Every sign-in gets a new session token (ASVS 3.2.1).
+    let again = sign_in(Some("https")).await;
+    let value = |c: &str| c.split(';').next().unwrap().to_string();
+    let next = again.iter().find(|c| c.starts_with("ps_session=")).unwrap();
+    assert_ne!(value(session), value(next));
+    let device = tls.iter().find(|c| c.starts_with("ps_device=")).unwrap();
+    assert!(
+        device.contains("SameSite=Strict") && device.contains("Path=/api/sign_in"),
+        "{device}"
+    );
 }

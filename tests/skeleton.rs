@@ -538,9 +538,23 @@ async fn pages_carry_security_headers_and_a_nonce_csp(engine: Engine) {
     assert_eq!(h["x-frame-options"], "DENY");
     assert_eq!(h["referrer-policy"], "same-origin");
     let csp = h["content-security-policy"].to_str().unwrap().to_string();
+    for part in [
+        "'wasm-unsafe-eval'",
+        "frame-ancestors 'none'",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+    ] {
+        assert!(csp.contains(part), "{part} missing: {csp}");
+    }
     assert!(
-        csp.contains("'wasm-unsafe-eval'") && csp.contains("frame-ancestors 'none'"),
-        "{csp}"
+        h["content-type"]
+            .to_str()
+            .unwrap()
+            .to_ascii_lowercase()
+            .contains("charset=utf-8"),
+        "{:?}",
+        h["content-type"]
     );
     let nonce = csp
         .split("'nonce-")

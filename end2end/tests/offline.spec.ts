@@ -232,4 +232,36 @@ test.describe('quick log without JavaScript', () => {
     await page.goto('/me?problem=gone');
     await expect(page.getByRole('alert')).toContainText('no longer exists');
   });
+
+  test('an edit refused without JavaScript comes back open, with what was typed and why in words', async ({ page }) => {
+    await signIn(page, false);
+    await page.locator('button.log-button[data-type="call"]').tap();
+    await page.waitForURL((url) => url.searchParams.has('logged'));
+    const id = new URL(page.url()).searchParams.get('logged')!;
+    const item = page.locator(`li[data-activity="${id}"]`);
+    await item.locator('summary', { hasText: 'Edit' }).tap();
+    await item.getByLabel('Note').fill('Left a voicemail');
+    await item.getByLabel('Minutes').fill('ten');
+    await item.getByLabel('Account').fill('Acme Logistics');
+    await item.getByRole('button', { name: 'Save' }).tap();
+    await page.waitForURL((url) => url.searchParams.get('edit') === id);
+    // Readable: no encoded blob, the fields by name.
+    const back = new URL(page.url());
+    expect(back.searchParams.has('__err')).toBeFalsy();
+    expect(back.searchParams.get('minutes')).toBe('ten');
+    expect(back.searchParams.get('field')).toBe('duration_minutes');
+    const again = page.locator(`li[data-activity="${id}"]`);
+    await expect(again.locator('details.edit-activity')).toHaveAttribute('open', '');
+    await expect(again.getByLabel('Note')).toHaveValue('Left a voicemail');
+    await expect(again.getByLabel('Minutes')).toHaveValue('ten');
+    await expect(again.getByLabel('Account')).toHaveValue('Acme Logistics');
+    await expect(again.locator('.field-error[data-field="duration_minutes"]')).toBeVisible();
+    await expectNoSidewaysScroll(page);
+    // Corrected, it saves and says so.
+    await again.getByLabel('Minutes').fill('10');
+    await again.getByRole('button', { name: 'Save' }).tap();
+    await page.waitForURL((url) => url.search === '?saved=1');
+    await expect(page.getByTestId('log-notice')).toHaveText('Saved.');
+    await expect(page.locator(`li[data-activity="${id}"]`)).toContainText('Left a voicemail · Acme Logistics · 10 min');
+  });
 });

@@ -5,6 +5,8 @@ pub mod page;
 pub mod repo;
 #[cfg(feature = "ssr")]
 pub mod store;
+#[cfg(feature = "ssr")]
+pub mod verify;
 
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -158,14 +160,34 @@ pub async fn edit_activity(
     account: String,
 ) -> Result<(), AppError> {
     crate::server::respond(async move {
-        let state = crate::server::state::app_state()?;
-        let user = crate::auth::session::require_user().await?;
         let edit = service::ActivityEdit {
             note,
             duration_minutes,
             account,
         };
-        service::edit_own_today(&state.db, &state.live, &user, id, &edit).await
+        let result = async {
+            let state = crate::server::state::app_state()?;
+            let user = crate::auth::session::require_user().await?;
+            service::edit_own_today(&state.db, &state.live, &user, id, &edit).await
+        }
+        .await;
+        // Without JavaScript: back to /me, saying so, or with what was typed and why.
+        if crate::server::is_form_post().await {
+            let to = match &result {
+                Ok(()) => page::FormNotice::Saved.location(),
+                Err(AppError::Unauthenticated) => page::FormNotice::SignIn.location(),
+                Err(e) => page::EditReturn::refused(
+                    id,
+                    &edit.note,
+                    &edit.duration_minutes,
+                    &edit.account,
+                    e,
+                )
+                .location(),
+            };
+            leptos_axum::redirect(&to);
+        }
+        result
     })
     .await
 }

@@ -47,6 +47,8 @@ pub enum FormNotice {
         again: bool,
     },
     Deleted,
+    /// An edit was saved.
+    Saved,
     Problem(Problem),
 }
 
@@ -65,9 +67,10 @@ impl Problem {
     pub fn of(e: &AppError) -> Self {
         match e {
             AppError::NotFound(_) => Problem::Gone,
-            AppError::Internal | AppError::Transport(_) | AppError::TooManyRequests(_) => {
-                Problem::Failed
-            }
+            AppError::Internal
+            | AppError::Transport(_)
+            | AppError::TooManyRequests(_)
+            | AppError::Unavailable => Problem::Failed,
             _ => Problem::Refused,
         }
     }
@@ -124,6 +127,7 @@ impl FormNotice {
             FormNotice::Logged { id, again: false } => format!("/me?logged={id}"),
             FormNotice::Logged { id, again: true } => format!("/me?logged={id}&again=1"),
             FormNotice::Deleted => "/me?deleted=1".into(),
+            FormNotice::Saved => "/me?saved=1".into(),
             FormNotice::Problem(p) => format!("/me?problem={}", p.code()),
         }
     }
@@ -137,9 +141,81 @@ impl FormNotice {
         if get("deleted").is_some() {
             return Some(FormNotice::Deleted);
         }
+        if get("saved").is_some() {
+            return Some(FormNotice::Saved);
+        }
         get("problem")
             .and_then(|c| Problem::from_code(&c))
             .map(FormNotice::Problem)
+    }
+}
+
+/// A refused edit posted without JavaScript comes back to `/me` with what was typed and
+/// why, in plain words in the address (`?edit=12&note=…&minutes=ten&field=duration_minutes&error=…`);
+/// its form opens again holding them.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct EditReturn {
+    pub id: i64,
+    pub note: String,
+    pub minutes: String,
+    pub account: String,
+    /// The field the refusal is about, when it is about one.
+    pub field: Option<String>,
+    pub error: String,
+}
+
+impl EditReturn {
+    /// What to bring back after `error` refused the edit of `id` with these values.
+    pub fn refused(id: i64, note: &str, minutes: &str, account: &str, error: &AppError) -> Self {
+        let (field, error) = match error {
+            AppError::Invalid(errors) if !errors.is_empty() => (
+                Some(errors[0].field.clone()),
+                errors
+                    .iter()
+                    .map(|e| e.message.clone())
+                    .collect::<Vec<_>>()
+                    .join("; "),
+            ),
+            other => (None, other.to_string()),
+        };
+        EditReturn {
+            id,
+            note: note.to_string(),
+            minutes: minutes.to_string(),
+            account: account.to_string(),
+            field,
+            error,
+        }
+    }
+
+    pub fn location(&self) -> String {
+        let q = crate::forms::encode_query_value;
+        let field = self
+            .field
+            .as_deref()
+            .map(|f| format!("&field={}", q(f)))
+            .unwrap_or_default();
+        format!(
+            "/me?edit={}&note={}&minutes={}&account={}{field}&error={}#activity-{}",
+            self.id,
+            q(&self.note),
+            q(&self.minutes),
+            q(&self.account),
+            q(&self.error),
+            self.id
+        )
+    }
+
+    pub fn from_query(get: impl Fn(&str) -> Option<String>) -> Option<Self> {
+        let id = get("edit")?.parse().ok()?;
+        Some(EditReturn {
+            id,
+            note: get("note").unwrap_or_default(),
+            minutes: get("minutes").unwrap_or_default(),
+            account: get("account").unwrap_or_default(),
+            field: get("field").filter(|f| !f.is_empty()),
+            error: get("error").unwrap_or_default(),
+        })
     }
 }
 
@@ -329,7 +405,10 @@ impl Toasts {
 fn retry_later(e: &AppError) -> bool {
     matches!(
         e,
-        AppError::Transport(_) | AppError::Internal | AppError::TooManyRequests(_)
+        AppError::Transport(_)
+            | AppError::Internal
+            | AppError::TooManyRequests(_)
+            | AppError::Unavailable
     )
 }
 
@@ -690,6 +769,10 @@ fn NoticeLine(notice: FormNotice, today: Vec<TodayActivity>) -> impl IntoView {
             <div class="log-notice" data-testid="log-notice"><span>"Deleted."</span></div>
         }
         .into_any(),
+        FormNotice::Saved => view! {
+            <div class="log-notice" data-testid="log-notice"><span>"Saved."</span></div>
+        }
+        .into_any(),
         FormNotice::Problem(p) => view! {
             <p class="error" role="alert" data-testid="log-notice">{p.message()}</p>
         }
@@ -787,21 +870,53 @@ fn TodayItem(
         toasts.show(format!("Deleted: {label}"), Some(Undo::Deleting(id)));
         toasts.hidden.update(|h| h.push(id));
     };
+    // A refused edit of this entry posted without JavaScript, back with what was typed.
+    let returned = use_query_map()
+        .with_untracked(|q| EditReturn::from_query(|k| q.get(k)))
+        .filter(|r| r.id == id);
+    let returned_field = returned.as_ref().and_then(|r| {
+        r.field
+            .clone()
+            .map(|f| crate::error::FieldError::new(f, r.error.clone()))
+    });
+    let returned_other = returned
+        .as_ref()
+        .filter(|r| r.field.is_none())
+        .map(|r| r.error.clone());
     let errors = Signal::derive(move || {
         if last_edit.get() == Some(id) {
             field_errors(&edit.value().get())
         } else {
-            Vec::new()
+            returned_field.clone().into_iter().collect()
         }
     });
     let other_error = move || {
-        (last_edit.get() == Some(id))
-            .then(|| match edit.value().get() {
+        if last_edit.get() == Some(id) {
+            match edit.value().get() {
                 Some(Err(e)) if !matches!(e, AppError::Invalid(_)) => Some(e.to_string()),
                 _ => None,
-            })
-            .flatten()
+            }
+        } else {
+            returned_other.clone()
+        }
     };
+    let note_value = returned
+        .as_ref()
+        .map(|r| r.note.clone())
+        .unwrap_or_else(|| a.note.clone());
+    let minutes_value = returned
+        .as_ref()
+        .map(|r| r.minutes.clone())
+        .unwrap_or_else(|| {
+            a.duration_minutes
+                .map(|m| m.to_string())
+                .unwrap_or_default()
+        });
+    let account_value = returned
+        .as_ref()
+        .map(|r| r.account.clone())
+        .unwrap_or_else(|| a.account.clone());
+    let open_form = returned.is_some();
     let invalid = move |f: &'static str| errors.with(|e| has_error(e, f)).then_some("true");
     let f = move |name: &str| format!("{name}-{id}");
     let delete_label = format!("Delete {} at {}", a.label, a.time);
@@ -815,7 +930,7 @@ fn TodayItem(
     .collect::<Vec<_>>()
     .join(" · ");
     view! {
-        <li data-activity=id style:display=move || toasts.hidden.with(|h| h.contains(&id)).then_some("none")>
+        <li id=format!("activity-{id}") data-activity=id style:display=move || toasts.hidden.with(|h| h.contains(&id)).then_some("none")>
             <div class="today-line">
                 <span class="time">{a.time}</span>
                 <span class="what">{a.icon} " " {a.label.clone()}</span>
@@ -827,25 +942,25 @@ fn TodayItem(
             </div>
             {(!details.is_empty()).then(|| view! { <div class="muted small today-details">{details}</div> })}
             // Stays open after a refused save (nothing reloads), closes with the reload after a good one.
-            <details class="edit-activity">
+            <details class="edit-activity" open=open_form>
                 <summary>"Edit"</summary>
                 <ActionForm action=edit attr:class="edit-form">
                     <input type="hidden" name="id" value=id/>
                     <label for=f("note")>"Note"</label>
-                    <input id=f("note") name="note" type="text" value=a.note.clone() maxlength="500"
+                    <input id=f("note") name="note" type="text" value=note_value maxlength="500"
                         aria-invalid=move || invalid("note") aria-describedby=f("note-error")/>
                     <FieldMessage errors=errors field="note" id=f("note-error")/>
                     <div class="edit-row">
                         <div>
                             <label for=f("duration")>"Minutes"</label>
                             <input id=f("duration") name="duration_minutes" type="text" inputmode="numeric"
-                                value=a.duration_minutes.map(|m| m.to_string()).unwrap_or_default()
+                                value=minutes_value
                                 aria-invalid=move || invalid("duration_minutes") aria-describedby=f("duration-error")/>
                             <FieldMessage errors=errors field="duration_minutes" id=f("duration-error")/>
                         </div>
                         <div>
                             <label for=f("account")>"Account"</label>
-                            <input id=f("account") name="account" type="text" value=a.account.clone() maxlength="200"
+                            <input id=f("account") name="account" type="text" value=account_value maxlength="200"
                                 aria-invalid=move || invalid("account") aria-describedby=f("account-error")/>
                             <FieldMessage errors=errors field="account" id=f("account-error")/>
                         </div>

@@ -133,7 +133,7 @@ fn AdminForms(
             "Sales role"
             <input type="text" name="sales_role" list="sales-role-keys" maxlength="40" placeholder="default for reps"/>
         </label>
-        <label>"First password" <input type="password" name="password" minlength="10" required autocomplete="new-password"/></label>
+        <label>"First password" <input type="password" name="password" minlength="12" required autocomplete="new-password"/></label>
         <button type="submit" class="primary">"Add"</button>
     </ActionForm>
     <h2>"New API token"</h2>
@@ -260,7 +260,7 @@ fn AdminBody(
                                     <td>
                                         <ActionForm action=reset attr:class="inline">
                                             <input type="hidden" name="id" value=u.id/>
-                                            <input type="password" name="password" minlength="10" autocomplete="new-password" aria-label="New password"/>
+                                            <input type="password" name="password" minlength="12" autocomplete="new-password" aria-label="New password"/>
                                             <button type="submit" class="link">"Set"</button>
                                         </ActionForm>
                                     </td>

@@ -34,7 +34,7 @@ pub struct UserInput {
     /// Sales role key (e.g. `sdr`): someone with a sales role has a score. A rep created
     /// without one gets the organisation's default sales role.
     pub sales_role: Option<String>,
-    /// At least 10 characters; without one the user cannot sign in until an admin sets it.
+    /// At least 12 characters; without one the user cannot sign in until an admin sets it.
     pub password: Option<String>,
 }
 
@@ -147,7 +147,7 @@ pub struct UserChangeInput {
     pub sales_role: Option<String>,
     /// `false` deactivates the person and ends their sessions.
     pub active: Option<bool>,
-    /// A new password (at least 10 characters); ends the person's sessions.
+    /// A new password (at least 12 characters); ends the person's sessions.
     pub password: Option<String>,
 }
 

@@ -42,7 +42,14 @@ pub fn TopBar(user: Resource<Result<Option<UserInfo>, AppError>>) -> impl IntoVi
                                             .map(|href| view! { <A href=href>"Desk"</A> })}
                                         <span class="who" title=u.email.clone()>{u.name.clone()}</span>
                                         <ActionForm action=sign_out attr:class="inline">
-                                            <button type="submit" class="link">"Sign out"</button>
+                                            <button
+                                                type="submit"
+                                                class="link"
+                                                title=format!("Sign out {}", u.name)
+                                                aria-label=format!("Sign out {}", u.name)
+                                            >
+                                                "Sign out"
+                                            </button>
                                         </ActionForm>
                                     }
                                         .into_any()

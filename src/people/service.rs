@@ -40,7 +40,7 @@ pub fn require_scored(user: &crate::auth::session::User) -> Result<(), crate::er
 /// [`is_scored`] as SQL over `users u`. Keep the two together.
 pub const SCORED_SQL: &str = "u.active = TRUE AND u.sales_role_id IS NOT NULL";
 
-pub const MIN_PASSWORD_LEN: usize = 10;
+pub const MIN_PASSWORD_LEN: usize = 12;
 pub const MAX_PASSWORD_LEN: usize = 200;
 pub const MAX_NAME: usize = 100;
 /// The longest team name accepted anywhere (admin page, API, import, command line).
@@ -612,7 +612,9 @@ mod tests {
         assert!(parse_email("a b@x.io").is_err());
         assert!(check_password("short").is_err());
         assert!(check_password(&"x".repeat(201)).is_err());
-        assert!(check_password("long enough").is_ok());
+        assert!(check_password("eleven char").is_err());
+        assert!(check_password("twelve chars").is_ok());
+        assert!(check_password(&"p".repeat(64)).is_ok());
         assert!(check_name("  ").is_err());
         assert!(check_name(&"n".repeat(101)).is_err());
         assert_eq!(check_team(" ").unwrap(), None);

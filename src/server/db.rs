@@ -140,6 +140,21 @@ impl Db {
         }
     }
 
+    /// Whether the database takes writes now, for `/healthz`: a PostgreSQL server in a
+    /// read-only state (a standby, `default_transaction_read_only`) answers but does not.
+    pub async fn writable(&self) -> Result<bool, sqlx::Error> {
+        match self {
+            Db::Sqlite(pool) => sqlx::query("SELECT 1").execute(pool).await.map(|_| true),
+            Db::Postgres(pool) => {
+                let read_only: String =
+                    sqlx::query_scalar("SELECT current_setting('transaction_read_only')")
+                        .fetch_one(pool)
+                        .await?;
+                Ok(read_only != "on")
+            }
+        }
+    }
+
     /// A cheap round trip, for `/healthz`.
     pub async fn ping(&self) -> Result<(), sqlx::Error> {
         on_db!(self, |pool| sqlx::query("SELECT 1")

@@ -87,13 +87,15 @@ fn pkg_files(state: &AppState) -> axum::routing::MethodRouter {
 }
 
 async fn healthz(State(state): State<AppState>) -> Response {
-    let db_ok = state.db.ping().await.is_ok();
+    let writable = state.db.writable().await;
+    let db_ok = writable.is_ok();
+    let writes = writable.unwrap_or(false);
     let body = serde_json::json!({
-        "status": if db_ok { "ok" } else { "degraded" },
+        "status": if db_ok && writes { "ok" } else { "degraded" },
         "version": env!("CARGO_PKG_VERSION"),
-        "database": { "engine": state.db.engine(), "ok": db_ok },
+        "database": { "engine": state.db.engine(), "ok": db_ok, "writable": writes },
     });
-    let status = if db_ok {
+    let status = if db_ok && writes {
         StatusCode::OK
     } else {
         StatusCode::SERVICE_UNAVAILABLE

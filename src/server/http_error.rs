@@ -109,6 +109,12 @@ impl IntoResponse for ApiError {
             res.headers_mut()
                 .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
         }
+        if self.status == StatusCode::SERVICE_UNAVAILABLE {
+            res.headers_mut().insert(
+                header::RETRY_AFTER,
+                HeaderValue::from(crate::error::RETRY_AFTER_SECONDS),
+            );
+        }
         res
     }
 }
@@ -128,6 +134,7 @@ impl From<AppError> for ApiError {
             AppError::NotFound(_) => ApiError::new(status, "not_found", e.to_string()),
             AppError::Conflict(m) => ApiError::new(status, "conflict", m),
             AppError::TooManyRequests(m) => ApiError::new(status, "too_many_requests", m),
+            AppError::Unavailable => ApiError::new(status, "unavailable", e.to_string()),
         }
     }
 }

@@ -1,7 +1,9 @@
 //! Everything that only runs on the server: database, sessions, HTTP wiring, CLI helpers.
 
 pub mod audit;
+pub mod backup;
 pub mod db;
+pub mod generate;
 pub mod http;
 pub mod http_error;
 pub mod org;

@@ -272,7 +272,7 @@ fn turnover_row(l: TurnoverLine, cur: &str) -> impl IntoView {
     }
 }
 
-/// The turnover gauge: 0–150 %, the number in the middle the ratio however high.
+/// The turnover gauge: a ring from 0 to 150 %; the ratio itself is the text under it.
 fn gauge(bp: i64) -> Chart {
     use charming::element::{AxisLabel, AxisLine, AxisLineStyle, AxisTick, Pointer, SplitLine};
     use charming::series::{Gauge, GaugeDetail, GaugeProgress, GaugeTitle};
@@ -290,12 +290,8 @@ fn gauge(bp: i64) -> Chart {
             .split_line(SplitLine::new().show(false))
             .axis_label(AxisLabel::new().show(false))
             .title(GaugeTitle::new().show(false))
-            .detail(
-                GaugeDetail::new()
-                    .font_size(30)
-                    .formatter("{value}%")
-                    .value_animation(false),
-            )
+            // The figure is written once, under the ring (also without JavaScript).
+            .detail(GaugeDetail::new().show(false))
             .data(vec![(pct.round().min(150.0), "Turnover vs objective")]),
     )
 }

@@ -904,7 +904,9 @@ struct AccountRow {
     units: i64,
 }
 
-/// Qualifying activity on named accounts in `from..=to`, per account, rep, day and type.
+/// Qualifying activity on named accounts in `from..=to`, one row per activity (the scoring
+/// engine sums them). Read from the covering index `activities_account_work`, never the
+/// rest of the row, and not grouped in SQL: a sort of every row costs more than the sums.
 async fn account_activity(
     db: &Db,
     team_id: Option<i64>,
@@ -913,12 +915,11 @@ async fn account_activity(
 ) -> Result<Vec<(String, AccountActivity)>, AppError> {
     let sql = scored(
         "SELECT TRIM(a.account) AS account, a.rep_id, a.local_date, a.activity_type_id, \
-         CAST(SUM(a.quantity) AS BIGINT) AS units \
+         a.quantity AS units \
          FROM activities a JOIN users u ON u.id = a.rep_id \
          WHERE a.deleted_at IS NULL AND a.qualifies = TRUE AND a.account IS NOT NULL \
-         AND TRIM(a.account) <> '' AND a.local_date >= $1 AND a.local_date <= $2 \
-         AND {scored} AND ($3 IS NULL OR u.team_id = $3) \
-         GROUP BY TRIM(a.account), a.rep_id, a.local_date, a.activity_type_id",
+         AND a.local_date >= $1 AND a.local_date <= $2 \
+         AND {scored} AND ($3 IS NULL OR u.team_id = $3)",
     );
     let rows: Vec<AccountRow> = on_db!(db, |pool| sqlx::query_as(&sql)
         .bind(from)
@@ -928,6 +929,7 @@ async fn account_activity(
         .await)?;
     Ok(rows
         .into_iter()
+        .filter(|r| !r.account.is_empty())
         .map(|r| {
             (
                 r.account,
@@ -946,22 +948,26 @@ async fn account_activity(
 #[derive(sqlx::FromRow)]
 struct TouchRow {
     account: String,
-    last: NaiveDate,
+    last: Option<NaiveDate>,
 }
 
 /// The last activity by anyone on each account with open deals of the scope.
 async fn last_touch(db: &Db, team_id: Option<i64>) -> Result<HashMap<String, NaiveDate>, AppError> {
+    // One index probe per account (`activities_account_touch`), not a scan of every activity.
     let sql = scored(
-        "SELECT TRIM(a.account) AS account, MAX(a.local_date) AS last FROM activities a \
-         WHERE a.deleted_at IS NULL AND a.account IS NOT NULL AND TRIM(a.account) IN \
-         (SELECT TRIM(d.account) FROM deals d JOIN users u ON u.id = d.rep_id \
-          WHERE d.status = 'open' AND d.account IS NOT NULL AND {scored} \
-          AND ($1 IS NULL OR u.team_id = $1)) \
-         GROUP BY TRIM(a.account)",
+        "SELECT o.account, (SELECT MAX(a.local_date) FROM activities a \
+           WHERE TRIM(a.account) = o.account AND a.deleted_at IS NULL \
+           AND a.account IS NOT NULL) AS last \
+         FROM (SELECT DISTINCT TRIM(d.account) AS account FROM deals d \
+           JOIN users u ON u.id = d.rep_id WHERE d.status = 'open' \
+           AND d.account IS NOT NULL AND {scored} AND ($1 IS NULL OR u.team_id = $1)) o",
     );
     let rows: Vec<TouchRow> = on_db!(db, |pool| sqlx::query_as(&sql)
         .bind(team_id)
         .fetch_all(pool)
         .await)?;
-    Ok(rows.into_iter().map(|r| (r.account, r.last)).collect())
+    Ok(rows
+        .into_iter()
+        .filter_map(|r| Some((r.account, r.last?)))
+        .collect())
 }
