@@ -38,15 +38,27 @@ pub async fn rollups(
     end: NaiveDate,
     rep_id: Option<i64>,
 ) -> Result<Vec<DailyRollup>, AppError> {
-    const SQL: &str =
+    // Two statements, so that one rep's rows are read by the key (rep, day, type) and never
+    // by scanning everyone's rows of the period.
+    const ALL: &str =
         "SELECT rep_id, local_date, activity_type_id, units, duration_seconds FROM daily_rollups \
-        WHERE local_date >= $1 AND local_date <= $2 AND ($3 IS NULL OR rep_id = $3)";
-    let rows: Vec<RollupRow> = on_db!(db, |pool| sqlx::query_as(SQL)
-        .bind(start)
-        .bind(end)
-        .bind(rep_id)
-        .fetch_all(pool)
-        .await)?;
+        WHERE local_date >= $1 AND local_date <= $2";
+    const ONE: &str =
+        "SELECT rep_id, local_date, activity_type_id, units, duration_seconds FROM daily_rollups \
+        WHERE rep_id = $1 AND local_date >= $2 AND local_date <= $3";
+    let rows: Vec<RollupRow> = match rep_id {
+        Some(id) => on_db!(db, |pool| sqlx::query_as(ONE)
+            .bind(id)
+            .bind(start)
+            .bind(end)
+            .fetch_all(pool)
+            .await)?,
+        None => on_db!(db, |pool| sqlx::query_as(ALL)
+            .bind(start)
+            .bind(end)
+            .fetch_all(pool)
+            .await)?,
+    };
     Ok(rows.into_iter().map(DailyRollup::from).collect())
 }
 

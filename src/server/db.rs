@@ -122,6 +122,14 @@ impl Db {
             ));
         };
         db.migrate().await?;
+        if let Db::Sqlite(pool) = &db {
+            // Fresh statistics for SQLite's planner (bounded: a sample, milliseconds even on
+            // millions of rows), as SQLite advises for long-lived connections.
+            sqlx::query("PRAGMA analysis_limit = 400; PRAGMA optimize = 0x10002;")
+                .execute(pool)
+                .await
+                .map_err(DbOpenError::Connect)?;
+        }
         Ok(db)
     }
 

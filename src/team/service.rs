@@ -729,7 +729,11 @@ fn coverage(
 }
 
 // ---------------------------------------------------------------------------------------
-// Reads: one query per kind of data, for the whole scope (`$n IS NULL` = organisation)
+// Reads: one query per kind of data, for the whole scope (`$n IS NULL` = organisation).
+// `users u CROSS JOIN x WHERE x.rep_id = u.id`: SQLite then walks the scope's people and
+// reads each one's rows by its index, whatever its statistics say (with a bound team it
+// cannot tell a team from the organisation, and may walk a month of everyone's rows).
+// PostgreSQL plans a CROSS JOIN with a WHERE like any join.
 // ---------------------------------------------------------------------------------------
 
 fn scored(sql: &str) -> String {
@@ -756,8 +760,8 @@ async fn team_rollups(
 ) -> Result<Vec<DailyRollup>, AppError> {
     let sql = scored(
         "SELECT r.rep_id, r.local_date, r.activity_type_id, r.units, r.duration_seconds \
-         FROM daily_rollups r JOIN users u ON u.id = r.rep_id \
-         WHERE r.local_date >= $1 AND r.local_date <= $2 AND {scored} \
+         FROM users u CROSS JOIN daily_rollups r \
+         WHERE r.rep_id = u.id AND r.local_date >= $1 AND r.local_date <= $2 AND {scored} \
          AND ($3 IS NULL OR u.team_id = $3)",
     );
     let rows: Vec<crate::activities::repo::RollupRow> = on_db!(db, |pool| sqlx::query_as(&sql)
@@ -794,8 +798,8 @@ async fn team_deals(
     let sql = scored(
         "SELECT d.id, d.rep_id, d.amount_minor, d.status, d.stage, d.probability, d.created_on, \
          d.closed_on, d.expected_close, d.lost_reason, d.new_customer, d.account \
-         FROM deals d JOIN users u ON u.id = d.rep_id \
-         WHERE {scored} AND ($1 IS NULL OR u.team_id = $1) \
+         FROM users u CROSS JOIN deals d \
+         WHERE d.rep_id = u.id AND {scored} AND ($1 IS NULL OR u.team_id = $1) \
          AND (d.status = 'open' OR d.closed_on >= $2)",
     );
     let rows: Vec<DealRow> = on_db!(db, |pool| sqlx::query_as(&sql)
@@ -876,8 +880,8 @@ async fn team_absences(
     to: NaiveDate,
 ) -> Result<Vec<Absence>, AppError> {
     let sql = scored(
-        "SELECT a.user_id, a.start_date, a.end_date FROM absences a JOIN users u ON u.id = a.user_id \
-         WHERE a.start_date <= $1 AND a.end_date >= $2 AND {scored} AND ($3 IS NULL OR u.team_id = $3)",
+        "SELECT a.user_id, a.start_date, a.end_date FROM users u CROSS JOIN absences a \
+         WHERE a.user_id = u.id AND a.start_date <= $1 AND a.end_date >= $2 AND {scored} AND ($3 IS NULL OR u.team_id = $3)",
     );
     let rows: Vec<AbsenceRow> = on_db!(db, |pool| sqlx::query_as(&sql)
         .bind(to)
@@ -916,9 +920,9 @@ async fn account_activity(
     let sql = scored(
         "SELECT TRIM(a.account) AS account, a.rep_id, a.local_date, a.activity_type_id, \
          a.quantity AS units \
-         FROM activities a JOIN users u ON u.id = a.rep_id \
-         WHERE a.deleted_at IS NULL AND a.qualifies = TRUE AND a.account IS NOT NULL \
-         AND a.local_date >= $1 AND a.local_date <= $2 \
+         FROM users u CROSS JOIN activities a \
+         WHERE a.rep_id = u.id AND a.deleted_at IS NULL AND a.qualifies = TRUE \
+         AND a.account IS NOT NULL AND a.local_date >= $1 AND a.local_date <= $2 \
          AND {scored} AND ($3 IS NULL OR u.team_id = $3)",
     );
     let rows: Vec<AccountRow> = on_db!(db, |pool| sqlx::query_as(&sql)
@@ -958,8 +962,8 @@ async fn last_touch(db: &Db, team_id: Option<i64>) -> Result<HashMap<String, Nai
         "SELECT o.account, (SELECT MAX(a.local_date) FROM activities a \
            WHERE TRIM(a.account) = o.account AND a.deleted_at IS NULL \
            AND a.account IS NOT NULL) AS last \
-         FROM (SELECT DISTINCT TRIM(d.account) AS account FROM deals d \
-           JOIN users u ON u.id = d.rep_id WHERE d.status = 'open' \
+         FROM (SELECT DISTINCT TRIM(d.account) AS account FROM users u \
+           CROSS JOIN deals d WHERE d.rep_id = u.id AND d.status = 'open' \
            AND d.account IS NOT NULL AND {scored} AND ($1 IS NULL OR u.team_id = $1)) o",
     );
     let rows: Vec<TouchRow> = on_db!(db, |pool| sqlx::query_as(&sql)
