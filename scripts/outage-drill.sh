@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The SQLite outage drill (scripts/drills/outage.py): the database on a small tmpfs that the
-# drill fills up and then remounts read-only while the server runs. Needs root (mount).
+# drill fills up while the server runs. Needs root (mount). The server log goes to
+# /tmp/outage-drill-server.log.
 # Usage: scripts/outage-drill.sh   (after `cargo leptos build --release`)
 set -euo pipefail
 cd "$(dirname "$0")/.."

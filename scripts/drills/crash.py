@@ -156,8 +156,22 @@ def writer(doors, make, opener, stop):
                     doors.acked[k] = door
 
 
-def stored(key):
-    return query(f"SELECT COUNT(*) FROM activities WHERE external_id = '{key}' OR client_key = '{key}'")
+def stored_counts():
+    """How many times each key is stored (external id or the tap's client key), in one read."""
+    sql = ("SELECT COALESCE(external_id, client_key), COUNT(*) FROM activities "
+           "WHERE source = 'drill' OR client_key IS NOT NULL GROUP BY 1")
+    if DB.startswith("sqlite:"):
+        con = sqlite3.connect(DB.split("://", 1)[1])
+        try:
+            return dict(con.execute(sql).fetchall())
+        finally:
+            con.close()
+    out = subprocess.run(["psql", "-At", "-F", "\t", DB, "-c", sql], capture_output=True, text=True, check=True)
+    counts = {}
+    for line in out.stdout.splitlines():
+        key, n = line.rsplit("\t", 1)
+        counts[key] = int(n)
+    return counts
 
 
 def main():
@@ -207,9 +221,10 @@ def main():
     server.wait()
 
     lost, doubled, per_door = [], [], {}
+    counts = stored_counts()
     for key, door in doors.acked.items():
         per_door[door] = per_door.get(door, 0) + 1
-        n = stored(key)
+        n = counts.get(key, 0)
         if n == 0:
             lost.append(key)
         elif n > 1:
