@@ -103,6 +103,18 @@ impl Db {
             let pool = SqlitePoolOptions::new()
                 .max_connections(8)
                 .acquire_timeout(Duration::from_secs(10))
+                // SQLite rolls a transaction back by itself on some errors (disk full, I/O);
+                // the driver's own rollback then fails and it still counts the transaction
+                // as open, and every later `BEGIN` on that connection fails. Such a
+                // connection is closed when it comes back (after a round trip, so that a
+                // rollback queued on drop has run) and the pool opens a fresh one.
+                .after_release(|conn, _| {
+                    Box::pin(async move {
+                        use sqlx::Connection;
+                        conn.ping().await?;
+                        Ok(!conn.is_in_transaction())
+                    })
+                })
                 .connect_with(opts)
                 .await
                 .map_err(DbOpenError::Connect)?;
