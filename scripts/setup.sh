@@ -26,6 +26,12 @@ if ! wasm-bindgen --version 2>/dev/null | grep -q " $want\$"; then
   cargo install wasm-bindgen-cli --version "=$want"
 fi
 
+# 3b. cargo-nextest runs the Rust tests (a hanging test is stopped and reported).
+if ! cargo nextest --version >/dev/null 2>&1; then
+  log "installing cargo-nextest"
+  cargo install cargo-nextest --locked
+fi
+
 # 4. npm packages: wasm-opt from binaryen (never Debian's binaryen) and Playwright.
 if [ ! -x end2end/node_modules/.bin/wasm-opt ] || [ ! -d end2end/node_modules/@playwright/test ]; then
   log "installing npm packages in end2end/"

@@ -25,7 +25,9 @@ export TEST_POSTGRES_URL
 step "unit and integration tests (SQLite and PostgreSQL)"
 PACESETTER_OPENAPI_OUT="$(mktemp -d)/openapi.json"
 export PACESETTER_OPENAPI_OUT
-cargo test --features ssr
+# cargo-nextest (.config/nextest.toml): a hanging test is stopped after 3 minutes and
+# reported, not left to hold the run until CI's limit.
+cargo nextest run --features ssr
 
 step "the OpenAPI document validates (openapi-spec-validator)"
 python3 -m openapi_spec_validator "$PACESETTER_OPENAPI_OUT"

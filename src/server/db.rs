@@ -85,6 +85,13 @@ impl Db {
     }
 
     /// Opens (creating the SQLite file and its folder when missing) and migrates.
+    ///
+    /// Neither pool has an idle timeout or a maximum lifetime: in sqlx 0.8.6 either one starts
+    /// the pool's reaper task, and a race in the pool's idle count (sqlx issue 3645, fixed by
+    /// its pull request 4289, in no release yet) can make that task spin forever without
+    /// yielding, which wedged a test run here. Broken connections are still found: every
+    /// connection is pinged before it is handed out (sqlx's default), and SQLite's also when
+    /// it comes back (below).
     pub async fn open(url: &str) -> Result<Db, DbOpenError> {
         let db = if url.starts_with("sqlite:") {
             let opts = SqliteConnectOptions::from_str(url)
@@ -103,6 +110,8 @@ impl Db {
             let pool = SqlitePoolOptions::new()
                 .max_connections(8)
                 .acquire_timeout(Duration::from_secs(10))
+                .idle_timeout(None)
+                .max_lifetime(None)
                 // SQLite rolls a transaction back by itself on some errors (disk full, I/O);
                 // the driver's own rollback then fails and it still counts the transaction
                 // as open, and every later `BEGIN` on that connection fails. Such a
@@ -123,6 +132,8 @@ impl Db {
             let pool = PgPoolOptions::new()
                 .max_connections(16)
                 .acquire_timeout(Duration::from_secs(10))
+                .idle_timeout(None)
+                .max_lifetime(None)
                 .connect(url)
                 .await
                 .map_err(DbOpenError::Connect)?;
