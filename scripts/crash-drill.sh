@@ -2,7 +2,7 @@
 # The crash drill (scripts/drills/crash.py): SIGKILLs the server again and again in the
 # middle of writes through every door, restarts it, and checks that every acknowledged
 # write is stored exactly once, the rollups equal a recount and the file is intact.
-# Usage: RUNS=10 scripts/crash-drill.sh [sqlite|postgres]   (after `cargo leptos build --release`)
+# Usage: RUNS=10 scripts/crash-drill.sh [sqlite|postgres]   (after `scripts/build.sh`)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/env.sh

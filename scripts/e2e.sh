@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# End-to-end tests: starts the server built by `cargo leptos build` on a fresh SQLite
+# End-to-end tests: starts the server built by scripts/build.sh on a fresh SQLite
 # database with the demo organisation, waits for /healthz, runs Playwright in the system
 # Chromium, and stops the server. Exits non-zero when any test fails.
 set -euo pipefail
@@ -10,8 +10,8 @@ profile=${E2E_PROFILE:-debug}
 export E2E_PROFILE=$profile
 bin=target/$profile/pacesetter
 port=${E2E_PORT:-3917}
-[ -x "$bin" ] || { echo "e2e: $bin is missing; run 'cargo leptos build' first" >&2; exit 1; }
-[ -f target/site/pkg/pacesetter.wasm ] || { echo "e2e: target/site/pkg is missing; run 'cargo leptos build' first" >&2; exit 1; }
+[ -x "$bin" ] || { echo "e2e: $bin is missing; run scripts/build.sh first" >&2; exit 1; }
+[ -f target/site/pkg/pacesetter.wasm ] || { echo "e2e: target/site/pkg is missing; run scripts/build.sh first" >&2; exit 1; }
 
 work=$(mktemp -d)
 db="sqlite://$work/e2e.db"

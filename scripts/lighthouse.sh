@@ -2,14 +2,14 @@
 # Lighthouse (mobile preset, Debian's Chromium, offline) on the rep's /me page and on the
 # leaderboard, against the release build on a fresh demo database. Prints the category
 # scores; it is a measurement, not a test (scores move a little from run to run).
-#   scripts/lighthouse.sh            # after `cargo leptos build --release --split --precompress`
+#   scripts/lighthouse.sh            # after scripts/build.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/env.sh
 
 bin=target/release/pacesetter
 port=${LIGHTHOUSE_PORT:-3927}
-[ -x "$bin" ] || { echo "lighthouse: $bin is missing; run 'cargo leptos build --release --split --precompress' first" >&2; exit 1; }
+[ -x "$bin" ] || { echo "lighthouse: $bin is missing; run scripts/build.sh first" >&2; exit 1; }
 ( cd scripts/lighthouse && { [ -x node_modules/.bin/lighthouse ] || npm ci --no-audit --no-fund; } )
 
 work=$(mktemp -d)

@@ -2,7 +2,7 @@
 # The SQLite outage drill (scripts/drills/outage.py): the database on a small tmpfs that the
 # drill fills up while the server runs. Needs root (mount). The server log goes to
 # /tmp/outage-drill-server.log.
-# Usage: scripts/outage-drill.sh   (after `cargo leptos build --release`)
+# Usage: scripts/outage-drill.sh   (after `scripts/build.sh`)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/env.sh

@@ -6,5 +6,5 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
 source scripts/env.sh
-cargo leptos build --release --split --precompress
+scripts/build.sh
 exec target/release/pacesetter serve --demo "$@"

@@ -13,27 +13,21 @@ if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   rustup target add wasm32-unknown-unknown
 fi
 
-# 2. cargo-leptos 0.3.10 (0.3.11 needs rustc 1.96); no_downloads: never fetch tools from GitHub.
-if ! cargo leptos --version 2>/dev/null | grep -q '0\.3\.10'; then
-  log "installing cargo-leptos 0.3.10 (about 40 minutes on 2 cores, once)"
-  cargo install cargo-leptos --version =0.3.10 --locked --features no_downloads
-fi
+# 2. Nothing to install for the build itself: scripts/build.sh builds its small helper
+#    (tools/site: split + wasm-bindgen, on the libraries cargo-leptos uses) with cargo.
+#    Developers who want `cargo leptos watch` install cargo-leptos 0.3.10 themselves:
+#    `cargo install cargo-leptos --version =0.3.10 --locked --features no_downloads`.
 
-# 3. wasm-bindgen-cli at exactly the version in Cargo.lock (a mismatch breaks the bundle).
-want=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/[^0-9.]/, ""); print; exit }' Cargo.lock)
-if ! wasm-bindgen --version 2>/dev/null | grep -q " $want\$"; then
-  log "installing wasm-bindgen-cli $want"
-  cargo install wasm-bindgen-cli --version "=$want"
-fi
-
-# 3b. cargo-nextest runs the Rust tests (a hanging test is stopped and reported).
+# 3. cargo-nextest runs the Rust tests (a hanging test is stopped and reported).
 if ! cargo nextest --version >/dev/null 2>&1; then
   log "installing cargo-nextest"
   cargo install cargo-nextest --locked
 fi
 
-# 4. npm packages: wasm-opt from binaryen (never Debian's binaryen) and Playwright.
-if [ ! -x end2end/node_modules/.bin/wasm-opt ] || [ ! -d end2end/node_modules/@playwright/test ]; then
+# 4. npm packages: wasm-opt from binaryen (never Debian's binaryen), esbuild (minifies the
+#    script and the styles) and Playwright.
+if [ ! -x end2end/node_modules/.bin/wasm-opt ] || [ ! -x end2end/node_modules/.bin/esbuild ] ||
+  [ ! -d end2end/node_modules/@playwright/test ]; then
   log "installing npm packages in end2end/"
   (cd end2end && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund)
 fi

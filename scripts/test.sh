@@ -32,8 +32,8 @@ cargo nextest run --features ssr
 step "the OpenAPI document validates (openapi-spec-validator)"
 python3 -m openapi_spec_validator "$PACESETTER_OPENAPI_OUT"
 
-step "build the app as it ships (cargo leptos build --release --split --precompress)"
-cargo leptos build --release --split --precompress
+step "build the app as it ships (scripts/build.sh: release, split bundle, precompressed)"
+scripts/build.sh
 
 step "end-to-end tests on the release build (Playwright, /usr/bin/chromium)"
 E2E_PROFILE=release scripts/e2e.sh

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# The office TV soak (a benchmark, not a test): starts the server built by `cargo leptos
-# build` on a fresh SQLite demo database, opens one TV page in headless Chromium for
+# The office TV soak (a benchmark, not a test): starts the server built by
+# scripts/build.sh on a fresh SQLite demo database, opens one TV page in headless Chromium for
 # MINUTES minutes (default 30) while the integration API sends about one event a second,
 # and prints JS heap and DOM size at start and end and the update latency p50/p95.
 # Usage: MINUTES=3 scripts/tv-soak.sh     (E2E_PROFILE=release for a release build)
@@ -11,7 +11,7 @@ source scripts/env.sh
 profile=${E2E_PROFILE:-debug}
 bin=target/$profile/pacesetter
 port=${SOAK_PORT:-3927}
-[ -x "$bin" ] || { echo "tv-soak: $bin is missing; run 'cargo leptos build' first" >&2; exit 1; }
+[ -x "$bin" ] || { echo "tv-soak: $bin is missing; run scripts/build.sh first" >&2; exit 1; }
 
 work=$(mktemp -d)
 db="sqlite://$work/soak.db"

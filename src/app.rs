@@ -74,7 +74,7 @@ pub fn App() -> impl IntoView {
         <Router>
             <Routes fallback=|| view! { <main class="page"><h1>"Page not found"</h1></main> }>
                 // The rep's phone page and sign-in are in the first bundle; every other page is its
-                // own lazily loaded WebAssembly chunk (`cargo leptos build --release --split`), so
+                // own lazily loaded WebAssembly chunk (`scripts/build.sh` splits the bundle), so
                 // a phone downloads only what the page it opens needs.
                 <Route path=path!("/tv/:token") view={Lazy::<TvRoute>::new()}/>
                 // Pages that may redirect to sign-in render fully before responding, so the redirect

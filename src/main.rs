@@ -5,6 +5,7 @@ mod cli {
     use std::io::Read;
     use std::net::SocketAddr;
 
+    use axum::serve::ListenerExt;
     use clap::{Parser, Subcommand};
     use pacesetter::auth::AccessRole;
     use pacesetter::live::Live;
@@ -458,7 +459,7 @@ mod cli {
             }
         }
         axum::serve(
-            listener,
+            listener.tap_io(http::tune_connection),
             app.into_make_service_with_connect_info::<SocketAddr>(),
         )
         .with_graceful_shutdown(shutdown_signal())

@@ -4,7 +4,7 @@ import * as http from 'http';
 // The page-weight budget of the rep's phone: everything the first load of /me fetches (the
 // page, script, WebAssembly and styles), counted as the server sends it brotli-compressed.
 // It applies to what ships — the release build with its WebAssembly split per page — so
-// scripts/test.sh runs it against `cargo leptos build --release --split --precompress`.
+// scripts/test.sh runs it against the release build (`scripts/build.sh`).
 // Issue 11 asks for 250 KB. Splitting every other page into its own lazily loaded chunk took
 // the first load from 851 KB to 359 KB; until /me's own bundle is cut further, the budget
 // holds that line so that it can only shrink (lower it as it does). Hydrating lazy routes

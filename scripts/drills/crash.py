@@ -26,6 +26,8 @@ import urllib.error
 import urllib.parse
 import urllib.request
 
+import common
+
 BIN = os.environ["BIN"]
 DB = os.environ["DATABASE_URL"]
 RUNS = int(os.environ.get("RUNS", "10"))
@@ -35,10 +37,7 @@ PASSWORD = "crash-drill-password"
 
 
 def cli(*args, stdin=None):
-    out = subprocess.run([BIN, "--database", DB, *args], input=stdin, capture_output=True, text=True)
-    if out.returncode != 0:
-        raise SystemExit(f"pacesetter {' '.join(args)} failed: {out.stdout}{out.stderr}")
-    return out.stdout.strip().splitlines()
+    return common.cli(BIN, DB, *args, stdin=stdin)
 
 
 def query(sql):
@@ -54,18 +53,7 @@ def query(sql):
 
 
 def start_server():
-    log = open(f"/tmp/crash-drill-{PORT}.log", "a")
-    proc = subprocess.Popen([BIN, "--database", DB, "serve", "--addr", f"127.0.0.1:{PORT}"],
-                            stdout=log, stderr=log)
-    for _ in range(200):
-        try:
-            urllib.request.urlopen(BASE + "/healthz", timeout=1).read()
-            return proc
-        except Exception:
-            if proc.poll() is not None:
-                raise SystemExit("the server exited at start; see " + log.name)
-            time.sleep(0.05)
-    raise SystemExit("the server did not start")
+    return common.start_server(BIN, DB, PORT, f"/tmp/crash-drill-{PORT}.log")
 
 
 def session(email):

@@ -19,6 +19,8 @@ import urllib.error
 import urllib.parse
 import urllib.request
 
+import common
+
 BIN = os.environ["BIN"]
 DIR = os.environ["DIR"]
 PORT = int(os.environ.get("PORT", "3938"))
@@ -36,10 +38,7 @@ def check(what, ok, detail=""):
 
 
 def cli(*args, stdin=None):
-    out = subprocess.run([BIN, "--database", DB, *args], input=stdin, capture_output=True, text=True)
-    if out.returncode != 0:
-        raise SystemExit(f"pacesetter {' '.join(args)} failed: {out.stdout}{out.stderr}")
-    return out.stdout.strip().splitlines()
+    return common.cli(BIN, DB, *args, stdin=stdin)
 
 
 def request(opener, path, body=None, token=None, form=False):
@@ -110,16 +109,9 @@ def main():
     cli("create-user", "--email", "rep@drill.test", "--name", "Drill Rep", "--role", "rep",
         "--password-stdin", stdin=PASSWORD + "\n")
     token = cli("tokens", "create", "--name", "drill", "--scope", "ingest")[-1]
-    log = open("/tmp/outage-drill-server.log", "w")
-    server = subprocess.Popen([BIN, "--database", DB, "serve", "--addr", f"127.0.0.1:{PORT}"],
-                              stdout=log, stderr=log)
+    open("/tmp/outage-drill-server.log", "w").close()
+    server = common.start_server(BIN, DB, PORT, "/tmp/outage-drill-server.log")
     try:
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(BASE + "/healthz", timeout=1).read()
-                break
-            except Exception:
-                time.sleep(0.1)
         jar = http.cookiejar.CookieJar()
         rep = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
         status = request(rep, "/api/sign_in", {"email": "rep@drill.test", "password": PASSWORD}, form=True)[0]

@@ -66,9 +66,32 @@ pub fn app(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// The built script, WebAssembly and styles. A release build leaves brotli and gzip copies
-/// beside each file (`cargo leptos build --release --precompress`), sent to browsers that
-/// accept them; otherwise the compression layer compresses on the fly. The names carry no
+/// How long data sent to a client may wait unacknowledged before the connection is
+/// dropped. A live stream (TV, phone) whose client stopped reading would otherwise hold its
+/// connection and its send buffer for ever; dropped, a real browser reconnects by itself.
+pub const SEND_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// Socket options of every accepted connection (`axum::serve(listener.tap_io(..))`): no
+/// Nagle delay for small live messages; TCP keepalive, so that a vanished peer (a TV
+/// unplugged, a phone out of range) is noticed within about a minute; and [`SEND_TIMEOUT`]
+/// (`TCP_USER_TIMEOUT`, which also bounds a peer that keeps its window shut).
+pub fn tune_connection(stream: &mut tokio::net::TcpStream) {
+    let _ = stream.set_nodelay(true);
+    let socket = socket2::SockRef::from(&*stream);
+    let keepalive = socket2::TcpKeepalive::new()
+        .with_time(std::time::Duration::from_secs(30))
+        .with_interval(std::time::Duration::from_secs(10))
+        .with_retries(3);
+    if let Err(e) = socket
+        .set_tcp_keepalive(&keepalive)
+        .and_then(|()| socket.set_tcp_user_timeout(Some(SEND_TIMEOUT)))
+    {
+        tracing::debug!(error = %e, "socket options not set");
+    }
+}
+
+/// The built script, WebAssembly and styles. A release build (`scripts/build.sh`) leaves
+/// brotli and gzip copies beside each file, sent to browsers that accept them; otherwise the compression layer compresses on the fly. The names carry no
 /// hash, so browsers keep a copy but ask (`If-Modified-Since`) before using it.
 fn pkg_files(state: &AppState) -> axum::routing::MethodRouter {
     let options = &state.leptos_options;

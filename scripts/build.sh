@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# Builds Pacesetter as it ships, without cargo-leptos: the same site as
+# `cargo leptos build --release --split --precompress` (which developers can still use, and
+# `cargo leptos watch` too: `[package.metadata.leptos]` in Cargo.toml is unchanged).
+#
+#   target/release/pacesetter     the server
+#   target/site/pkg/              the browser bundle: pacesetter.js, pacesetter.wasm, the
+#                                 lazily loaded route chunks, pacesetter.css
+#   target/site/                  public/ (icons, manifest, service worker, ECharts)
+#
+# and a brotli and a gzip copy of every file of the site. Steps: the browser bundle
+# (cargo, wasm32) → split into route chunks and wasm-bindgen (tools/site, a small program
+# on the libraries cargo-leptos uses) → wasm-opt -Oz (npm's binaryen) → the script and the
+# styles minified (npm's esbuild) → public/ copied → precompressed → the server (cargo).
+# Installing cargo-leptos took 14.5 minutes on 2 cores; tools/site builds in about 1.5.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/env.sh
+
+log() { printf '\033[1m[build]\033[0m %s\n' "$*" >&2; }
+started=$SECONDS
+name=pacesetter
+site=target/site
+pkg=$site/pkg
+
+# What cargo-leptos tells the compiler about the site (leptos reads these at build time).
+export LEPTOS_OUTPUT_NAME=$name LEPTOS_SITE_ROOT=$site LEPTOS_SITE_PKG_DIR=pkg \
+  LEPTOS_SITE_ADDR=127.0.0.1:3000 LEPTOS_RELOAD_PORT=3001 LEPTOS_LIB_DIR=. LEPTOS_BIN_DIR=. \
+  LEPTOS_JS_MINIFY=true LEPTOS_HASH_FILES=false
+
+# The bundle's wasm-bindgen and tools/site's must be the same version, or the bundle breaks.
+lock_version() { awk '/^name = "wasm-bindgen"$/ { getline; gsub(/[^0-9.]/, ""); print; exit }' "$1"; }
+tool_version() { awk '/^name = "wasm-bindgen-cli-support"$/ { getline; gsub(/[^0-9.]/, ""); print; exit }' "$1"; }
+app_bindgen=$(lock_version Cargo.lock)
+tool_bindgen=$(tool_version tools/site/Cargo.lock)
+if [ "$app_bindgen" != "$tool_bindgen" ]; then
+  echo "build: Cargo.lock has wasm-bindgen $app_bindgen but tools/site uses $tool_bindgen;" \
+    "set wasm-bindgen-cli-support = \"=$app_bindgen\" in tools/site/Cargo.toml" >&2
+  exit 1
+fi
+
+log "tools/site (split, wasm-bindgen, precompress)"
+cargo build --release --locked --quiet --manifest-path tools/site/Cargo.toml --target-dir target/tools
+tool=target/tools/release/pacesetter-site
+
+log "browser bundle (wasm32, profile wasm-release)"
+# --emit-relocs lets the splitter move each lazy route into its own chunk.
+RUSTFLAGS="-Clink-args=--emit-relocs" cargo build --locked --package=$name --lib \
+  --target-dir=target/front --target=wasm32-unknown-unknown \
+  --no-default-features --features=hydrate --profile=wasm-release
+rm -rf "$site"
+mkdir -p "$pkg"
+"$tool" front target/front/wasm32-unknown-unknown/wasm-release/$name.wasm "$pkg" $name >target/front/wasm-files
+
+log "wasm-opt -Oz ($(wc -l <target/front/wasm-files) modules)"
+xargs -P 2 -I{} wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int {} -o {} \
+  <target/front/wasm-files
+
+log "script and styles minified (esbuild)"
+esbuild "$pkg/$name.js" --minify --format=esm --log-level=warning --allow-overwrite --outfile="$pkg/$name.js"
+esbuild style/main.css --bundle --minify --log-level=warning --outfile="$pkg/$name.css"
+
+cp -R public/. "$site/"
+"$tool" compress "$site"
+
+log "server (release)"
+cargo build --locked --package=$name --bin=$name --no-default-features --features=ssr --release
+
+log "done in $((SECONDS - started)) s: target/release/$name and $site/"
