@@ -8,16 +8,19 @@
 //   straight to the network and are never cached.
 // * Signing out (or being sent to sign-in from /me) deletes the cached page.
 //
-// cargo-leptos names the shell files without hashes (pacesetter.js, pacesetter.wasm,
-// pacesetter.css), so a cached copy is only ever a fallback: online, the network answer wins
-// and replaces it, and the page and its script always come from the same release.
+// Pages load the bundle from /v/<version>/pkg/ (a new address for every release; the
+// server writes it into ASSETS below when it serves this file, which is also what makes
+// the browser install a new worker after a release). A cached copy is only ever a fallback:
+// online, the network answer wins and replaces it, and the page and its script always come
+// from the same release. Copies of an earlier release's bundle are dropped on activation.
 
+const ASSETS = '/pkg';
 const CACHE = 'pacesetter-offline-v1';
 const PAGE = '/me';
 const SHELL = [
-  '/pkg/pacesetter.js',
-  '/pkg/pacesetter.wasm',
-  '/pkg/pacesetter.css',
+  `${ASSETS}/pacesetter.js`,
+  `${ASSETS}/pacesetter.wasm`,
+  `${ASSETS}/pacesetter.css`,
   '/manifest.webmanifest',
   '/icons/icon-192.png',
 ];
@@ -40,6 +43,11 @@ self.addEventListener('activate', (event) => {
       for (const name of await caches.keys()) {
         if (name.startsWith('pacesetter-') && name !== CACHE) await caches.delete(name);
       }
+      const cache = await caches.open(CACHE);
+      for (const request of await cache.keys()) {
+        const path = new URL(request.url).pathname;
+        if (path.startsWith('/v/') && !path.startsWith(`${ASSETS}/`)) await cache.delete(request);
+      }
       await self.clients.claim();
     })(),
   );
@@ -48,6 +56,7 @@ self.addEventListener('activate', (event) => {
 function isShell(url) {
   return (
     url.pathname.startsWith('/pkg/') ||
+    url.pathname.startsWith('/v/') ||
     url.pathname.startsWith('/icons/') ||
     url.pathname === '/manifest.webmanifest'
   );

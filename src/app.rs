@@ -1,7 +1,7 @@
 //! The HTML shell, the root component and the routes.
 
 use leptos::prelude::*;
-use leptos_meta::{provide_meta_context, Meta, MetaTags, Stylesheet, Title};
+use leptos_meta::{provide_meta_context, Meta, MetaTags, Title};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{lazy_route, path, Lazy, LazyRoute, SsrMode};
 
@@ -34,6 +34,13 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
             response.insert_header(axum::http::header::CONTENT_SECURITY_POLICY, csp);
         }
     }
+    // The bundle's versioned address (see `server::assets`): cached for a year, new with
+    // every release.
+    #[cfg(feature = "ssr")]
+    let assets = crate::server::assets::root(&options).to_string();
+    #[cfg(not(feature = "ssr"))]
+    let assets = String::new();
+    let stylesheet = format!("{assets}/pkg/pacesetter.css");
     view! {
         <!DOCTYPE html>
         <html lang="en">
@@ -47,8 +54,9 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="theme-color" content="#101317" media="(prefers-color-scheme: dark)"/>
                 <link rel="icon" type="image/svg+xml" href="/icons/icon.svg"/>
                 <link rel="apple-touch-icon" href="/icons/apple-touch-icon.png"/>
+                <link rel="stylesheet" id="leptos" href=stylesheet/>
                 <AutoReload options=options.clone()/>
-                <HydrationScripts options/>
+                <HydrationScripts options root=assets/>
                 <MetaTags/>
             </head>
             <body>
@@ -68,7 +76,6 @@ pub fn App() -> impl IntoView {
         register_service_worker();
     });
     view! {
-        <Stylesheet id="leptos" href="/pkg/pacesetter.css"/>
         <Title text="Pacesetter"/>
         <Meta name="color-scheme" content="light dark"/>
         <Router>

@@ -62,6 +62,19 @@ test('the first load of /me fits the page-weight budget (brotli)', async ({ brow
     lines.push(`${(bytes / 1024).toFixed(1).padStart(8)} KB  ${encoding.padEnd(8)} ${new URL(url).pathname}`);
   }
   console.log(`first load of /me, brotli:\n${lines.join('\n')}\n${(total / 1024).toFixed(1).padStart(8)} KB  total (budget ${BUDGET_BYTES / 1024} KB)`);
+
+  // The bundle comes from this release's own address and is kept for a year: a phone that
+  // has it never asks again, and the service worker keeps the same addresses for offline.
+  const wasm = assets.find((u) => u.endsWith('/pacesetter.wasm'))!;
+  const bundle = new URL(wasm).pathname.replace(/\/pacesetter\.wasm$/, '');
+  expect(bundle).toMatch(/^\/v\/[0-9a-f]{16}\/pkg$/);
+  for (const url of assets.filter((u) => u.includes('/pkg/'))) {
+    expect(new URL(url).pathname.startsWith(`${bundle}/`), url).toBeTruthy();
+    const res = await context.request.get(url);
+    expect(res.headers()['cache-control'], url).toBe('public, max-age=31536000, immutable');
+  }
+  expect(await (await context.request.get('/sw.js')).text()).toContain(`const ASSETS = '${bundle}';`);
+  expect((await context.request.get('/v/0000000000000000/pkg/pacesetter.wasm')).status()).toBe(404);
   await context.close();
   expect(total, `first load of /me is ${(total / 1024).toFixed(1)} KB brotli, over the ${BUDGET_BYTES / 1024} KB budget`).toBeLessThanOrEqual(BUDGET_BYTES);
 });

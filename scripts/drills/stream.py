@@ -1,6 +1,10 @@
 #!/usr/bin/env python3
 """The live-stream drill (a drill, not a test; started by scripts/stream-drill.sh).
 
+0. Many TVs that read (benchmark 5 of the "Speed at any size" issue): READERS connections
+   hold a TV stream while the API sends FANOUT changes half a second apart. Prints the
+   server's memory per open connection and the fan-out latency (from the API call to each
+   TV hearing it) p50/p99.
 1. Clients that never read: STALLED connections open an office-TV stream with a tiny receive
    buffer and never read a byte, while one well-behaved TV reads; the API then sends EVENTS
    changes. Prints the server's memory before and after, the bytes queued for the stalled
@@ -11,7 +15,8 @@
    meanwhile /healthz is asked every 100 ms. Prints answered, failed, time to the first
    message (p50/p99), /healthz latency (p50/max) and memory after.
 
-Environment: BIN (the server binary), DIR (a scratch folder), PORT (default 3947), STALLED
+Environment: BIN (the server binary), DIR (a scratch folder), PORT (default 3947), READERS
+(default 1000), FANOUT (default 20), STALLED
 (default 300), EVENTS (default 2000), STORM_RATE (default 1000), STORM_SECONDS (default 5),
 SEND_TIMEOUT (the server's, default 30: how long to wait for it).
 """
@@ -30,6 +35,8 @@ import common
 BIN = os.environ["BIN"]
 DIR = os.environ["DIR"]
 PORT = int(os.environ.get("PORT", "3947"))
+READERS = int(os.environ.get("READERS", "1000"))
+FANOUT = int(os.environ.get("FANOUT", "20"))
 STALLED = int(os.environ.get("STALLED", "300"))
 EVENTS = int(os.environ.get("EVENTS", "2000"))
 STORM_RATE = int(os.environ.get("STORM_RATE", "1000"))
@@ -86,6 +93,74 @@ async def reader(tv_path, heard, stop):
         if line.startswith(b"data:"):
             heard["messages"] += 1
     w.close()
+
+
+async def listener(tv_path, arrivals, ready):
+    """A TV that reads and notes when each message after the first arrives."""
+    r, w = await asyncio.open_connection("127.0.0.1", PORT)
+    w.write(request_bytes(tv_path))
+    await w.drain()
+    first = True
+    try:
+        while True:
+            line = await r.readline()
+            if not line:
+                return
+            if line.startswith(b"data:"):
+                if first:
+                    first = False
+                    ready.append(1)
+                else:
+                    arrivals.append(time.time())
+    except (asyncio.CancelledError, ConnectionError):
+        w.close()
+
+
+async def phase_zero(server, tv_path, token):
+    print(f"0. {READERS} TVs that read, {FANOUT} changes half a second apart", flush=True)
+    await asyncio.sleep(0.5)
+    before = common.rss_mb(server.pid)
+    logs = [[] for _ in range(READERS)]
+    ready = []
+    tasks = []
+    for i in range(READERS):
+        tasks.append(asyncio.create_task(listener(tv_path, logs[i], ready)))
+        if i % 100 == 99:
+            await asyncio.sleep(0.05)
+    for _ in range(300):
+        if len(ready) >= READERS:
+            break
+        await asyncio.sleep(0.1)
+    await asyncio.sleep(1)
+    held = common.rss_mb(server.pid)
+    print(f"   {len(ready)} streams open; server memory {before:.1f} -> {held:.1f} MB: "
+          f"{(held - before) * 1024 / max(1, len(ready)):.1f} KB a connection", flush=True)
+    loop = asyncio.get_running_loop()
+    sent = []
+    for i in range(FANOUT):
+        body = {"rep_email": "rep@drill.test", "type": "call", "quantity": 1,
+                "occurred_at": "2026-06-02T10:00:00Z", "source": "drill", "external_id": f"fan-{i}"}
+        sent.append(time.time())
+        await loop.run_in_executor(None, post, "/api/v1/activities", body, token)
+        await asyncio.sleep(0.5)
+    await asyncio.sleep(2)
+    latencies = []
+    missed = 0
+    for log in logs[:len(ready)]:
+        for i, at in enumerate(sent):
+            heard = [t for t in log if t >= at and (i + 1 == len(sent) or t < sent[i + 1])]
+            if heard:
+                latencies.append(heard[0] - at)
+            else:
+                missed += 1
+    print(f"   fan-out: {len(latencies)} deliveries, {missed} missed; p50 "
+          f"{percentile(latencies, 50) * 1000:.0f} ms, p99 {percentile(latencies, 99) * 1000:.0f} ms; "
+          f"memory {common.rss_mb(server.pid):.1f} MB", flush=True)
+    for t in tasks:
+        t.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
+    await asyncio.sleep(1)
+    return missed
 
 
 def stalled_clients(tv_path):
@@ -218,6 +293,7 @@ async def main():
     open(LOG, "w").close()
     server = common.start_server(BIN, DB, PORT, LOG)
     try:
+        missed = await phase_zero(server, tv_path, token)
         held = await phase_one(server, tv_path, token)
     finally:
         server.send_signal(signal.SIGKILL)
@@ -228,7 +304,7 @@ async def main():
         server.wait(timeout=10)
     except subprocess.TimeoutExpired:
         server.kill()
-    failed = held > 1 or results["failed"] > 0
+    failed = missed > 0 or held > 1 or results["failed"] > 0
     print("stream drill: " + ("FAILED" if failed else "passed"), flush=True)
     sys.exit(1 if failed else 0)
 

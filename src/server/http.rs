@@ -11,6 +11,7 @@ use axum::{Json, Router};
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use tower_http::set_header::SetResponseHeaderLayer;
 
+use super::assets;
 use super::state::{forwarded_proto, origin_of, AppState};
 use crate::app::{shell, App};
 use crate::auth::session::session_id_from_headers;
@@ -32,7 +33,12 @@ pub fn app(state: AppState) -> Router {
         .route("/events", get(crate::live::session_events))
         .route("/tv/{token}/events", get(crate::live::display_events))
         .nest("/api/v1", crate::api::router())
-        .nest_service("/pkg", pkg_files(&state))
+        .nest_service("/pkg", pkg_files(&state, "no-cache"))
+        .nest_service(
+            &format!("{}/pkg", assets::root(&state.leptos_options)),
+            pkg_files(&state, assets::IMMUTABLE),
+        )
+        .route("/sw.js", get(service_worker))
         .merge(crate::transfer::export_router())
         .merge(crate::progress::csv::router())
         .fallback(leptos_axum::file_and_error_handler_with_context::<
@@ -91,22 +97,37 @@ pub fn tune_connection(stream: &mut tokio::net::TcpStream) {
 }
 
 /// The built script, WebAssembly and styles. A release build (`scripts/build.sh`) leaves
-/// brotli and gzip copies beside each file, sent to browsers that accept them; otherwise the compression layer compresses on the fly. The names carry no
-/// hash, so browsers keep a copy but ask (`If-Modified-Since`) before using it.
-fn pkg_files(state: &AppState) -> axum::routing::MethodRouter {
-    let options = &state.leptos_options;
-    let dir = std::path::Path::new(options.site_root.as_ref()).join(options.site_pkg_dir.as_ref());
-    let files = tower_http::services::ServeDir::new(dir)
+/// brotli and gzip copies beside each file, sent to browsers that accept them; otherwise the
+/// compression layer compresses on the fly. Under `/v/<version>/pkg` (what pages load, see
+/// [`assets`]) browsers keep them for a year without asking again; under `/pkg` they ask
+/// (`If-Modified-Since`) each time.
+fn pkg_files(state: &AppState, cache_control: &'static str) -> axum::routing::MethodRouter {
+    let files = tower_http::services::ServeDir::new(assets::pkg_dir(&state.leptos_options))
         .precompressed_br()
         .precompressed_gzip();
     axum::routing::get_service(
         tower::ServiceBuilder::new()
             .layer(SetResponseHeaderLayer::overriding(
                 header::CACHE_CONTROL,
-                HeaderValue::from_static("no-cache"),
+                HeaderValue::from_static(cache_control),
             ))
             .service(files),
     )
+}
+
+/// `/sw.js`: the service worker, told where this release's bundle is.
+async fn service_worker(State(state): State<AppState>) -> Response {
+    match assets::service_worker(&state.leptos_options) {
+        Some(script) => (
+            [
+                (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+                (header::CACHE_CONTROL, "no-cache"),
+            ],
+            script,
+        )
+            .into_response(),
+        None => StatusCode::NOT_FOUND.into_response(),
+    }
 }
 
 async fn healthz(State(state): State<AppState>) -> Response {

@@ -1,5 +1,6 @@
 //! Everything that only runs on the server: database, sessions, HTTP wiring, CLI helpers.
 
+pub mod assets;
 pub mod audit;
 pub mod backup;
 pub mod db;
