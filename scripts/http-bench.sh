@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # HTTP benchmarks on the release build (a benchmark, not a test; figures printed):
+#   4. server-rendered pages (leaderboard, /me, the TV) and the API leaderboard under 64
+#      concurrent connections, against a static file and /healthz of the same server;
 #   3. single quick-log writes over HTTP (the rep's tap, POST /api/log_activity): requests/s
 #      and latency, one client and 16 at once; then checks that every answered tap is
-#      stored exactly once;
-#   4. server-rendered pages (leaderboard, /me, the TV) and the API leaderboard under 64
-#      concurrent connections, against a static file and /healthz of the same server.
+#      stored exactly once.
 # On a fresh SQLite demo database (24 reps). Needs wrk (Debian: apt-get install wrk).
 # Usage: scripts/http-bench.sh   (after scripts/build.sh; DURATION=10 seconds per run)
 set -euo pipefail
@@ -59,15 +59,16 @@ count() {
 before=$(count "SELECT COUNT(*) FROM activities WHERE deleted_at IS NULL")
 tap=(-s scripts/bench/quicklog.lua -H "cookie: $rep" -H "Origin: $base"
   -H "Content-Type: application/x-www-form-urlencoded" "$base/")
-row "quick-log tap, 1 client" -t1 -c1 "${tap[@]}"
-row "quick-log tap, 16 clients" -t2 -c16 "${tap[@]}"
 row "static file (the stylesheet), 64 conns" -t2 -c64 "$base$css"
 row "/healthz, 64 conns" -t2 -c64 "$base/healthz"
-row "leaderboard page (month), 64 conns" -t2 -c64 -H "cookie: $admin" "$base/leaderboard?period=month"
+row "leaderboard page (month), 64 conns" -t2 -c64 -H "cookie: $admin" "$base/?period=month"
 row "/me (a rep's page), 64 conns" -t2 -c64 -H "cookie: $rep" "$base/me"
 row "TV page, 64 conns" -t2 -c64 "$base$tv"
 row "GET /api/v1/leaderboard?period=month, 64 conns" -t2 -c64 -H "authorization: Bearer $token" \
   "$base/api/v1/leaderboard?period=month"
+# Last: tens of thousands of taps make the rep's own page (today's list) long.
+row "quick-log tap, 1 client" -t1 -c1 "${tap[@]}"
+row "quick-log tap, 16 clients" -t2 -c16 "${tap[@]}"
 echo
 taps=$(( $(count "SELECT COUNT(*) FROM activities WHERE deleted_at IS NULL") - before ))
 twice=$(count "SELECT COUNT(*) - COUNT(DISTINCT client_key) FROM activities WHERE client_key LIKE 'wrk-%'")

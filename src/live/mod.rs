@@ -123,6 +123,84 @@ mod server {
     pub struct Live {
         tx: broadcast::Sender<String>,
         db: Db,
+        /// The TV shows computed since the last change (see [`Memo`]).
+        pub tv_shows: std::sync::Arc<Memo<crate::tv::TvShow>>,
+    }
+
+    /// How long a [`Memo`] keeps a result at most: the bound on what no notice tells this
+    /// instance about (the command line writing to SQLite; the clock moving a day on).
+    pub const MEMO_MAX_AGE: Duration = Duration::from_secs(15);
+    /// Results a [`Memo`] keeps at most (one per display in practice).
+    const MEMO_MAX_ENTRIES: usize = 256;
+
+    /// Results computed from the data, kept until this instance hears of any change (every
+    /// service announces its writes, on every instance), and at most [`MEMO_MAX_AGE`]. After
+    /// a change, every open TV refetches its show at once: the first computes it, the others
+    /// are answered from here.
+    #[derive(Debug)]
+    pub struct Memo<V> {
+        inner: std::sync::Mutex<MemoInner<V>>,
+    }
+
+    #[derive(Debug)]
+    struct MemoInner<V> {
+        changes: broadcast::Receiver<String>,
+        /// Counts the changes heard: a result computed across a change is not kept.
+        generation: u64,
+        entries: std::collections::HashMap<String, (std::time::Instant, V)>,
+    }
+
+    impl<V: Clone> Memo<V> {
+        pub fn new(changes: broadcast::Receiver<String>) -> Memo<V> {
+            Memo {
+                inner: std::sync::Mutex::new(MemoInner {
+                    changes,
+                    generation: 0,
+                    entries: Default::default(),
+                }),
+            }
+        }
+
+        fn lock(&self) -> std::sync::MutexGuard<'_, MemoInner<V>> {
+            let mut m = self
+                .inner
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            let mut changed = false;
+            while let Ok(_) | Err(broadcast::error::TryRecvError::Lagged(_)) = m.changes.try_recv()
+            {
+                changed = true;
+            }
+            if changed {
+                m.generation += 1;
+                m.entries.clear();
+            }
+            m
+        }
+
+        /// The result kept for `key`, and the generation to hand to [`Memo::put`].
+        pub fn get(&self, key: &str) -> (Option<V>, u64) {
+            let m = self.lock();
+            let hit = m
+                .entries
+                .get(key)
+                .filter(|(at, _)| at.elapsed() < MEMO_MAX_AGE)
+                .map(|(_, v)| v.clone());
+            (hit, m.generation)
+        }
+
+        /// Keeps `value`, unless a change was heard since the [`Memo::get`] that gave
+        /// `generation` (it may have been read before that change).
+        pub fn put(&self, key: String, value: V, generation: u64) {
+            let mut m = self.lock();
+            if m.generation != generation {
+                return;
+            }
+            if m.entries.len() >= MEMO_MAX_ENTRIES {
+                m.entries.clear();
+            }
+            m.entries.insert(key, (std::time::Instant::now(), value));
+        }
     }
 
     impl Live {
@@ -150,7 +228,12 @@ mod server {
                     }
                 });
             }
-            Ok(Live { tx, db: db.clone() })
+            let tv_shows = std::sync::Arc::new(Memo::new(tx.subscribe()));
+            Ok(Live {
+                tx,
+                db: db.clone(),
+                tv_shows,
+            })
         }
 
         /// A hub for a process that serves no pages (the command line): on PostgreSQL its
@@ -158,7 +241,12 @@ mod server {
         /// be told, and open pages catch up with their slow poll.
         pub fn announcer(db: &Db) -> Live {
             let (tx, _) = broadcast::channel(1);
-            Live { tx, db: db.clone() }
+            let tv_shows = std::sync::Arc::new(Memo::new(tx.subscribe()));
+            Live {
+                tx,
+                db: db.clone(),
+                tv_shows,
+            }
         }
 
         /// Tells every open page and display (on every instance) that `kind` data changed.
@@ -434,5 +522,39 @@ mod server {
                 },
             }
         })
+    }
+}
+
+#[cfg(all(test, feature = "ssr"))]
+mod tests {
+    use super::Memo;
+    use tokio::sync::broadcast;
+
+    #[test]
+    fn a_memo_forgets_at_every_change_and_keeps_nothing_computed_across_one() {
+        let (tx, _) = broadcast::channel(4);
+        let memo: Memo<u32> = Memo::new(tx.subscribe());
+        let (hit, generation) = memo.get("tv");
+        assert_eq!(hit, None);
+        memo.put("tv".into(), 1, generation);
+        assert_eq!(memo.get("tv").0, Some(1));
+        assert_eq!(memo.get("other").0, None);
+
+        // A change: the result is gone.
+        tx.send("changed".into()).unwrap();
+        let (hit, generation) = memo.get("tv");
+        assert_eq!(hit, None);
+        // A result computed while another change happened is not kept.
+        tx.send("changed again".into()).unwrap();
+        memo.put("tv".into(), 2, generation);
+        assert_eq!(memo.get("tv").0, None);
+
+        // More changes than the channel holds still count as a change.
+        let (_, generation) = memo.get("tv");
+        memo.put("tv".into(), 3, generation);
+        for i in 0..10 {
+            tx.send(format!("burst {i}")).unwrap();
+        }
+        assert_eq!(memo.get("tv").0, None);
     }
 }

@@ -167,7 +167,7 @@ pub async fn get_tv_show(token: String) -> Result<TvShow, AppError> {
                     "This display link is not valid (revoked or mistyped).".into(),
                 )
             })?;
-        service::show(&state.db, &display).await
+        service::show_memo(&state.db, &state.live, &display).await
     })
     .await
 }

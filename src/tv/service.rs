@@ -26,6 +26,24 @@ use crate::server::org;
 /// Earlier months a personal best is measured against.
 pub const BEST_OF_MONTHS: i64 = 6;
 
+/// [`show`], computed once per change: every open TV refetches its show when anything
+/// changes, and the displays that play the same configuration share one computation
+/// (`Live::tv_shows`; at most [`crate::live::MEMO_MAX_AGE`] old).
+pub async fn show_memo(
+    db: &Db,
+    live: &crate::live::Live,
+    display: &DisplayConfig,
+) -> Result<TvShow, AppError> {
+    let key = serde_json::to_string(display).unwrap_or_default();
+    let (kept, generation) = live.tv_shows.get(&key);
+    if let Some(show) = kept {
+        return Ok(show);
+    }
+    let fresh = show(db, display).await?;
+    live.tv_shows.put(key, fresh.clone(), generation);
+    Ok(fresh)
+}
+
 /// The show of `display` for the current month.
 pub async fn show(db: &Db, display: &DisplayConfig) -> Result<TvShow, AppError> {
     let settings = org::load(db).await?;
