@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 source scripts/env.sh
 bin=target/${E2E_PROFILE:-release}/pacesetter
 [ -x "$bin" ] || { echo "api-fuzz: $bin is missing; run scripts/build.sh first" >&2; exit 1; }
-command -v schemathesis >/dev/null || python3 -m pip install --quiet schemathesis
+command -v schemathesis >/dev/null || { echo "api-fuzz: schemathesis is missing (scripts/setup.sh installs it)" >&2; exit 1; }
 port=${PORT:-3967}
 base=http://127.0.0.1:$port
 work=$(mktemp -d)

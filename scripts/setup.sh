@@ -49,3 +49,8 @@ if ! python3 -c 'import openapi_spec_validator' 2>/dev/null; then
   log "installing openapi-spec-validator"
   python3 -m pip install --quiet openapi-spec-validator
 fi
+# 7. PyPI: Schemathesis, the hostile-input run on the API (scripts/api-fuzz.sh).
+if ! command -v schemathesis >/dev/null 2>&1; then
+  log "installing schemathesis"
+  python3 -m pip install --quiet schemathesis
+fi

@@ -38,4 +38,10 @@ scripts/build.sh
 step "end-to-end tests on the release build (Playwright, /usr/bin/chromium)"
 E2E_PROFILE=release scripts/e2e.sh
 
+step "hostile input on the API (Schemathesis on /api/v1/openapi.json): no 5xx, nothing partly written"
+scripts/api-fuzz.sh
+
+step "live streams: 1,000 TVs, clients that never read, 1,000 reconnects a second (scripts/stream-drill.sh)"
+scripts/stream-drill.sh
+
 step "all tests passed"
