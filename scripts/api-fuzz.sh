@@ -17,7 +17,7 @@ work=$(mktemp -d)
 db="sqlite://$work/fuzz.db"
 "$bin" --database "$db" serve --addr "127.0.0.1:$port" --demo >"$work/server.log" 2>&1 &
 pid=$!
-trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null; rm -rf "$work"' EXIT
+trap 'kill $pid 2>/dev/null || true; wait $pid 2>/dev/null || true; rm -rf "$work"' EXIT
 for _ in $(seq 1 600); do curl -fs "$base/healthz" >/dev/null 2>&1 && break; sleep 0.1; done
 token=$("$bin" --database "$db" tokens create --name fuzz --scope ingest,read,admin | tail -n 1)
 status=0

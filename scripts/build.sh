@@ -59,7 +59,8 @@ xargs -P 2 -I{} bash -c 'set -o pipefail
     { grep -v "unknown name subsection" || true; }' _ {} <target/front/wasm-files
 
 log "script and styles minified (esbuild)"
-esbuild "$pkg/$name.js" --minify --format=esm --log-level=warning --allow-overwrite --outfile="$pkg/$name.js"
+# (wasm-bindgen imports the split loader once per chunk under one key: harmless, and noise.)
+esbuild "$pkg/$name.js" --minify --format=esm --log-level=warning --log-override:duplicate-object-key=silent --allow-overwrite --outfile="$pkg/$name.js"
 esbuild style/main.css --bundle --minify --log-level=warning --outfile="$pkg/$name.css"
 
 cp -R public/. "$site/"

@@ -197,7 +197,7 @@ pub async fn get_my_score(period: String) -> Result<MyScore, AppError> {
     crate::server::respond(async move {
         let state = crate::server::state::app_state()?;
         let user = crate::auth::session::require_user().await?;
-        service::my_score(&state.db, &user, &period).await
+        service::my_score(&state.db, &state.live, &user, &period).await
     })
     .await
 }

@@ -381,12 +381,17 @@ pub async fn edit_own_today(
     Ok(())
 }
 
-pub async fn my_score(db: &Db, user: &User, period: &str) -> Result<MyScore, AppError> {
+pub async fn my_score(
+    db: &Db,
+    live: &crate::live::Live,
+    user: &User,
+    period: &str,
+) -> Result<MyScore, AppError> {
     let kind = board::parse_period_kind(period)?;
     let settings = org::load(db).await?;
     let today = settings.today();
     let period = Period::containing(kind, today, settings.fiscal_start());
-    let board = board::leaderboard_for(db, &settings.org_name, period, None).await?;
+    let board = board::leaderboard_memo(db, live, &settings.org_name, period, None).await?;
     let types = crate::activity_types::service::scoring_types(db).await?;
     let weights = weight_table(db).await?;
     let rollups = repo::rollups(db, period.start, period.end, Some(user.id)).await?;
@@ -445,7 +450,7 @@ pub async fn my_score(db: &Db, user: &User, period: &str) -> Result<MyScore, App
     let team_rank = match user.team_id {
         Some(team) => {
             let team_board =
-                board::leaderboard_for(db, &settings.org_name, period, Some(team)).await?;
+                board::leaderboard_memo(db, live, &settings.org_name, period, Some(team)).await?;
             board::rank_of(&team_board, user.id)
         }
         None => None,

@@ -143,6 +143,25 @@ pub async fn leaderboard_for(
     .await
 }
 
+/// [`leaderboard_for`], computed once per change (`Live::boards`, see
+/// [`crate::live::Memo`]): every rep's page shows their rank, which needs the whole board.
+pub async fn leaderboard_memo(
+    db: &Db,
+    live: &crate::live::Live,
+    org_name: &str,
+    period: Period,
+    team_id: Option<i64>,
+) -> Result<Leaderboard, AppError> {
+    let key = format!("{org_name}|{period:?}|{team_id:?}");
+    let (kept, generation) = live.boards.get(&key);
+    if let Some(board) = kept {
+        return Ok(board);
+    }
+    let board = leaderboard_for(db, org_name, period, team_id).await?;
+    live.boards.put(key, board.clone(), generation);
+    Ok(board)
+}
+
 impl From<ScopeError> for AppError {
     fn from(e: ScopeError) -> AppError {
         match e {

@@ -125,6 +125,8 @@ mod server {
         db: Db,
         /// The TV shows computed since the last change (see [`Memo`]).
         pub tv_shows: std::sync::Arc<Memo<crate::tv::TvShow>>,
+        /// The activity-score boards computed since the last change (the rep's rank).
+        pub boards: std::sync::Arc<Memo<crate::leaderboard::Leaderboard>>,
     }
 
     /// How long a [`Memo`] keeps a result at most: the bound on what no notice tells this
@@ -229,10 +231,12 @@ mod server {
                 });
             }
             let tv_shows = std::sync::Arc::new(Memo::new(tx.subscribe()));
+            let boards = std::sync::Arc::new(Memo::new(tx.subscribe()));
             Ok(Live {
                 tx,
                 db: db.clone(),
                 tv_shows,
+                boards,
             })
         }
 
@@ -242,10 +246,12 @@ mod server {
         pub fn announcer(db: &Db) -> Live {
             let (tx, _) = broadcast::channel(1);
             let tv_shows = std::sync::Arc::new(Memo::new(tx.subscribe()));
+            let boards = std::sync::Arc::new(Memo::new(tx.subscribe()));
             Live {
                 tx,
                 db: db.clone(),
                 tv_shows,
+                boards,
             }
         }
 
