@@ -4,7 +4,7 @@
 # e.g. `scripts/run.sh --addr 0.0.0.0:3000`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/setup.sh
+scripts/setup.sh --run
 source scripts/env.sh
 scripts/build.sh
 exec target/release/pacesetter serve --demo "$@"

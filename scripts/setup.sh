@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what building and testing Pacesetter needs, skipping each step quickly when it
-# is already there. Safe to run again. Debian + rustup + node/npm assumed.
+# is already there. Safe to run again. Debian + rustup + node/npm assumed. With --run, only
+# what building and running needs (scripts/run.sh): no browser, no PostgreSQL, no test tools.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -18,18 +19,23 @@ fi
 #    Developers who want `cargo leptos watch` install cargo-leptos 0.3.10 themselves:
 #    `cargo install cargo-leptos --version =0.3.10 --locked --features no_downloads`.
 
-# 3. cargo-nextest runs the Rust tests (a hanging test is stopped and reported).
-if ! cargo nextest --version >/dev/null 2>&1; then
-  log "installing cargo-nextest"
-  cargo install cargo-nextest --locked
-fi
-
-# 4. npm packages: wasm-opt from binaryen (never Debian's binaryen), esbuild (minifies the
+# 3. npm packages: wasm-opt from binaryen (never Debian's binaryen), esbuild (minifies the
 #    script and the styles) and Playwright.
 if [ ! -x end2end/node_modules/.bin/wasm-opt ] || [ ! -x end2end/node_modules/.bin/esbuild ] ||
   [ ! -d end2end/node_modules/@playwright/test ]; then
   log "installing npm packages in end2end/"
   (cd end2end && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund)
+fi
+
+# What running needs ends here (scripts/run.sh passes --run): the rest is for the tests.
+if [ "${1:-}" = "--run" ]; then
+  exit 0
+fi
+
+# 4. cargo-nextest runs the Rust tests (a hanging test is stopped and reported).
+if ! cargo nextest --version >/dev/null 2>&1; then
+  log "installing cargo-nextest"
+  cargo install cargo-nextest --locked
 fi
 
 # 5. Debian packages: Chromium for the end-to-end tests, PostgreSQL for the second engine.
