@@ -125,7 +125,7 @@ pub async fn get_leaderboard(
     .await?;
     let (team_id, today) = (scope.team_id, scope.settings.today());
     let period = scope.period();
-    let board = board::ranking(db, &scope, &metric).await?;
+    let board = board::ranking_memo(db, &state.live, &scope, &metric).await?;
     let reps = board::reps(db, team_id).await?;
     let entries = board
         .entries

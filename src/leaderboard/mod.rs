@@ -73,7 +73,7 @@ pub async fn get_leaderboard(
             .await
             .map_err(AppError::from)?;
         let metric = service::rank_metric(&state.db, metric.as_deref()).await?;
-        service::ranking(&state.db, &scope, &metric).await
+        service::ranking_memo(&state.db, &state.live, &scope, &metric).await
     })
     .await
 }

@@ -324,6 +324,31 @@ pub async fn ranking(db: &Db, scope: &Scope, metric: &RankMetric) -> Result<Lead
     rank_period(db, &scope.settings, scope.period(), scope.team_id, metric).await
 }
 
+/// [`ranking`], computed once per change (`Live::boards`, see [`crate::live::Memo`]): the
+/// leaderboard page and `GET /api/v1/leaderboard` asked again and again between two changes
+/// read it from memory.
+pub async fn ranking_memo(
+    db: &Db,
+    live: &crate::live::Live,
+    scope: &Scope,
+    metric: &RankMetric,
+) -> Result<Leaderboard, AppError> {
+    let key = format!(
+        "rank|{:?}|{:?}|{:?}|{:?}",
+        scope.settings,
+        scope.period(),
+        scope.team_id,
+        metric
+    );
+    let (kept, generation) = live.boards.get(&key);
+    if let Some(board) = kept {
+        return Ok(board);
+    }
+    let board = ranking(db, scope, metric).await?;
+    live.boards.put(key, board.clone(), generation);
+    Ok(board)
+}
+
 async fn rank_period(
     db: &Db,
     settings: &org::OrgSettings,
