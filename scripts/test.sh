@@ -44,4 +44,7 @@ scripts/api-fuzz.sh
 step "live streams: 1,000 TVs, clients that never read, 1,000 reconnects a second (scripts/stream-drill.sh)"
 scripts/stream-drill.sh
 
+step "backup while writes go on, restored into a fresh instance: every leaderboard matches (scripts/backup-drill.sh)"
+scripts/backup-drill.sh sqlite
+
 step "all tests passed"
