@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{exec, fixture, scalar, Engine, TestApp, PASSWORD};
+use common::{exec, fixture, hostile, scalar, Engine, TestApp, PASSWORD};
 use pacesetter::server::db::Db;
 use serde_json::Value;
 
@@ -18,6 +18,7 @@ on_both_engines!(
     exports_need_an_admin_a_manager_or_a_read_token,
     import_is_for_admins_only,
     scorecards_export_one_row_per_rep_and_line,
+    every_csv_column_takes_hostile_cells_whole_or_not_at_all,
 );
 
 const ACTIVITIES_HEADER: &str =
@@ -714,4 +715,176 @@ async fn scorecards_export_one_row_per_rep_and_line(engine: Engine) {
     );
     let (status, _) = download(&admin, &app.at("/export/scorecards.csv?team=Nowhere")).await;
     assert_eq!(status, 404);
+}
+
+/// One CSV line from cells, quoted as needed.
+fn csv_line(cells: &[String]) -> String {
+    let mut w = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::Any(b'\n'))
+        .from_writer(Vec::new());
+    w.write_record(cells).unwrap();
+    String::from_utf8(w.into_inner().unwrap()).unwrap()
+}
+
+/// Every column of every kind of import, one hostile value at a time, in a file with a good
+/// row: the import answers (never a server error), and either reports bad rows and changes
+/// nothing, or writes both rows, and the same file again creates nothing.
+async fn every_csv_column_takes_hostile_cells_whole_or_not_at_all(engine: Engine) {
+    let app = TestApp::start(engine).await;
+    fixture(&app).await;
+    let admin = admin(&app).await;
+    let s = |v: &[&str]| -> Vec<String> { v.iter().map(|c| c.to_string()).collect() };
+    // (kind, header, a good row, the row that takes the hostile cell)
+    type Kind = (&'static str, Vec<String>, Vec<String>, Vec<String>);
+    let kinds: [Kind; 3] = [
+        (
+            "activities",
+            s(&ACTIVITIES_HEADER.split(',').collect::<Vec<_>>()),
+            s(&[
+                "ada@example.com",
+                "call",
+                "2025-06-10T10:00:00Z",
+                "2",
+                "120",
+                "a note",
+                "Acme",
+                "fuzz",
+                "{key}-a",
+            ]),
+            s(&[
+                "ben@example.com",
+                "email",
+                "2025-06-11T10:00:00Z",
+                "1",
+                "",
+                "",
+                "",
+                "fuzz",
+                "{key}-b",
+            ]),
+        ),
+        (
+            "deals",
+            s(&[
+                "rep_email",
+                "name",
+                "account",
+                "amount",
+                "currency",
+                "stage",
+                "probability",
+                "status",
+                "lost_reason",
+                "new_customer",
+                "created_on",
+                "expected_close",
+                "closed_on",
+                "source",
+                "external_id",
+            ]),
+            s(&[
+                "ada@example.com",
+                "Acme",
+                "Acme",
+                "120000",
+                "EUR",
+                "Proposal",
+                "40",
+                "open",
+                "",
+                "false",
+                "2025-06-01",
+                "2025-07-15",
+                "",
+                "fuzz",
+                "{key}-a",
+            ]),
+            s(&[
+                "ben@example.com",
+                "Globex",
+                "",
+                "9900",
+                "EUR",
+                "",
+                "",
+                "won",
+                "",
+                "yes",
+                "2025-05-01",
+                "",
+                "2025-06-03",
+                "fuzz",
+                "{key}-b",
+            ]),
+        ),
+        (
+            "targets",
+            s(&["metric", "rep_email", "role", "month", "value"]),
+            s(&["activity_score", "ada@example.com", "", "2025-06", "5000"]),
+            s(&["activity_count:call", "", "sdr", "2025-07", "20"]),
+        ),
+    ];
+    let values = hostile();
+    let (mut refused, mut written, mut case) = (0, 0, 0);
+    for (kind, header, good, odd) in &kinds {
+        for column in 0..header.len() {
+            for v in &values {
+                case += 1;
+                let key = format!("c{case}");
+                let fill = |row: &[String]| -> Vec<String> {
+                    row.iter().map(|c| c.replace("{key}", &key)).collect()
+                };
+                let mut bad = fill(odd);
+                bad[column] = v.clone();
+                let file = format!(
+                    "{}{}{}",
+                    csv_line(header),
+                    csv_line(&fill(good)),
+                    csv_line(&bad)
+                );
+                let before = snapshot(&app).await;
+                let report = import(&app, &admin, kind, &file, false).await;
+                let after = snapshot(&app).await;
+                let what = format!("{kind}.{} = {:.40?}", header[column], v);
+                if report["errors"].as_array().unwrap().is_empty() {
+                    written += 1;
+                    let done =
+                        report["created"].as_u64().unwrap() + report["updated"].as_u64().unwrap();
+                    assert_eq!(done, 2, "{what}: both rows written: {report}");
+                    let again = import(&app, &admin, kind, &file, false).await;
+                    assert_eq!(
+                        again["created"], 0,
+                        "{what}: the same file again creates nothing: {again}"
+                    );
+                    assert_eq!(
+                        snapshot(&app).await,
+                        after,
+                        "{what}: the same file again changes nothing"
+                    );
+                } else {
+                    refused += 1;
+                    assert_eq!(
+                        before, after,
+                        "{what}: a refused file changes nothing: {report}"
+                    );
+                    let lines = error_lines(&report);
+                    assert!(
+                        lines.iter().all(|l| (1..=3).contains(l)),
+                        "{what}: errors name their line: {report}"
+                    );
+                }
+            }
+        }
+    }
+    println!(
+        "{case} files with one hostile cell: {refused} refused whole, {written} written whole"
+    );
+    assert!(refused > 0 && written > 0, "the values both pass and fail");
+    let differences = pacesetter::activities::verify::rollup_differences(&app.db)
+        .await
+        .expect("recount");
+    assert!(
+        differences.is_empty(),
+        "rollups equal a recount: {differences:?}"
+    );
 }

@@ -9,26 +9,48 @@ use crate::on_db;
 use crate::scoring::DailyRollup;
 use crate::server::db::Db;
 
-/// A `daily_rollups` row as read, for any query that selects its five columns.
+/// Daily rollups as read: one row per org-local day, that day's rows packed into one string
+/// (see [`crate::server::packed`]).
 #[derive(sqlx::FromRow)]
-pub(crate) struct RollupRow {
-    rep_id: i64,
+pub(crate) struct PackedDay {
     local_date: NaiveDate,
-    activity_type_id: i64,
-    units: i64,
-    duration_seconds: i64,
+    packed: String,
 }
 
-impl From<RollupRow> for DailyRollup {
-    fn from(r: RollupRow) -> Self {
-        DailyRollup {
-            rep_id: r.rep_id,
-            date: r.local_date,
-            activity_type_id: r.activity_type_id,
-            units: r.units,
-            duration_seconds: r.duration_seconds,
-        }
+/// The select list of a packed read of `daily_rollups r`, grouped by `r.local_date`.
+pub(crate) fn packed_rollups() -> String {
+    use crate::server::packed::{agg, Field};
+    format!(
+        "r.local_date, {} AS packed",
+        agg(&[
+            ("r.rep_id", Field::Plain),
+            ("r.activity_type_id", Field::Plain),
+            ("r.units", Field::Plain),
+            ("r.duration_seconds", Field::Plain),
+        ])
+    )
+}
+
+/// Unpacks [`PackedDay`] rows into rollups.
+pub(crate) fn unpack_rollups(days: Vec<PackedDay>) -> Result<Vec<DailyRollup>, AppError> {
+    let mut out = Vec::new();
+    for day in &days {
+        crate::server::packed::read_all(
+            &day.packed,
+            "daily rollups",
+            |r| {
+                Some(DailyRollup {
+                    rep_id: r.int()?,
+                    date: day.local_date,
+                    activity_type_id: r.int()?,
+                    units: r.int()?,
+                    duration_seconds: r.int()?,
+                })
+            },
+            &mut out,
+        )?;
     }
+    Ok(out)
 }
 
 /// Daily rollups between two local dates (inclusive), optionally for one rep.
@@ -40,26 +62,29 @@ pub async fn rollups(
 ) -> Result<Vec<DailyRollup>, AppError> {
     // Two statements, so that one rep's rows are read by the key (rep, day, type) and never
     // by scanning everyone's rows of the period.
-    const ALL: &str =
-        "SELECT rep_id, local_date, activity_type_id, units, duration_seconds FROM daily_rollups \
-        WHERE local_date >= $1 AND local_date <= $2";
-    const ONE: &str =
-        "SELECT rep_id, local_date, activity_type_id, units, duration_seconds FROM daily_rollups \
-        WHERE rep_id = $1 AND local_date >= $2 AND local_date <= $3";
-    let rows: Vec<RollupRow> = match rep_id {
-        Some(id) => on_db!(db, |pool| sqlx::query_as(ONE)
+    let packed = packed_rollups();
+    let all = format!(
+        "SELECT {packed} FROM daily_rollups r \
+         WHERE r.local_date >= $1 AND r.local_date <= $2 GROUP BY r.local_date"
+    );
+    let one = format!(
+        "SELECT {packed} FROM daily_rollups r \
+         WHERE r.rep_id = $1 AND r.local_date >= $2 AND r.local_date <= $3 GROUP BY r.local_date"
+    );
+    let rows: Vec<PackedDay> = match rep_id {
+        Some(id) => on_db!(db, |pool| sqlx::query_as(&one)
             .bind(id)
             .bind(start)
             .bind(end)
             .fetch_all(pool)
             .await)?,
-        None => on_db!(db, |pool| sqlx::query_as(ALL)
+        None => on_db!(db, |pool| sqlx::query_as(&all)
             .bind(start)
             .bind(end)
             .fetch_all(pool)
             .await)?,
     };
-    Ok(rows.into_iter().map(DailyRollup::from).collect())
+    unpack_rollups(rows)
 }
 
 pub async fn rep_activities_on(
@@ -126,4 +151,28 @@ pub async fn rep_activity_totals(
         .fetch_one(pool)
         .await)?;
     Ok(row)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn packed_rollups_unpack_and_refuse_garbage() {
+        let date = NaiveDate::from_ymd_opt(2026, 11, 2).unwrap();
+        let day = |packed: &str| PackedDay {
+            local_date: date,
+            packed: packed.to_string(),
+        };
+        let rows = unpack_rollups(vec![day("1 2 3 4,5 6 -7 9223372036854775807")]).unwrap();
+        assert_eq!(rows.len(), 2);
+        assert_eq!(
+            (rows[1].rep_id, rows[1].activity_type_id, rows[1].units),
+            (5, 6, -7)
+        );
+        assert_eq!(rows[1].duration_seconds, i64::MAX);
+        assert_eq!(rows[0].date, date);
+        assert!(unpack_rollups(vec![day("1 2 3")]).is_err());
+        assert!(unpack_rollups(vec![day("1 2 x 4")]).is_err());
+    }
 }

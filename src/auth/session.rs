@@ -210,6 +210,10 @@ pub async fn require_admin() -> Result<User, AppError> {
 
 /// `(user id, password hash)` of an active account, by email.
 pub async fn credentials(db: &Db, email: &str) -> Result<Option<(i64, Option<String>)>, AppError> {
+    if email.contains('\0') {
+        // no stored email holds it (PostgreSQL cannot even be asked): an unknown account
+        return Ok(None);
+    }
     let row: Option<(i64, Option<String>)> = on_db!(db, |pool| sqlx::query_as(
         "SELECT id, password_hash FROM users WHERE email = $1 AND active = TRUE"
     )

@@ -51,10 +51,14 @@ pub enum Subject {
 
 impl Subject {
     /// The key stored in `sign_in_attempts.email`: the email, or `device:<hash>`, which
-    /// no email can be.
-    fn key(&self) -> &str {
-        match self {
-            Subject::Account(email) | Subject::KnownDevice(email) => email,
+    /// no email can be. A NUL typed in the email is stored as U+FFFD (PostgreSQL cannot
+    /// store NUL; no account's email holds either).
+    fn key(&self) -> std::borrow::Cow<'_, str> {
+        let (Subject::Account(email) | Subject::KnownDevice(email)) = self;
+        if email.contains('\0') {
+            std::borrow::Cow::Owned(email.replace('\0', "\u{fffd}"))
+        } else {
+            std::borrow::Cow::Borrowed(email)
         }
     }
 }
@@ -88,7 +92,8 @@ pub async fn claim(
     const INSERT: &str =
         "INSERT INTO sign_in_attempts (email, client, at) VALUES ($1, $2, $3) RETURNING id";
     let since = now - WINDOW;
-    let key = subject.key();
+    let key_text = subject.key();
+    let key: &str = &key_text;
     let postgres = matches!(db, Db::Postgres(_));
     let mut tx = db.begin_write().await?;
     if postgres {

@@ -192,6 +192,10 @@ pub fn valid_key(key: &str) -> bool {
 }
 
 async fn role_by_key(tx: &mut Tx, key: &str) -> Result<Option<SalesRole>, AppError> {
+    if key.contains('\0') {
+        // no stored key holds it (PostgreSQL cannot even be asked)
+        return Ok(None);
+    }
     let row = on_tx!(tx, |c| sqlx::query_as(
         "SELECT id, key, name, is_default FROM sales_roles WHERE key = $1"
     )
@@ -228,6 +232,13 @@ pub async fn put_sales_role(
         ));
     }
     let name = match name.map(str::trim) {
+        Some(n) if n.contains('\0') => {
+            errors.push(FieldError::new(
+                "name",
+                "must not contain the NUL character",
+            ));
+            None
+        }
         Some(n) if n.is_empty() || n.chars().count() > MAX_ROLE_NAME => {
             errors.push(FieldError::new(
                 "name",

@@ -102,11 +102,11 @@ pub async fn template_metrics(
 /// A `targets` row as read, for any query that selects its five columns.
 #[derive(sqlx::FromRow)]
 pub(crate) struct TargetRow {
-    metric: String,
-    scope: String,
-    subject_id: i64,
-    month: NaiveDate,
-    value: i64,
+    pub(crate) metric: String,
+    pub(crate) scope: String,
+    pub(crate) subject_id: i64,
+    pub(crate) month: NaiveDate,
+    pub(crate) value: i64,
 }
 
 impl TargetRow {

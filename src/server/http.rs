@@ -19,6 +19,28 @@ use crate::auth::session::session_id_from_headers;
 /// Largest request body accepted anywhere (a 10,000-item API batch fits).
 pub const BODY_LIMIT: usize = 8 * 1024 * 1024;
 
+/// Gives a server function's error its own status when Leptos answered 500 for it: an
+/// argument that cannot be read ("missing field", "invalid digit") is refused before the
+/// function runs, so [`super::respond`] never sees it, and Leptos answers every error 500.
+/// A bad request is the caller's mistake (400), not the server's; a real failure stays 500.
+async fn server_fn_status(req: Request<Body>, next: Next) -> Response {
+    let res = next.run(req).await;
+    if res.status() != StatusCode::INTERNAL_SERVER_ERROR {
+        return res;
+    }
+    let (mut parts, body) = res.into_parts();
+    // (an error may quote the input, which is at most BODY_LIMIT)
+    let Ok(bytes) = axum::body::to_bytes(body, 2 * BODY_LIMIT).await else {
+        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+    };
+    if let Ok(e) = serde_json::from_slice::<crate::error::AppError>(&bytes) {
+        if let Ok(status) = StatusCode::from_u16(e.status_code()) {
+            parts.status = status;
+        }
+    }
+    Response::from_parts(parts, Body::from(bytes))
+}
+
 pub fn app(state: AppState) -> Router {
     let routes = generate_route_list(App);
     Router::new()
@@ -30,6 +52,7 @@ pub fn app(state: AppState) -> Router {
         // Pages and server functions: a hard limit on any body, streamed or not. The API
         // (added after, so not wrapped) answers oversize bodies in its own JSON shape.
         .layer(tower_http::limit::RequestBodyLimitLayer::new(BODY_LIMIT))
+        .layer(middleware::from_fn(server_fn_status))
         .route("/events", get(crate::live::session_events))
         .route("/tv/{token}/events", get(crate::live::display_events))
         .nest("/api/v1", crate::api::router())

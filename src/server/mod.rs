@@ -8,6 +8,7 @@ pub mod generate;
 pub mod http;
 pub mod http_error;
 pub mod org;
+pub mod packed;
 pub mod secrets;
 pub mod seed;
 pub mod state;

@@ -24,6 +24,7 @@ use crate::scoring::{
     Population, TargetBook, WeightTable, WorkCalendar, YearMonth,
 };
 use crate::server::db::Db;
+use crate::server::packed::{agg, read_all, Field};
 
 /// The team a caller asks for, as a name for [`board::scope`]: a manager always gets their
 /// own team (`own_team`), and asking for any other (existing or not) is refused the same
@@ -758,86 +759,99 @@ async fn team_rollups(
     start: NaiveDate,
     end: NaiveDate,
 ) -> Result<Vec<DailyRollup>, AppError> {
-    let sql = scored(
-        "SELECT r.rep_id, r.local_date, r.activity_type_id, r.units, r.duration_seconds \
-         FROM users u CROSS JOIN daily_rollups r \
-         WHERE r.rep_id = u.id AND r.local_date >= $1 AND r.local_date <= $2 AND {scored} \
-         AND ($3 IS NULL OR u.team_id = $3)",
-    );
-    let rows: Vec<crate::activities::repo::RollupRow> = on_db!(db, |pool| sqlx::query_as(&sql)
+    use crate::activities::repo::{packed_rollups, unpack_rollups, PackedDay};
+    let packed = packed_rollups();
+    let sql = scored(&format!(
+        "SELECT {packed} FROM users u CROSS JOIN daily_rollups r \
+         WHERE r.rep_id = u.id AND r.local_date >= $1 AND r.local_date <= $2 AND {{scored}} \
+         AND ($3 IS NULL OR u.team_id = $3) GROUP BY r.local_date"
+    ));
+    let rows: Vec<PackedDay> = on_db!(db, |pool| sqlx::query_as(&sql)
         .bind(start)
         .bind(end)
         .bind(team_id)
         .fetch_all(pool)
         .await)?;
-    Ok(rows.into_iter().map(DailyRollup::from).collect())
+    unpack_rollups(rows)
 }
 
+/// One packed string of rows, for the reads below (see [`crate::server::packed`]).
 #[derive(sqlx::FromRow)]
-struct DealRow {
-    id: i64,
-    rep_id: i64,
-    amount_minor: i64,
-    status: String,
-    stage: String,
-    probability: i64,
-    created_on: NaiveDate,
-    closed_on: Option<NaiveDate>,
-    expected_close: Option<NaiveDate>,
-    lost_reason: Option<String>,
-    new_customer: bool,
-    account: Option<String>,
+struct Packed {
+    packed: String,
 }
 
 /// Open deals and deals closed since `since`, with each deal's account (trimmed, when any).
+/// Packed by groups of 64 reps.
 async fn team_deals(
     db: &Db,
     team_id: Option<i64>,
     since: NaiveDate,
 ) -> Result<(Vec<Deal>, HashMap<i64, String>), AppError> {
-    let sql = scored(
-        "SELECT d.id, d.rep_id, d.amount_minor, d.status, d.stage, d.probability, d.created_on, \
-         d.closed_on, d.expected_close, d.lost_reason, d.new_customer, d.account \
-         FROM users u CROSS JOIN deals d \
-         WHERE d.rep_id = u.id AND {scored} AND ($1 IS NULL OR u.team_id = $1) \
-         AND (d.status = 'open' OR d.closed_on >= $2)",
-    );
-    let rows: Vec<DealRow> = on_db!(db, |pool| sqlx::query_as(&sql)
+    let packed = agg(&[
+        ("d.id", Field::Plain),
+        ("d.rep_id", Field::Plain),
+        ("d.amount_minor", Field::Plain),
+        ("d.status", Field::Text),
+        ("d.stage", Field::Text),
+        ("d.probability", Field::Plain),
+        ("d.created_on", Field::Plain),
+        ("d.closed_on", Field::Nullable),
+        ("d.expected_close", Field::Nullable),
+        ("d.lost_reason", Field::NullableText),
+        ("d.new_customer", Field::Plain),
+        ("TRIM(d.account)", Field::NullableText),
+    ]);
+    let sql = scored(&format!(
+        "SELECT {packed} AS packed FROM users u CROSS JOIN deals d \
+         WHERE d.rep_id = u.id AND {{scored}} AND ($1 IS NULL OR u.team_id = $1) \
+         AND (d.status = 'open' OR d.closed_on >= $2) GROUP BY u.id / 64"
+    ));
+    let groups: Vec<Packed> = on_db!(db, |pool| sqlx::query_as(&sql)
         .bind(team_id)
         .bind(since)
         .fetch_all(pool)
         .await)?;
+    let mut rows = Vec::new();
+    for g in &groups {
+        read_all(
+            &g.packed,
+            "deals",
+            |r| {
+                let (id, rep_id, amount) = (r.int()?, r.int()?, r.int()?);
+                let status = r.text()?;
+                let deal = Deal {
+                    id,
+                    rep_id,
+                    amount: Money(amount),
+                    status: DealStatus::Open,
+                    stage: r.text()?.to_string(),
+                    probability: r.int()?,
+                    created_on: r.date()?,
+                    closed_on: r.opt_date()?,
+                    expected_close: r.opt_date()?,
+                    lost_reason: r.opt_text()?.map(str::to_string),
+                    new_customer: r.bool()?,
+                };
+                Some((status, deal, r.opt_text()?))
+            },
+            &mut rows,
+        )?;
+    }
     let mut accounts = HashMap::new();
     let deals = rows
         .into_iter()
-        .filter_map(|r| {
-            let status = match r.status.as_str() {
+        .filter_map(|(status, mut deal, account)| {
+            deal.status = match status {
                 "open" => DealStatus::Open,
                 "won" => DealStatus::Won,
                 "lost" => DealStatus::Lost,
                 _ => return None,
             };
-            if let Some(a) = r
-                .account
-                .as_deref()
-                .map(str::trim)
-                .filter(|a| !a.is_empty())
-            {
-                accounts.insert(r.id, a.to_string());
+            if let Some(a) = account.filter(|a| !a.is_empty()) {
+                accounts.insert(deal.id, a.to_string());
             }
-            Some(Deal {
-                id: r.id,
-                rep_id: r.rep_id,
-                amount: Money(r.amount_minor),
-                status,
-                stage: r.stage,
-                probability: r.probability,
-                created_on: r.created_on,
-                closed_on: r.closed_on,
-                expected_close: r.expected_close,
-                lost_reason: r.lost_reason,
-                new_customer: r.new_customer,
-            })
+            Some(deal)
         })
         .collect();
     Ok((deals, accounts))
@@ -851,18 +865,42 @@ async fn team_targets(
     to: YearMonth,
     types: &[ActivityTypeRule],
 ) -> Result<Vec<MonthlyTarget>, AppError> {
-    let sql = scored(
-        "SELECT t.metric, t.scope, t.subject_id, t.month, t.value FROM targets t \
+    let packed = agg(&[
+        ("t.metric", Field::Text),
+        ("t.scope", Field::Text),
+        ("t.subject_id", Field::Plain),
+        ("t.month", Field::Plain),
+        ("t.value", Field::Plain),
+    ]);
+    let sql = scored(&format!(
+        "SELECT {packed} AS packed FROM targets t \
          WHERE t.month >= $1 AND t.month <= $2 AND (t.scope = 'role' OR (t.scope = 'rep' \
-         AND t.subject_id IN (SELECT u.id FROM users u WHERE {scored} \
-         AND ($3 IS NULL OR u.team_id = $3))))",
-    );
-    let rows: Vec<crate::scorecard::repo::TargetRow> = on_db!(db, |pool| sqlx::query_as(&sql)
+         AND t.subject_id IN (SELECT u.id FROM users u WHERE {{scored}} \
+         AND ($3 IS NULL OR u.team_id = $3)))) GROUP BY t.month"
+    ));
+    let months: Vec<Packed> = on_db!(db, |pool| sqlx::query_as(&sql)
         .bind(from.first_day())
         .bind(to.first_day())
         .bind(team_id)
         .fetch_all(pool)
         .await)?;
+    let mut rows = Vec::new();
+    for m in &months {
+        read_all(
+            &m.packed,
+            "targets",
+            |r| {
+                Some(crate::scorecard::repo::TargetRow {
+                    metric: r.text()?.to_string(),
+                    scope: r.text()?.to_string(),
+                    subject_id: r.int()?,
+                    month: r.date()?,
+                    value: r.int()?,
+                })
+            },
+            &mut rows,
+        )?;
+    }
     Ok(crate::scorecard::repo::TargetRow::read_all(rows, types))
 }
 
@@ -900,78 +938,96 @@ async fn team_absences(
 }
 
 #[derive(sqlx::FromRow)]
-struct AccountRow {
-    account: String,
-    rep_id: i64,
+struct AccountDay {
     local_date: NaiveDate,
-    activity_type_id: i64,
-    units: i64,
+    packed: String,
 }
 
-/// Qualifying activity on named accounts in `from..=to`, one row per activity (the scoring
-/// engine sums them). Read from the covering index `activities_account_work`, never the
-/// rest of the row, and not grouped in SQL: a sort of every row costs more than the sums.
+/// Qualifying activity on named accounts in `from..=to`, one entry per activity (the
+/// scoring engine sums them). Read from the covering index `activities_account_work`, never
+/// the rest of the row, and not grouped by account in SQL: a sort of every row costs more
+/// than the sums. Packed by day.
 async fn account_activity(
     db: &Db,
     team_id: Option<i64>,
     from: NaiveDate,
     to: NaiveDate,
 ) -> Result<Vec<(String, AccountActivity)>, AppError> {
-    let sql = scored(
-        "SELECT TRIM(a.account) AS account, a.rep_id, a.local_date, a.activity_type_id, \
-         a.quantity AS units \
+    let packed = agg(&[
+        ("a.rep_id", Field::Plain),
+        ("a.activity_type_id", Field::Plain),
+        ("a.quantity", Field::Plain),
+        ("TRIM(a.account)", Field::Text),
+    ]);
+    let sql = scored(&format!(
+        "SELECT a.local_date, {packed} AS packed \
          FROM users u CROSS JOIN activities a \
          WHERE a.rep_id = u.id AND a.deleted_at IS NULL AND a.qualifies = TRUE \
          AND a.account IS NOT NULL AND a.local_date >= $1 AND a.local_date <= $2 \
-         AND {scored} AND ($3 IS NULL OR u.team_id = $3)",
-    );
-    let rows: Vec<AccountRow> = on_db!(db, |pool| sqlx::query_as(&sql)
+         AND {{scored}} AND ($3 IS NULL OR u.team_id = $3) GROUP BY a.local_date"
+    ));
+    let days: Vec<AccountDay> = on_db!(db, |pool| sqlx::query_as(&sql)
         .bind(from)
         .bind(to)
         .bind(team_id)
         .fetch_all(pool)
         .await)?;
-    Ok(rows
+    let mut out = Vec::new();
+    for day in &days {
+        read_all(
+            &day.packed,
+            "account activity",
+            |r| {
+                let (rep_id, activity_type_id, units) = (r.int()?, r.int()?, r.int()?);
+                Some((
+                    r.text()?,
+                    AccountActivity {
+                        account_id: 0,
+                        rep_id,
+                        date: day.local_date,
+                        activity_type_id,
+                        units,
+                    },
+                ))
+            },
+            &mut out,
+        )?;
+    }
+    Ok(out
         .into_iter()
-        .filter(|r| !r.account.is_empty())
-        .map(|r| {
-            (
-                r.account,
-                AccountActivity {
-                    account_id: 0,
-                    rep_id: r.rep_id,
-                    date: r.local_date,
-                    activity_type_id: r.activity_type_id,
-                    units: r.units,
-                },
-            )
-        })
+        .filter(|(account, _)| !account.is_empty())
+        .map(|(account, a)| (account.to_string(), a))
         .collect())
-}
-
-#[derive(sqlx::FromRow)]
-struct TouchRow {
-    account: String,
-    last: Option<NaiveDate>,
 }
 
 /// The last activity by anyone on each account with open deals of the scope.
 async fn last_touch(db: &Db, team_id: Option<i64>) -> Result<HashMap<String, NaiveDate>, AppError> {
     // One index probe per account (`activities_account_touch`), not a scan of every activity.
-    let sql = scored(
-        "SELECT o.account, (SELECT MAX(a.local_date) FROM activities a \
-           WHERE TRIM(a.account) = o.account AND a.deleted_at IS NULL \
+    let packed = agg(&[("o.account", Field::Text), ("o.last", Field::Nullable)]);
+    let sql = scored(&format!(
+        "SELECT {packed} AS packed FROM (SELECT t.account, (SELECT MAX(a.local_date) \
+           FROM activities a WHERE TRIM(a.account) = t.account AND a.deleted_at IS NULL \
            AND a.account IS NOT NULL) AS last \
          FROM (SELECT DISTINCT TRIM(d.account) AS account FROM users u \
            CROSS JOIN deals d WHERE d.rep_id = u.id AND d.status = 'open' \
-           AND d.account IS NOT NULL AND {scored} AND ($1 IS NULL OR u.team_id = $1)) o",
-    );
-    let rows: Vec<TouchRow> = on_db!(db, |pool| sqlx::query_as(&sql)
+           AND d.account IS NOT NULL AND {{scored}} AND ($1 IS NULL OR u.team_id = $1)) t) o"
+    ));
+    // (one row, whose string is NULL when there is no such account)
+    let one: (Option<String>,) = on_db!(db, |pool| sqlx::query_as(&sql)
         .bind(team_id)
-        .fetch_all(pool)
+        .fetch_one(pool)
         .await)?;
+    let mut rows = Vec::new();
+    if let Some(p) = &one.0 {
+        read_all(
+            p,
+            "last touch",
+            |r| Some((r.text()?, r.opt_date()?)),
+            &mut rows,
+        )?;
+    }
     Ok(rows
         .into_iter()
-        .filter_map(|r| Some((r.account, r.last?)))
+        .filter_map(|(account, last)| Some((account.to_string(), last?)))
         .collect())
 }

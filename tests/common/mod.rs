@@ -327,3 +327,42 @@ macro_rules! on_both_engines {
         )*
     };
 }
+
+/// Odd and hostile values for any input: integer limits, years 1 and 9999 and beyond, a
+/// day that does not exist, daylight-saving gaps and overlaps, right-to-left and 4-byte
+/// text, NUL, markup, SQL, a 100 KB string.
+pub fn hostile() -> Vec<String> {
+    let mut v: Vec<String> = [
+        "",
+        " ",
+        "0",
+        "-1",
+        "9223372036854775807",
+        "-9223372036854775808",
+        "18446744073709551616",
+        "1e308",
+        "NaN",
+        "true",
+        "0001-01-01",
+        "9999-12-31",
+        "+275760-09-13",
+        "2026-02-30",
+        "2026-03-29T02:30:00",
+        "2026-10-25T01:30:00+01:00",
+        "Ωmega \u{202e}evil\u{202c} شركة الرياض עברית",
+        "\u{0}",
+        "%00",
+        "<script>alert(1)</script>",
+        "' OR 1=1 --",
+        "../../etc/passwd",
+        "call",
+        "admin",
+        "month",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    v.push("🚀".repeat(5_000));
+    v.push("x".repeat(100_000));
+    v
+}
