@@ -244,13 +244,7 @@ async fn every_server_function_survives_hostile_input(engine: Engine) {
         "the arguments of most server functions were learned ({learned} of {})",
         paths.len()
     );
-    let differences = pacesetter::activities::verify::rollup_differences(&app.db)
-        .await
-        .expect("recount");
-    assert!(
-        differences.is_empty(),
-        "rollups equal a recount: {differences:?}"
-    );
+    common::assert_rollups_agree(&app.db).await;
     assert_eq!(
         scalar(
             &app.db,

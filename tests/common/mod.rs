@@ -366,3 +366,14 @@ pub fn hostile() -> Vec<String> {
     v.push("x".repeat(100_000));
     v
 }
+
+/// The rollups equal a recount of the raw activities.
+pub async fn assert_rollups_agree(db: &Db) {
+    let differences = pacesetter::activities::verify::rollup_differences(db)
+        .await
+        .expect("recount");
+    assert!(
+        differences.is_empty(),
+        "rollups equal a recount: {differences:?}"
+    );
+}
