@@ -180,6 +180,15 @@ mod server {
             m
         }
 
+        /// Forgets every result now: this instance has just changed data. On PostgreSQL its
+        /// own notice comes back through `LISTEN` a moment later, and a read in between (the
+        /// page refetching after a tap) must not be answered from before the change.
+        pub fn forget(&self) {
+            let mut m = self.lock();
+            m.generation += 1;
+            m.entries.clear();
+        }
+
         /// The result kept for `key`, and the generation to hand to [`Memo::put`].
         pub fn get(&self, key: &str) -> (Option<V>, u64) {
             let m = self.lock();
@@ -259,12 +268,19 @@ mod server {
         /// Never fails the write that caused it: a lost notice only delays a refresh.
         /// Services call it after their transaction commits.
         pub async fn changed(&self, kind: LiveKind) {
+            self.forget_memos();
             match &self.db {
                 Db::Postgres(_) => announce(&self.db, kind).await,
                 Db::Sqlite(_) => {
                     let _ = self.tx.send(kind_json(kind));
                 }
             }
+        }
+
+        /// This instance's own results computed before the change it announces.
+        fn forget_memos(&self) {
+            self.tv_shows.forget();
+            self.boards.forget();
         }
 
         pub fn subscribe(&self) -> broadcast::Receiver<String> {
@@ -279,6 +295,7 @@ mod server {
                 ..LiveMessage::of(LiveKind::Won)
             })
             .unwrap_or_default();
+            self.forget_memos();
             match &self.db {
                 Db::Postgres(_) => announce_payload(&self.db, payload).await,
                 Db::Sqlite(_) => {
@@ -561,6 +578,17 @@ mod tests {
         for i in 0..10 {
             tx.send(format!("burst {i}")).unwrap();
         }
+        assert_eq!(memo.get("tv").0, None);
+
+        // This instance's own change, before its notice comes back: forgotten at once, and
+        // a result computed across it is not kept either.
+        let (_, generation) = memo.get("tv");
+        memo.put("tv".into(), 4, generation);
+        assert_eq!(memo.get("tv").0, Some(4));
+        let (_, generation) = memo.get("tv");
+        memo.forget();
+        assert_eq!(memo.get("tv").0, None);
+        memo.put("tv".into(), 5, generation);
         assert_eq!(memo.get("tv").0, None);
     }
 }
