@@ -1,5 +1,13 @@
 //! The `pacesetter` command: serve the app, and the operator tasks scripts rely on.
 
+/// mimalloc rather than glibc's allocator: a page render allocates thousands of small
+/// strings on whichever thread runs it, and glibc's `malloc`, `free` and
+/// `malloc_consolidate` took about a fifth of the server's CPU under load
+/// (`perf record` on `/me` with 64 connections; see benches/README.md).
+#[cfg(feature = "ssr")]
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[cfg(feature = "ssr")]
 mod cli {
     use std::io::Read;

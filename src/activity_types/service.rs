@@ -41,7 +41,7 @@ pub async fn activity_types(db: &Db) -> Result<Vec<ActivityTypeRule>, AppError> 
 /// Every type, retired ones too: what scores are computed with, so that a retired type's
 /// history still counts.
 pub async fn scoring_types(db: &Db) -> Result<Vec<ActivityTypeRule>, AppError> {
-    types_where(db, "").await
+    crate::server::page_reads::once(|r| r.scoring_types.clone(), types_where(db, "")).await
 }
 
 async fn types_where(db: &Db, filter: &str) -> Result<Vec<ActivityTypeRule>, AppError> {
@@ -74,6 +74,10 @@ struct WeightRow {
 
 /// Every weight version of every type.
 pub async fn weight_table(db: &Db) -> Result<WeightTable, AppError> {
+    crate::server::page_reads::once(|r| r.weights.clone(), read_weights(db)).await
+}
+
+async fn read_weights(db: &Db) -> Result<WeightTable, AppError> {
     const SQL: &str =
         "SELECT id, activity_type_id, effective_from, weight_hundredths FROM weight_versions";
     let rows: Vec<WeightRow> = on_db!(db, |pool| sqlx::query_as(SQL).fetch_all(pool).await)?;

@@ -185,6 +185,10 @@ pub fn set_session_cookie(value: &str, secure: bool) {
 
 /// The user behind the current request, if signed in. For server functions and SSR.
 pub async fn current_user() -> Result<Option<User>, AppError> {
+    crate::server::page_reads::once(|r| r.user.clone(), read_current_user()).await
+}
+
+async fn read_current_user() -> Result<Option<User>, AppError> {
     let state = crate::server::state::app_state()?;
     let headers: HeaderMap = leptos_axum::extract()
         .await

@@ -153,13 +153,9 @@ pub async fn leaderboard_memo(
     team_id: Option<i64>,
 ) -> Result<Leaderboard, AppError> {
     let key = format!("{org_name}|{period:?}|{team_id:?}");
-    let (kept, generation) = live.boards.get(&key);
-    if let Some(board) = kept {
-        return Ok(board);
-    }
-    let board = leaderboard_for(db, org_name, period, team_id).await?;
-    live.boards.put(key, board.clone(), generation);
-    Ok(board)
+    live.boards
+        .get_or_compute(key, || leaderboard_for(db, org_name, period, team_id))
+        .await
 }
 
 impl From<ScopeError> for AppError {
@@ -340,13 +336,9 @@ pub async fn ranking_memo(
         scope.team_id,
         metric
     );
-    let (kept, generation) = live.boards.get(&key);
-    if let Some(board) = kept {
-        return Ok(board);
-    }
-    let board = ranking(db, scope, metric).await?;
-    live.boards.put(key, board.clone(), generation);
-    Ok(board)
+    live.boards
+        .get_or_compute(key, || ranking(db, scope, metric))
+        .await
 }
 
 async fn rank_period(

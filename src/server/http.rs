@@ -41,11 +41,17 @@ async fn server_fn_status(req: Request<Body>, next: Next) -> Response {
     Response::from_parts(parts, Body::from(bytes))
 }
 
+/// The context of every Leptos route (pages and server functions).
+fn page_context() {
+    leptos::nonce::provide_nonce();
+    crate::server::page_reads::provide();
+}
+
 pub fn app(state: AppState) -> Router {
     let routes = generate_route_list(App);
     Router::new()
         .route("/healthz", get(healthz))
-        .leptos_routes_with_context(&state, routes, leptos::nonce::provide_nonce, {
+        .leptos_routes_with_context(&state, routes, page_context, {
             let options = state.leptos_options.clone();
             move || shell(options.clone())
         })
@@ -67,7 +73,7 @@ pub fn app(state: AppState) -> Router {
         .fallback(leptos_axum::file_and_error_handler_with_context::<
             AppState,
             _,
-        >(leptos::nonce::provide_nonce, shell))
+        >(page_context, shell))
         .layer(middleware::from_fn(no_store_when_signed_in))
         // Pages, JSON and uncompressed files are compressed on the fly (never the live event
         // streams, which the default predicate leaves alone); a fast level keeps it cheap.

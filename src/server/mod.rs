@@ -9,6 +9,7 @@ pub mod http;
 pub mod http_error;
 pub mod org;
 pub mod packed;
+pub mod page_reads;
 pub mod secrets;
 pub mod seed;
 pub mod state;

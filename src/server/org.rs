@@ -45,6 +45,10 @@ impl OrgSettings {
 }
 
 pub async fn load(db: &Db) -> Result<OrgSettings, AppError> {
+    crate::server::page_reads::once(|r| r.settings.clone(), read(db)).await
+}
+
+async fn read(db: &Db) -> Result<OrgSettings, AppError> {
     const SQL: &str = "SELECT org_name, time_zone, fiscal_year_start_month, working_weekdays, \
         band_outstanding_bp, band_on_track_bp, band_at_risk_bp, composite_cap_bp, currency FROM settings WHERE id = 1";
     let row: Option<OrgSettings> =

@@ -35,13 +35,9 @@ pub async fn show_memo(
     display: &DisplayConfig,
 ) -> Result<TvShow, AppError> {
     let key = serde_json::to_string(display).unwrap_or_default();
-    let (kept, generation) = live.tv_shows.get(&key);
-    if let Some(show) = kept {
-        return Ok(show);
-    }
-    let fresh = show(db, display).await?;
-    live.tv_shows.put(key, fresh.clone(), generation);
-    Ok(fresh)
+    live.tv_shows
+        .get_or_compute(key, || show(db, display))
+        .await
 }
 
 /// The show of `display` for the current month.
