@@ -57,6 +57,25 @@ pub trait Record: Sync {
         tx: &'a mut Tx,
         writer: &'a Writer,
     ) -> impl Future<Output = Result<Upserted, AppError>> + Send + 'a;
+
+    /// Writes `records` with the outcome of [`Record::write`] on each in turn (the results in
+    /// the same order); a kind may store many at once.
+    fn write_many<'a>(
+        records: &'a [Self],
+        tx: &'a mut Tx,
+        writer: &'a Writer,
+    ) -> impl Future<Output = Result<Vec<Upserted>, AppError>> + Send + 'a
+    where
+        Self: Sized,
+    {
+        async move {
+            let mut results = Vec::with_capacity(records.len());
+            for r in records {
+                results.push(r.write(tx, writer).await?);
+            }
+            Ok(results)
+        }
+    }
 }
 
 /// Writes every record, or none, in one transaction with the idempotency key (when one is
@@ -84,10 +103,7 @@ where
     for source in sources {
         crate::sources::claim(&mut guard.tx, writer, source).await?;
     }
-    let mut results = Vec::with_capacity(records.len());
-    for r in records {
-        results.push(r.write(&mut guard.tx, writer).await?);
-    }
+    let results = R::write_many(records, &mut guard.tx, writer).await?;
     let won: Vec<i64> = results
         .iter()
         .filter(|u| u.newly_won)

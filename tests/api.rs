@@ -17,6 +17,7 @@ on_both_engines!(
     idempotent_retry_replays_the_first_response,
     reusing_a_key_with_another_body_is_refused,
     upserts_update_and_the_score_counts_once,
+    a_batch_mixing_new_and_known_records_stores_what_one_by_one_would,
     deals_are_created_and_upserted,
     a_batch_with_one_bad_item_writes_nothing,
     a_full_batch_is_written_and_a_larger_one_refused,
@@ -1769,4 +1770,137 @@ async fn one_integration_cannot_rewrite_another(engine: Engine) {
         .await,
         1
     );
+}
+
+/// Every row of `activities` and `daily_rollups`, as one text each (for comparing two
+/// databases on the same engine).
+async fn stored_rows(app: &TestApp) -> (String, String) {
+    let activities = "SELECT COALESCE(string_agg(r, ',' ORDER BY r), '') FROM (SELECT \
+        CAST(rep_id AS TEXT) || ' ' || CAST(activity_type_id AS TEXT) || ' ' || \
+        CAST(occurred_at AS TEXT) || ' ' || CAST(local_date AS TEXT) || ' ' || \
+        CAST(quantity AS TEXT) || ' ' || COALESCE(source, '-') || ' ' || \
+        COALESCE(external_id, '-') || ' ' || COALESCE(note, '-') AS r FROM activities) t";
+    let rollups = "SELECT COALESCE(string_agg(r, ',' ORDER BY r), '') FROM (SELECT \
+        CAST(rep_id AS TEXT) || ' ' || CAST(local_date AS TEXT) || ' ' || \
+        CAST(activity_type_id AS TEXT) || ' ' || CAST(units AS TEXT) || ' ' || \
+        CAST(duration_seconds AS TEXT) AS r FROM daily_rollups WHERE units <> 0) t";
+    let read = |sql: &'static str| async move {
+        pacesetter::on_db!(&app.db, |pool| sqlx::query_scalar::<_, String>(sql)
+            .fetch_one(pool)
+            .await)
+        .expect("rows")
+    };
+    (read(activities).await, read(rollups).await)
+}
+
+/// The batch path stores new records many to a statement. A batch mixing new keys (more
+/// than one statement holds), a key already stored (an update), a key repeated in the batch
+/// (the last wins) and a record without a key stores exactly what sending the same items
+/// one by one stores, on a second organisation set up the same way.
+async fn a_batch_mixing_new_and_known_records_stores_what_one_by_one_would(engine: Engine) {
+    let item = |email: &str, at: &str, quantity: i64, key: Option<String>| {
+        let mut v = json!({"rep_email": email, "type": "call", "occurred_at": at,
+            "quantity": quantity, "note": format!("q{quantity}")});
+        if let Some(k) = key {
+            v["source"] = json!("crm");
+            v["external_id"] = json!(k);
+        }
+        v
+    };
+    let first = vec![
+        item("ada@example.com", JUNE, 1, Some("k1".into())),
+        item("ben@example.com", JUNE, 1, Some("k2".into())),
+    ];
+    let mut second = vec![
+        item(
+            "ada@example.com",
+            "2025-06-11T10:00:00Z",
+            3,
+            Some("k1".into()),
+        ),
+        item(
+            "ben@example.com",
+            "2025-06-11T09:00:00Z",
+            2,
+            Some("k3".into()),
+        ),
+        item("cy@example.com", JUNE, 1, Some("k4".into())),
+        item(
+            "cy@example.com",
+            "2025-06-12T10:00:00Z",
+            5,
+            Some("k4".into()),
+        ),
+        item("ada@example.com", JUNE, 4, None),
+    ];
+    for i in 0..450 {
+        let at = format!("2025-06-{:02}T{:02}:00:00Z", 1 + i % 28, 8 + i % 9);
+        second.push(item(
+            "ben@example.com",
+            &at,
+            1 + (i % 3) as i64,
+            Some(format!("n-{i}")),
+        ));
+    }
+
+    let batched = TestApp::start(engine).await;
+    fixture(&batched).await;
+    let t = token(&batched, &["ingest"]).await;
+    let one = post(
+        &batched,
+        &t,
+        "/api/v1/activities/batch",
+        &json!({"items": first}),
+        None,
+    )
+    .await;
+    assert_eq!(one.status, 200, "{}", one.body);
+    let two = post(
+        &batched,
+        &t,
+        "/api/v1/activities/batch",
+        &json!({"items": second}),
+        None,
+    )
+    .await;
+    assert_eq!(two.status, 200, "{}", two.body);
+    // k3, k4 (first), the one without a key and the 450: created; k1 and k4 (again): updated.
+    assert_eq!(
+        (two.body["created"].as_i64(), two.body["updated"].as_i64()),
+        (Some(453), Some(2))
+    );
+
+    let single = TestApp::start(engine).await;
+    fixture(&single).await;
+    let t1 = token(&single, &["ingest"]).await;
+    for it in first.iter().chain(&second) {
+        let r = post(&single, &t1, "/api/v1/activities", it, None).await;
+        assert!(
+            r.status == 200 || r.status == 201,
+            "{} {}",
+            r.status,
+            r.body
+        );
+    }
+
+    assert_eq!(batched.count("activities").await, 2 + 3 + 450);
+    let (a, r) = stored_rows(&batched).await;
+    assert_eq!((a.clone(), r), stored_rows(&single).await);
+    assert!(
+        a.contains(" 3 crm k1 q3") && a.contains(" 5 crm k4 q5"),
+        "{a}"
+    );
+    common::assert_rollups_agree(&batched.db).await;
+    // The same batch again: every record is known now, nothing is added.
+    let again = post(
+        &batched,
+        &t,
+        "/api/v1/activities/batch",
+        &json!({"items": second}),
+        None,
+    )
+    .await;
+    assert_eq!(again.status, 200, "{}", again.body);
+    assert_eq!(batched.count("activities").await, 2 + 3 + 450 + 1);
+    common::assert_rollups_agree(&batched.db).await;
 }
