@@ -93,8 +93,9 @@ mod cli {
             #[command(subcommand)]
             command: DisplayCommand,
         },
-        /// Import a CSV file (header row first, columns as in the integration API): all rows
-        /// or none; every bad row is reported with its line number.
+        /// Import a CSV file of any size (header row first, columns as in the integration
+        /// API): every row is checked first and nothing is written if any is bad; bad rows are
+        /// reported with their line numbers. Prints a progress line per 10,000 rows.
         Import {
             /// The CSV file.
             file: std::path::PathBuf,
@@ -290,15 +291,39 @@ mod cli {
             } => {
                 let kind = transfer::import::Kind::parse(&kind)
                     .ok_or("kind must be activities, deals or targets")?;
-                let bytes = std::fs::read(&file)
-                    .map_err(|e| format!("cannot read {}: {e}", file.display()))?;
-                let text = String::from_utf8(bytes)
-                    .map_err(|_| format!("{} is not UTF-8 text", file.display()))?;
-                let report = transfer::import::import_csv(&db, &live, kind, &text, dry_run, "cli")
+                let open = || std::fs::File::open(&file);
+                let bytes = open()
+                    .and_then(|f| f.metadata())
+                    .map_err(|e| format!("cannot read {}: {e}", file.display()))?
+                    .len();
+                let source = transfer::import::File {
+                    open,
+                    bytes,
+                    max_rows: None,
+                };
+                let started = std::time::Instant::now();
+                let report =
+                    transfer::import::import(&db, &live, kind, &source, dry_run, "cli", |p| {
+                        if p.rows % 50_000 != 0 && p.bytes < p.total_bytes {
+                            return;
+                        }
+                        let secs = started.elapsed().as_secs_f64().max(0.001);
+                        let pct = p.bytes as f64 * 100.0 / p.total_bytes.max(1) as f64;
+                        eprintln!(
+                            "{:<9} {:>10} rows  {pct:5.1}%  {:>7.1} s  {:>8.0} rows/s",
+                            p.stage,
+                            p.rows,
+                            secs,
+                            p.rows as f64 / secs
+                        );
+                    })
                     .await
                     .map_err(|e| e.to_string())?;
                 for e in &report.errors {
                     println!("line {}: {}", e.line, e.message);
+                }
+                if report.more_errors > 0 {
+                    println!("… and {} more bad rows", report.more_errors);
                 }
                 if report.errors.is_empty() {
                     println!("{}", report.summary());

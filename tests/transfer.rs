@@ -19,6 +19,7 @@ on_both_engines!(
     import_is_for_admins_only,
     scorecards_export_one_row_per_rep_and_line,
     every_csv_column_takes_hostile_cells_whole_or_not_at_all,
+    a_file_of_many_chunks_is_checked_whole_then_written,
 );
 
 const ACTIVITIES_HEADER: &str =
@@ -865,4 +866,123 @@ async fn every_csv_column_takes_hostile_cells_whole_or_not_at_all(engine: Engine
     );
     assert!(refused > 0 && written > 0, "the values both pass and fail");
     common::assert_rollups_agree(&app.db).await;
+}
+
+/// Runs `pacesetter import` on `body`: exit code, standard output, standard error.
+fn run_import(
+    app: &TestApp,
+    dir: &std::path::Path,
+    body: &str,
+    extra: &[&str],
+) -> (Option<i32>, String, String) {
+    let path = dir.join("import.csv");
+    std::fs::write(&path, body).unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_pacesetter"))
+        .arg("--database")
+        .arg(&app.database_url)
+        .arg("import")
+        .arg(&path)
+        .args(["--kind", "activities"])
+        .args(extra)
+        .env_remove("DATABASE_URL")
+        .output()
+        .expect("run pacesetter");
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout).to_string(),
+        String::from_utf8_lossy(&out.stderr).to_string(),
+    )
+}
+
+/// A file longer than one chunk (the command line reads 10,000 rows at a time and never
+/// holds the file): a bad row in the last chunk writes nothing at all, identical rows in
+/// different chunks stay two activities, the rows are written once with a progress line per
+/// stage, an import again changes nothing, and past a thousand bad rows the rest are counted.
+async fn a_file_of_many_chunks_is_checked_whole_then_written(engine: Engine) {
+    use std::fmt::Write;
+    let app = TestApp::start(engine).await;
+    fixture(&app).await;
+    let dir = tempfile::tempdir().unwrap();
+    const ROWS: usize = 21_000;
+    let reps = ["ada@example.com", "ben@example.com", "cy@example.com"];
+    let mut good = String::from("rep_email,type,occurred_at,quantity\n");
+    for i in 0..ROWS {
+        // Line 2 and line 20,002 are the same call.
+        let n = if i == 20_000 { 0 } else { i };
+        let kind = if n % 2 == 0 { "call" } else { "email" };
+        let day = 1 + n % 28;
+        let (h, m, sec) = (8 + n % 10, (n / 10) % 60, (n / 600) % 60);
+        writeln!(
+            good,
+            "{},{kind},2025-06-{day:02}T{h:02}:{m:02}:{sec:02}Z,1",
+            reps[n % 3]
+        )
+        .unwrap();
+    }
+    let mut bad = good.clone();
+    bad.push_str("ada@example.com,call,2025-06-10T10:00:00Z,-4\n");
+    let (code, out, err) = run_import(&app, dir.path(), &bad, &[]);
+    assert_eq!(code, Some(1), "{out}{err}");
+    assert!(
+        out.contains(&format!("line {}: quantity: must be between", ROWS + 2)),
+        "{out}"
+    );
+    assert!(err.contains("1 error; nothing written"), "{err}");
+    assert_eq!(snapshot(&app).await, (0, 0, 0, 0));
+
+    let (code, out, err) = run_import(&app, dir.path(), &good, &["--dry-run"]);
+    assert_eq!(code, Some(0), "{out}{err}");
+    assert_eq!(
+        out.trim(),
+        format!("{ROWS} rows valid, {ROWS} created, 0 updated (dry run: nothing written)")
+    );
+    assert_eq!(app.count("activities").await, 0);
+
+    let (code, out, err) = run_import(&app, dir.path(), &good, &[]);
+    assert_eq!(code, Some(0), "{out}{err}");
+    assert_eq!(
+        out.trim(),
+        format!("{ROWS} rows valid, {ROWS} created, 0 updated")
+    );
+    for stage in ["checking", "writing"] {
+        assert!(
+            err.lines().any(|l| l.starts_with(stage)
+                && l.contains(&format!("{ROWS} rows"))
+                && l.contains("100.0%")),
+            "{err}"
+        );
+    }
+    assert_eq!(app.count("activities").await, ROWS as i64);
+    assert_eq!(rollup_units(&app.db).await, ROWS as i64);
+    let (code, out, err) = run_import(&app, dir.path(), &good, &[]);
+    assert_eq!(code, Some(0), "{out}{err}");
+    assert_eq!(
+        out.trim(),
+        format!("{ROWS} rows valid, 0 created, {ROWS} updated")
+    );
+    assert_eq!(app.count("activities").await, ROWS as i64);
+    assert_eq!(rollup_units(&app.db).await, ROWS as i64);
+    assert_eq!(
+        scalar(
+            &app.db,
+            "SELECT COUNT(*) FROM audit_log WHERE action = 'import' AND entity = 'csv:activities'"
+        )
+        .await,
+        2
+    );
+
+    let mut many = String::from("rep_email,type,occurred_at,quantity\n");
+    for _ in 0..1_500 {
+        many.push_str("nobody@example.com,call,2025-06-10T10:00:00Z,1\n");
+    }
+    let (code, out, err) = run_import(&app, dir.path(), &many, &[]);
+    assert_eq!(code, Some(1), "{out}{err}");
+    assert_eq!(
+        out.lines().filter(|l| l.starts_with("line ")).count(),
+        1_000,
+        "{out}"
+    );
+    assert!(out.contains("… and 500 more bad rows"), "{out}");
+    assert!(err.contains("1500 errors; nothing written"), "{err}");
+    assert_eq!(app.count("activities").await, ROWS as i64);
 }

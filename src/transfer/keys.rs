@@ -16,16 +16,40 @@ use crate::server::db::Db;
 pub const CSV_SOURCE: &str = "csv";
 /// The source an export gives to records that had no key of their own.
 pub const EXPORT_SOURCE: &str = "pacesetter";
+/// The keys met so far in one file, kept as 128-bit digests so that a file of a million
+/// rows needs tens of megabytes, not its text: how many rows had each content (so two
+/// identical calls stay two calls) and the line where each key first appeared.
+#[derive(Default)]
+pub(super) struct FileKeys {
+    contents: HashMap<u128, u32>,
+    first_line: HashMap<u128, u64>,
+}
+
+fn digest(parts: &[&[u8]]) -> [u8; 32] {
+    let mut h = Sha256::new();
+    for p in parts {
+        h.update(p);
+        h.update([0u8]);
+    }
+    h.finalize().into()
+}
+
+fn short(d: &[u8; 32]) -> u128 {
+    let mut b = [0u8; 16];
+    b.copy_from_slice(&d[..16]);
+    u128::from_be_bytes(b)
+}
+
 /// The key of a row that names none: `csv` and a hash of the row's content (with a count
 /// for identical rows of one file, so two identical calls stay two calls).
-pub(super) fn content_key(kind: Kind, content: &str, seen: &mut HashMap<String, u32>) -> String {
+fn content_key(kind: Kind, content: &str, seen: &mut HashMap<u128, u32>) -> String {
     let mut h = Sha256::new();
     h.update(kind.as_str().as_bytes());
     h.update([0u8]);
     h.update(content.as_bytes());
-    let digest = hex::encode(h.finalize());
-    let base = format!("row-{}", &digest[..32]);
-    let n = seen.entry(base.clone()).or_insert(0);
+    let d: [u8; 32] = h.finalize().into();
+    let base = format!("row-{}", hex::encode(&d[..16]));
+    let n = seen.entry(short(&d)).or_insert(0);
     *n += 1;
     if *n == 1 {
         base
@@ -34,21 +58,22 @@ pub(super) fn content_key(kind: Kind, content: &str, seen: &mut HashMap<String, 
     }
 }
 
-/// Gives keyless rows their content key and refuses two rows with the same key.
+/// Gives keyless rows their content key and refuses two rows of the file with the same key
+/// (`keys` carries what earlier chunks of the file held).
 pub(super) fn assign_keys<'a>(
     kind: Kind,
-    keys: impl Iterator<Item = (u64, &'a str, &'a mut Option<String>, &'a mut Option<String>)>,
+    file: &mut FileKeys,
+    rows: impl Iterator<Item = (u64, &'a str, &'a mut Option<String>, &'a mut Option<String>)>,
     errors: &mut Vec<FieldError>,
 ) {
-    let mut hashes = HashMap::new();
-    let mut first_line: HashMap<(String, String), u64> = HashMap::new();
-    for (line, content, source, external_id) in keys {
+    for (line, content, source, external_id) in rows {
         if source.is_none() && external_id.is_none() {
             *source = Some(CSV_SOURCE.to_string());
-            *external_id = Some(content_key(kind, content, &mut hashes));
+            *external_id = Some(content_key(kind, content, &mut file.contents));
         }
         if let (Some(s), Some(e)) = (source.as_ref(), external_id.as_ref()) {
-            if let Some(first) = first_line.insert((s.clone(), e.clone()), line) {
+            let key = short(&digest(&[s.as_bytes(), e.as_bytes()]));
+            if let Some(&first) = file.first_line.get(&key) {
                 let again = if s == CSV_SOURCE {
                     format!("the same row as line {first}")
                 } else {
@@ -56,6 +81,8 @@ pub(super) fn assign_keys<'a>(
                 };
                 errors
                     .push(FieldError::new("external_id", again).at(super::import::index_of(line)));
+            } else {
+                file.first_line.insert(key, line);
             }
         }
     }
@@ -152,23 +179,41 @@ pub(super) enum Match {
     Foreign,
 }
 
+/// What each key names. Only the keys asked about are looked up (by the unique index on
+/// source and external id), so a file checked a chunk at a time costs the same per chunk.
 pub(super) async fn match_keys(db: &Db, keys: &[Keyed]) -> Result<Vec<Match>, AppError> {
-    let mut known: HashSet<(String, String)> = HashSet::new();
-    let sources: HashSet<(&'static str, &str)> = keys
-        .iter()
-        .map(|k| (k.identity.table(), k.source.as_str()))
-        .collect();
-    for (table, source) in sources {
-        let sql = format!("SELECT external_id FROM {table} WHERE source = $1");
-        let ids: Vec<String> = on_db!(db, |pool| sqlx::query_scalar(&sql)
-            .bind(source)
-            .fetch_all(pool)
-            .await)?;
-        known.extend(ids.into_iter().map(|id| (source.to_string(), id)));
+    const LOOKUP: usize = 500;
+    let mut known: HashMap<(&'static str, &str), HashSet<String>> = HashMap::new();
+    let mut asked: HashMap<(&'static str, &str), Vec<&str>> = HashMap::new();
+    for k in keys {
+        asked
+            .entry((k.identity.table(), k.source.as_str()))
+            .or_default()
+            .push(k.external_id.as_str());
+    }
+    for ((table, source), ids) in &asked {
+        for batch in ids.chunks(LOOKUP) {
+            let found: Vec<String> = on_db!(db, |pool| {
+                let mut qb = sqlx::QueryBuilder::new(format!(
+                    "SELECT external_id FROM {table} WHERE source = "
+                ));
+                qb.push_bind(*source).push(" AND external_id IN (");
+                let mut list = qb.separated(", ");
+                for id in batch {
+                    list.push_bind(*id);
+                }
+                qb.push(")");
+                qb.build_query_scalar().fetch_all(pool).await
+            })?;
+            known.entry((*table, *source)).or_default().extend(found);
+        }
     }
     let mut found = Vec::with_capacity(keys.len());
     for k in keys {
-        let m = if known.contains(&(k.source.clone(), k.external_id.clone())) {
+        let m = if known
+            .get(&(k.identity.table(), k.source.as_str()))
+            .is_some_and(|ids| ids.contains(k.external_id.as_str()))
+        {
             Match::Existing
         } else if k.source == EXPORT_SOURCE {
             match keyless_match(db, k).await? {

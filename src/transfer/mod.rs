@@ -40,15 +40,18 @@ pub struct ImportReport {
     pub rows: u64,
     pub created: u64,
     pub updated: u64,
-    /// Every bad row; when any, nothing was written.
+    /// The bad rows (the first thousand); when any, nothing was written.
     pub errors: Vec<RowError>,
+    /// Bad rows past those listed.
+    #[serde(default)]
+    pub more_errors: u64,
 }
 
 impl ImportReport {
     /// One line for people and scripts.
     pub fn summary(&self) -> String {
         if !self.errors.is_empty() {
-            let n = self.errors.len();
+            let n = self.errors.len() as u64 + self.more_errors;
             let s = if n == 1 { "" } else { "s" };
             return format!("{n} error{s}; nothing written");
         }

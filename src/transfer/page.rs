@@ -143,8 +143,15 @@ fn ImportResult(report: ImportReport) -> impl IntoView {
         return view! { <p class="success" role="status" data-testid="import-summary">{summary}</p> }
             .into_any();
     }
+    let more = (report.more_errors > 0).then(|| {
+        format!(
+            "The first {} are listed; fix them and check again to see the rest.",
+            report.errors.len()
+        )
+    });
     view! {
         <p class="error" role="alert" data-testid="import-summary">{summary}</p>
+        {more.map(|m| view! { <p>{m}</p> })}
         <div class="scroll">
             <table class="import-errors">
                 <thead>
