@@ -301,13 +301,16 @@ mod cli {
                     bytes,
                     max_rows: None,
                 };
-                let started = std::time::Instant::now();
+                let mut stage = ("", std::time::Instant::now());
                 let report =
                     transfer::import::import(&db, &live, kind, &source, dry_run, "cli", |p| {
+                        if stage.0 != p.stage {
+                            stage = (p.stage, std::time::Instant::now());
+                        }
                         if p.rows % 50_000 != 0 && p.bytes < p.total_bytes {
                             return;
                         }
-                        let secs = started.elapsed().as_secs_f64().max(0.001);
+                        let secs = stage.1.elapsed().as_secs_f64().max(0.001);
                         let pct = p.bytes as f64 * 100.0 / p.total_bytes.max(1) as f64;
                         eprintln!(
                             "{:<9} {:>10} rows  {pct:5.1}%  {:>7.1} s  {:>8.0} rows/s",

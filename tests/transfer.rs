@@ -562,24 +562,8 @@ async fn cli_import_dry_run_and_exit_codes() {
     let app = TestApp::start(Engine::Sqlite).await;
     fixture(&app).await;
     let dir = tempfile::tempdir().unwrap();
-    let run = |name: &str, body: &str, extra: &[&str]| {
-        let path = dir.path().join(name);
-        std::fs::write(&path, body).unwrap();
-        let out = std::process::Command::new(env!("CARGO_BIN_EXE_pacesetter"))
-            .arg("--database")
-            .arg(&app.database_url)
-            .arg("import")
-            .arg(&path)
-            .args(extra)
-            .env_remove("DATABASE_URL")
-            .output()
-            .expect("run pacesetter");
-        (
-            out.status.code(),
-            String::from_utf8_lossy(&out.stdout).to_string(),
-            String::from_utf8_lossy(&out.stderr).to_string(),
-        )
-    };
+    let run =
+        |name: &str, body: &str, extra: &[&str]| run_import(&app, dir.path(), name, body, extra);
     let bad = "rep_email,type,occurred_at,quantity\n\
         ada@example.com,call,2025-06-10T10:00:00Z,1\n\
         who@example.com,call,2025-06-10T10:00:00Z,1\n\
@@ -868,7 +852,7 @@ async fn every_csv_column_takes_hostile_cells_whole_or_not_at_all(engine: Engine
     common::assert_rollups_agree(&app.db).await;
 }
 
-/// Runs `pacesetter import` on `body`: exit code, standard output, standard error.
+/// Runs `pacesetter import` on `body` written to `name` in `dir`: exit code, standard output, standard error.
 fn run_import(
     app: &TestApp,
     dir: &std::path::Path,
@@ -882,7 +866,6 @@ fn run_import(
         .arg(&app.database_url)
         .arg("import")
         .arg(&path)
-        .args(["--kind", "activities"])
         .args(extra)
         .env_remove("DATABASE_URL")
         .output()
@@ -900,6 +883,7 @@ fn run_import(
 /// stage, an import again changes nothing, and past a thousand bad rows the rest are counted.
 async fn a_file_of_many_chunks_is_checked_whole_then_written(engine: Engine) {
     use std::fmt::Write;
+    const ACTIVITIES: &[&str] = &["--kind", "activities"];
     let app = TestApp::start(engine).await;
     fixture(&app).await;
     let dir = tempfile::tempdir().unwrap();
@@ -921,7 +905,7 @@ async fn a_file_of_many_chunks_is_checked_whole_then_written(engine: Engine) {
     }
     let mut bad = good.clone();
     bad.push_str("ada@example.com,call,2025-06-10T10:00:00Z,-4\n");
-    let (code, out, err) = run_import(&app, dir.path(), &bad, &[]);
+    let (code, out, err) = run_import(&app, dir.path(), "bad.csv", &bad, ACTIVITIES);
     assert_eq!(code, Some(1), "{out}{err}");
     assert!(
         out.contains(&format!("line {}: quantity: must be between", ROWS + 2)),
@@ -930,7 +914,13 @@ async fn a_file_of_many_chunks_is_checked_whole_then_written(engine: Engine) {
     assert!(err.contains("1 error; nothing written"), "{err}");
     assert_eq!(snapshot(&app).await, (0, 0, 0, 0));
 
-    let (code, out, err) = run_import(&app, dir.path(), &good, &["--dry-run"]);
+    let (code, out, err) = run_import(
+        &app,
+        dir.path(),
+        "good.csv",
+        &good,
+        &["--kind", "activities", "--dry-run"],
+    );
     assert_eq!(code, Some(0), "{out}{err}");
     assert_eq!(
         out.trim(),
@@ -938,7 +928,7 @@ async fn a_file_of_many_chunks_is_checked_whole_then_written(engine: Engine) {
     );
     assert_eq!(app.count("activities").await, 0);
 
-    let (code, out, err) = run_import(&app, dir.path(), &good, &[]);
+    let (code, out, err) = run_import(&app, dir.path(), "good.csv", &good, ACTIVITIES);
     assert_eq!(code, Some(0), "{out}{err}");
     assert_eq!(
         out.trim(),
@@ -954,7 +944,7 @@ async fn a_file_of_many_chunks_is_checked_whole_then_written(engine: Engine) {
     }
     assert_eq!(app.count("activities").await, ROWS as i64);
     assert_eq!(rollup_units(&app.db).await, ROWS as i64);
-    let (code, out, err) = run_import(&app, dir.path(), &good, &[]);
+    let (code, out, err) = run_import(&app, dir.path(), "good.csv", &good, ACTIVITIES);
     assert_eq!(code, Some(0), "{out}{err}");
     assert_eq!(
         out.trim(),
@@ -975,7 +965,7 @@ async fn a_file_of_many_chunks_is_checked_whole_then_written(engine: Engine) {
     for _ in 0..1_500 {
         many.push_str("nobody@example.com,call,2025-06-10T10:00:00Z,1\n");
     }
-    let (code, out, err) = run_import(&app, dir.path(), &many, &[]);
+    let (code, out, err) = run_import(&app, dir.path(), "many.csv", &many, ACTIVITIES);
     assert_eq!(code, Some(1), "{out}{err}");
     assert_eq!(
         out.lines().filter(|l| l.starts_with("line ")).count(),

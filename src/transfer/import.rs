@@ -126,6 +126,12 @@ where
     };
     let mut keys = FileKeys::default();
     let mut predicted = (0, 0);
+    progress(Progress {
+        stage: "checking",
+        rows: 0,
+        bytes: 0,
+        total_bytes: file.bytes,
+    });
     loop {
         let mut errors = Vec::new();
         let chunk = rows.next_chunk(CHUNK, &mut errors);
@@ -167,10 +173,17 @@ where
         }
         return Ok(out);
     }
+    drop(keys);
     let writer = Writer::Person(actor.to_string());
     let mut rows = Rows::open(kind, open()?, file.max_rows).map_err(changed)?;
-    let mut keys = FileKeys::default();
+    let mut keys = FileKeys::checked();
     let mut written = 0u64;
+    progress(Progress {
+        stage: "writing",
+        rows: 0,
+        bytes: 0,
+        total_bytes: file.bytes,
+    });
     loop {
         let mut errors = Vec::new();
         let chunk = rows.next_chunk(CHUNK, &mut errors);

@@ -23,6 +23,18 @@ pub const EXPORT_SOURCE: &str = "pacesetter";
 pub(super) struct FileKeys {
     contents: HashMap<u128, u32>,
     first_line: HashMap<u128, u64>,
+    /// Writing a file already checked: the same content keys, no second duplicate check.
+    checked: bool,
+}
+
+impl FileKeys {
+    /// For the write of a file whose keys were checked: gives the same keys, keeps less.
+    pub(super) fn checked() -> FileKeys {
+        FileKeys {
+            checked: true,
+            ..FileKeys::default()
+        }
+    }
 }
 
 fn digest(parts: &[&[u8]]) -> [u8; 32] {
@@ -70,6 +82,9 @@ pub(super) fn assign_keys<'a>(
         if source.is_none() && external_id.is_none() {
             *source = Some(CSV_SOURCE.to_string());
             *external_id = Some(content_key(kind, content, &mut file.contents));
+        }
+        if file.checked {
+            continue;
         }
         if let (Some(s), Some(e)) = (source.as_ref(), external_id.as_ref()) {
             let key = short(&digest(&[s.as_bytes(), e.as_bytes()]));
