@@ -340,7 +340,7 @@ mod cli {
                 let found = if repair {
                     verify::repair_rollups(&db).await
                 } else {
-                    verify::rollup_differences(&db).await
+                    verify::differences(&db).await
                 }
                 .map_err(|e| e.to_string())?;
                 for d in &found {

@@ -8,11 +8,14 @@ mod common;
 use std::process::{Command, Output};
 
 use common::{exec, fixture, scalar, Engine, TestApp};
-use pacesetter::activities::verify::{repair_rollups, rollup_differences};
+use pacesetter::activities::verify::{month_differences, repair_rollups, rollup_differences};
 use pacesetter::server::db::Db;
 use serde_json::json;
 
-on_both_engines!(verify_rollups_finds_every_planted_difference);
+on_both_engines!(
+    verify_rollups_finds_every_planted_difference,
+    month_totals_follow_every_write_and_score_as_the_days_do,
+);
 
 fn pacesetter(db: &str, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_pacesetter"))
@@ -60,19 +63,7 @@ async fn send_calls(app: &TestApp, token: &str, tag: &str, n: usize) {
             })
         })
         .collect();
-    let res = reqwest::Client::new()
-        .post(app.at("/api/v1/activities/batch"))
-        .bearer_auth(token)
-        .json(&json!({ "items": items }))
-        .send()
-        .await
-        .expect("batch");
-    let status = res.status();
-    assert!(
-        status.is_success(),
-        "{status}: {}",
-        res.text().await.unwrap()
-    );
+    send_batch(app, token, items).await;
 }
 
 async fn verify_rollups_finds_every_planted_difference(engine: Engine) {
@@ -223,4 +214,175 @@ async fn postgres_backup_points_to_pg_dump() {
     let out = pacesetter(&app.database_url, &["backup", "/tmp/never-written.db"]);
     assert!(!out.status.success());
     assert!(text(&out).contains("pg_dump"), "{}", text(&out));
+}
+
+/// Sends `items` to the batch route with `token`.
+async fn send_batch(app: &TestApp, token: &str, items: Vec<serde_json::Value>) {
+    let res = reqwest::Client::new()
+        .post(app.at("/api/v1/activities/batch"))
+        .bearer_auth(token)
+        .json(&json!({ "items": items }))
+        .send()
+        .await
+        .expect("batch");
+    let status = res.status();
+    assert!(
+        status.is_success(),
+        "{status}: {}",
+        res.text().await.unwrap()
+    );
+}
+
+/// Changes the `call` type through the API.
+async fn put_call(app: &TestApp, token: &str, body: serde_json::Value) {
+    let res = reqwest::Client::new()
+        .put(app.at("/api/v1/activity-types/call"))
+        .bearer_auth(token)
+        .json(&body)
+        .send()
+        .await
+        .expect("put type");
+    let status = res.status();
+    assert!(
+        status.is_success(),
+        "{status}: {}",
+        res.text().await.unwrap()
+    );
+}
+
+/// The month totals equal a recount from the raw activities, and the scores read from them
+/// (whole months) and the days (the rest) equal the scores of every day, for months, a
+/// quarter, a year and a window that starts and ends mid-month.
+async fn assert_months_score_as_days(app: &TestApp) {
+    use pacesetter::activities::repo;
+    use pacesetter::activity_types::service::{scoring_types, weight_table};
+    use pacesetter::scoring::{activity_scores, Period, PeriodKind};
+    common::assert_rollups_agree(&app.db).await;
+    let db = &app.db;
+    let types = scoring_types(db).await.unwrap();
+    let weights = weight_table(db).await.unwrap();
+    let day = |m: u32, d: u32| chrono::NaiveDate::from_ymd_opt(2026, m, d).unwrap();
+    let periods = [
+        Period::containing(PeriodKind::Month, day(4, 1), 1),
+        Period::containing(PeriodKind::Month, day(5, 1), 1),
+        Period::containing(PeriodKind::Quarter, day(5, 1), 1),
+        Period::containing(PeriodKind::Year, day(5, 1), 1),
+        Period {
+            kind: PeriodKind::Last60,
+            start: day(4, 10),
+            end: day(6, 20),
+        },
+    ];
+    let mut scored = 0;
+    for p in periods {
+        let days = repo::rollups(db, p.start, p.end, None).await.unwrap();
+        let nonzero = |m: std::collections::BTreeMap<i64, pacesetter::scoring::Points>| {
+            m.into_iter()
+                .filter(|(_, v)| !v.is_zero())
+                .collect::<Vec<_>>()
+        };
+        let expected = nonzero(activity_scores(&days, &types, &weights, &p));
+        let got = nonzero(repo::period_scores(db, &p, &types, &weights).await.unwrap());
+        assert_eq!(got, expected, "{p:?}");
+        scored += expected.len();
+    }
+    assert!(scored > 0, "some scores to compare");
+}
+
+/// Month totals follow every write: a batch across three months with a capped type, the
+/// same records moved to other days, months and reps, deletes, cap changes, a weight from
+/// the middle of a month. A planted difference is found by `verify-rollups` and repaired.
+async fn month_totals_follow_every_write_and_score_as_the_days_do(engine: Engine) {
+    let app = TestApp::start(engine).await;
+    let f = fixture(&app).await;
+    let token = pacesetter::server::tokens::create_api_token(
+        &app.db,
+        "test",
+        "months",
+        &["ingest".to_string(), "admin".to_string()],
+    )
+    .await
+    .expect("token")
+    .1;
+    put_call(&app, &token, json!({"daily_cap": 3})).await;
+    let reps = ["ada@example.com", "ben@example.com"];
+    let items = |shift: u64, turn: usize| -> Vec<serde_json::Value> {
+        (0..120u64)
+            .map(|i| {
+                let date = chrono::NaiveDate::from_ymd_opt(2026, 4, 1)
+                    .unwrap()
+                    .checked_add_days(chrono::Days::new((i * 13 + shift) % 91))
+                    .unwrap();
+                json!({
+                    // Every fourth record changes rep on the second round.
+                    "rep_email": reps[(i as usize + turn * usize::from(i % 4 == 0)) % 2],
+                    "type": if i % 3 == 0 { "email" } else { "call" },
+                    "occurred_at": format!("{date}T{:02}:00:00Z", 8 + i % 9),
+                    "quantity": 1 + (i + shift) % 5,
+                    "source": "crm",
+                    "external_id": format!("m-{i}"),
+                })
+            })
+            .collect()
+    };
+    send_batch(&app, &token, items(0, 0)).await;
+    assert_months_score_as_days(&app).await;
+    // The same records again: other days (some in other months), quantities and reps.
+    send_batch(&app, &token, items(20, 1)).await;
+    assert_months_score_as_days(&app).await;
+
+    let gone: Vec<(i64, i64)> = match &app.db {
+        Db::Sqlite(p) => sqlx::query_as("SELECT id, rep_id FROM activities WHERE id % 5 = 0")
+            .fetch_all(p)
+            .await
+            .unwrap(),
+        Db::Postgres(p) => sqlx::query_as("SELECT id, rep_id FROM activities WHERE id % 5 = 0")
+            .fetch_all(p)
+            .await
+            .unwrap(),
+    };
+    assert!(!gone.is_empty());
+    let mut tx = app.db.begin_write().await.unwrap();
+    for (id, rep) in gone {
+        pacesetter::activities::store::delete(&mut tx, rep, id)
+            .await
+            .unwrap()
+            .expect("deleted");
+    }
+    tx.commit().await.unwrap();
+    assert_months_score_as_days(&app).await;
+
+    put_call(&app, &token, json!({"daily_cap": 1})).await;
+    assert_months_score_as_days(&app).await;
+    put_call(&app, &token, json!({"daily_cap": null})).await;
+    assert_months_score_as_days(&app).await;
+    put_call(
+        &app,
+        &token,
+        json!({"weight": 7, "effective_from": "2026-05-15"}),
+    )
+    .await;
+    assert_months_score_as_days(&app).await;
+
+    let email = scalar(&app.db, "SELECT id FROM activity_types WHERE key = 'email'").await;
+    let planted = format!(
+        "UPDATE monthly_rollups SET counted_units = counted_units + 2 \
+         WHERE rep_id = {} AND month = '2026-05-01' AND activity_type_id = {email}",
+        f.ada
+    );
+    exec(&app.db, &planted).await;
+    let found = month_differences(&app.db).await.unwrap();
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert_eq!(
+        found[0].stored.counted_units,
+        found[0].raw.counted_units + 2
+    );
+    assert_eq!(rollup_differences(&app.db).await.unwrap(), vec![]);
+    let out = pacesetter(&app.database_url, &["verify-rollups"]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(text(&out).contains("in 2026-05"), "{}", text(&out));
+    let out = pacesetter(&app.database_url, &["verify-rollups", "--repair"]);
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(text(&out).contains("repaired 1"), "{}", text(&out));
+    assert_months_score_as_days(&app).await;
 }

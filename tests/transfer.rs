@@ -856,10 +856,11 @@ async fn every_csv_column_takes_hostile_cells_whole_or_not_at_all(engine: Engine
 fn run_import(
     app: &TestApp,
     dir: &std::path::Path,
+    name: &str,
     body: &str,
     extra: &[&str],
 ) -> (Option<i32>, String, String) {
-    let path = dir.join("import.csv");
+    let path = dir.join(name);
     std::fs::write(&path, body).unwrap();
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_pacesetter"))
         .arg("--database")

@@ -1,12 +1,17 @@
 //! Reads of activities for scoring and for the rep's own list: daily rollups and a day's
 //! live activities. Writes are in [`super::store`].
 
+use std::collections::BTreeMap;
+
 use chrono::NaiveDate;
 
 use super::store::ActivityRow;
 use crate::error::AppError;
 use crate::on_db;
-use crate::scoring::DailyRollup;
+use crate::scoring::{
+    read_plan, scores_from_months, ActivityTypeRule, DailyRollup, MonthRollup, Period, Points,
+    WeightTable,
+};
 use crate::server::db::Db;
 
 /// Daily rollups as read: one row per org-local day, that day's rows packed into one string
@@ -85,6 +90,74 @@ pub async fn rollups(
             .await)?,
     };
     unpack_rollups(rows)
+}
+
+/// Month totals of the months from `first` to `last` (first days), packed one string a
+/// month as the daily rollups are.
+pub async fn month_rollups(
+    db: &Db,
+    first: NaiveDate,
+    last: NaiveDate,
+) -> Result<Vec<MonthRollup>, AppError> {
+    use crate::server::packed::{agg, read_all, Field};
+    let sql = format!(
+        "SELECT m.month AS local_date, {} AS packed FROM monthly_rollups m \
+         WHERE m.month >= $1 AND m.month <= $2 GROUP BY m.month",
+        agg(&[
+            ("m.rep_id", Field::Plain),
+            ("m.activity_type_id", Field::Plain),
+            ("m.units", Field::Plain),
+            ("m.counted_units", Field::Plain),
+        ])
+    );
+    let months: Vec<PackedDay> = on_db!(db, |pool| sqlx::query_as(&sql)
+        .bind(first)
+        .bind(last)
+        .fetch_all(pool)
+        .await)?;
+    let mut out = Vec::new();
+    for m in &months {
+        read_all(
+            &m.packed,
+            "month totals",
+            |r| {
+                Some(MonthRollup {
+                    rep_id: r.int()?,
+                    month: m.local_date,
+                    activity_type_id: r.int()?,
+                    units: r.int()?,
+                    counted_units: r.int()?,
+                })
+            },
+            &mut out,
+        )?;
+    }
+    Ok(out)
+}
+
+/// The Activity Score of every rep over `period`: whole months from their month totals, the
+/// other days from the daily rollups ([`crate::scoring::read_plan`]). What a board of a
+/// month, a quarter or a year reads does not grow with the activities logged.
+pub async fn period_scores(
+    db: &Db,
+    period: &Period,
+    types: &[ActivityTypeRule],
+    weights: &WeightTable,
+) -> Result<BTreeMap<i64, Points>, AppError> {
+    let plan = read_plan(period, weights);
+    let months = match (plan.months.first(), plan.months.last()) {
+        (Some(first), Some(last)) => month_rollups(db, *first, *last)
+            .await?
+            .into_iter()
+            .filter(|m| plan.months.contains(&m.month))
+            .collect(),
+        _ => Vec::new(),
+    };
+    let mut days = Vec::new();
+    for (start, end) in &plan.days {
+        days.extend(rollups(db, *start, *end, None).await?);
+    }
+    Ok(scores_from_months(&months, &days, types, weights, period))
 }
 
 pub async fn rep_activities_on(

@@ -3,7 +3,7 @@
 //! API, the CSV import, the demo seed and the time-zone setting all write through here, in
 //! the caller's transaction.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
@@ -12,6 +12,7 @@ use crate::error::AppError;
 use crate::idempotency::{Record, Upserted};
 use crate::live::LiveKind;
 use crate::on_tx;
+use crate::scoring::months;
 use crate::server::db::Tx;
 use crate::sources::Writer;
 
@@ -45,7 +46,92 @@ pub struct ActivityWrite {
 
 const ROLLUP_ADD: &str = "INSERT INTO daily_rollups (rep_id, local_date, activity_type_id, units, duration_seconds) \
     VALUES ($1, $2, $3, $4, $5) ON CONFLICT (rep_id, local_date, activity_type_id) DO UPDATE SET \
-    units = daily_rollups.units + excluded.units, duration_seconds = daily_rollups.duration_seconds + excluded.duration_seconds";
+    units = daily_rollups.units + excluded.units, duration_seconds = daily_rollups.duration_seconds + excluded.duration_seconds \
+    RETURNING units";
+const MONTH_ADD: &str =
+    "INSERT INTO monthly_rollups (month, rep_id, activity_type_id, units, counted_units) ";
+const MONTH_ADD_CONFLICT: &str = " ON CONFLICT (month, rep_id, activity_type_id) DO UPDATE SET \
+    units = monthly_rollups.units + excluded.units, \
+    counted_units = monthly_rollups.counted_units + excluded.counted_units";
+
+/// What days going from one total to another change in their months (see
+/// [`crate::scoring::months`]): (month, rep, type) → (units, counted units).
+type MonthChanges = BTreeMap<(NaiveDate, i64, i64), (i64, i64)>;
+
+/// Records that the day (`rep_id`, `date`, type with `daily_cap`) went from `before` to
+/// `after` units.
+fn day_changed(
+    changes: &mut MonthChanges,
+    (rep_id, date, activity_type_id): (i64, NaiveDate, i64),
+    daily_cap: Option<i64>,
+    before: i64,
+    after: i64,
+) {
+    let (units, counted) = months::month_change(daily_cap, before, after);
+    let e = changes
+        .entry((months::month_of(date), rep_id, activity_type_id))
+        .or_default();
+    e.0 += units;
+    e.1 += counted;
+}
+
+/// Adds `changes` to the month totals, many to a statement.
+async fn add_to_months(tx: &mut Tx, changes: &MonthChanges) -> Result<(), AppError> {
+    let rows: Vec<_> = changes
+        .iter()
+        .filter(|(_, (u, c))| *u != 0 || *c != 0)
+        .collect();
+    for chunk in rows.chunks(BULK_CHUNK) {
+        on_tx!(tx, |c| {
+            let mut qb = sqlx::QueryBuilder::new(MONTH_ADD);
+            qb.push_values(chunk, |mut b, ((month, rep, t), (units, counted))| {
+                b.push_bind(*month)
+                    .push_bind(*rep)
+                    .push_bind(*t)
+                    .push_bind(*units)
+                    .push_bind(*counted);
+            });
+            qb.push(MONTH_ADD_CONFLICT);
+            qb.build().execute(c).await.map(|_| ())
+        })?;
+    }
+    Ok(())
+}
+
+/// Every activity type's daily cap.
+async fn daily_caps(tx: &mut Tx) -> Result<HashMap<i64, Option<i64>>, AppError> {
+    let caps: Vec<(i64, Option<i64>)> = on_tx!(tx, |c| sqlx::query_as(
+        "SELECT id, daily_cap FROM activity_types"
+    )
+    .fetch_all(c)
+    .await)?;
+    Ok(caps.into_iter().collect())
+}
+
+/// Rebuilds the month totals (of one type, or all) from the daily rollups: after a
+/// recount, or when a type's daily cap changes.
+pub async fn rebuild_months(tx: &mut Tx, activity_type_id: Option<i64>) -> Result<(), AppError> {
+    const DAYS: &str = "SELECT rep_id, local_date, activity_type_id, units FROM daily_rollups \
+        WHERE (CAST($1 AS BIGINT) IS NULL OR activity_type_id = $1)";
+    const CLEAR: &str =
+        "DELETE FROM monthly_rollups WHERE (CAST($1 AS BIGINT) IS NULL OR activity_type_id = $1)";
+    let caps = daily_caps(tx).await?;
+    let days: Vec<(i64, NaiveDate, i64, i64)> = on_tx!(tx, |c| sqlx::query_as(DAYS)
+        .bind(activity_type_id)
+        .fetch_all(c)
+        .await)?;
+    on_tx!(tx, |c| sqlx::query(CLEAR)
+        .bind(activity_type_id)
+        .execute(c)
+        .await
+        .map(|_| ()))?;
+    let mut changes = MonthChanges::new();
+    for (rep, date, t, units) in days {
+        let cap = caps.get(&t).copied().flatten();
+        day_changed(&mut changes, (rep, date, t), cap, 0, units);
+    }
+    add_to_months(tx, &changes).await
+}
 
 /// What one counted activity adds to its rep's day in the rollups.
 #[derive(Debug, Clone, Copy)]
@@ -73,19 +159,28 @@ macro_rules! share_of {
 /// Moves the rollups from what an activity added before a change to what it adds after
 /// it (`None` on a side where it does not count: not stored yet, deleted, not qualifying).
 async fn reshare(tx: &mut Tx, before: Option<Share>, after: Option<Share>) -> Result<(), AppError> {
+    const CAP: &str = "SELECT daily_cap FROM activity_types WHERE id = $1";
+    let mut changes = MonthChanges::new();
     for (sign, share) in [(-1, before), (1, after)] {
         let Some(s) = share else { continue };
-        on_tx!(tx, |c| sqlx::query(ROLLUP_ADD)
+        let quantity = sign * s.quantity;
+        let now: i64 = on_tx!(tx, |c| sqlx::query_scalar(ROLLUP_ADD)
             .bind(s.rep_id)
             .bind(s.local_date)
             .bind(s.activity_type_id)
-            .bind(sign * s.quantity)
+            .bind(quantity)
             .bind(sign * s.duration_seconds.unwrap_or(0))
-            .execute(c)
-            .await
-            .map(|_| ()))?;
+            .fetch_one(c)
+            .await)?;
+        let cap: Option<i64> = on_tx!(tx, |c| sqlx::query_scalar(CAP)
+            .bind(s.activity_type_id)
+            .fetch_optional(c)
+            .await)?
+        .flatten();
+        let day = (s.rep_id, s.local_date, s.activity_type_id);
+        day_changed(&mut changes, day, cap, now - quantity, now);
     }
-    Ok(())
+    add_to_months(tx, &changes).await
 }
 
 #[derive(Debug, sqlx::FromRow)]
@@ -492,9 +587,13 @@ async fn add_rollups(tx: &mut Tx, rows: &[ActivityWrite]) -> Result<(), AppError
         e.0 += a.quantity;
         e.1 += a.duration_seconds.unwrap_or(0);
     }
+    let added_to: HashMap<(i64, NaiveDate, i64), i64> =
+        days.iter().map(|(k, (units, _))| (*k, *units)).collect();
     let days: Vec<_> = days.into_iter().collect();
+    let caps = daily_caps(tx).await?;
+    let mut changes = MonthChanges::new();
     for chunk in days.chunks(BULK_CHUNK) {
-        on_tx!(tx, |c| {
+        let totals: Vec<(i64, NaiveDate, i64, i64)> = on_tx!(tx, |c| {
             let mut qb = sqlx::QueryBuilder::new(
                 "INSERT INTO daily_rollups (rep_id, local_date, activity_type_id, units, duration_seconds) ",
             );
@@ -508,12 +607,18 @@ async fn add_rollups(tx: &mut Tx, rows: &[ActivityWrite]) -> Result<(), AppError
             qb.push(
                 " ON CONFLICT (rep_id, local_date, activity_type_id) DO UPDATE SET \
                  units = daily_rollups.units + excluded.units, \
-                 duration_seconds = daily_rollups.duration_seconds + excluded.duration_seconds",
+                 duration_seconds = daily_rollups.duration_seconds + excluded.duration_seconds \
+                 RETURNING rep_id, local_date, activity_type_id, units",
             );
-            qb.build().execute(c).await.map(|_| ())
+            qb.build_query_as().fetch_all(c).await
         })?;
+        for (rep, date, t, now) in totals {
+            let added = added_to.get(&(rep, date, t)).copied().unwrap_or(0);
+            let cap = caps.get(&t).copied().flatten();
+            day_changed(&mut changes, (rep, date, t), cap, now - added, now);
+        }
     }
-    Ok(())
+    add_to_months(tx, &changes).await
 }
 
 /// Moves every activity to its local day in `tz` and, when any moved, recounts the rollups
@@ -556,7 +661,7 @@ pub async fn recount_rollups(tx: &mut Tx) -> Result<(), AppError> {
         .await
         .map(|_| ()))?;
     on_tx!(tx, |c| sqlx::query(&rebuild).execute(c).await.map(|_| ()))?;
-    Ok(())
+    rebuild_months(tx, None).await
 }
 
 #[cfg(test)]

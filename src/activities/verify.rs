@@ -1,12 +1,17 @@
-//! The operator's check that the daily rollups say what the raw activities say: every
-//! (rep, day, type) recounted from the raw rows with the rollup rule ([`COUNTS_SQL`]) and
-//! compared with the stored rollup, in one read; and the repair, which rebuilds them.
+//! The operator's check that the daily rollups and the month totals say what the raw
+//! activities say: every (rep, day, type) recounted from the raw rows with the rollup rule
+//! ([`COUNTS_SQL`]) and compared with the stored rollup, in one read; every (month, rep,
+//! type) summed from that recount with the daily cap ([`month_totals`]) and compared with the
+//! stored total; and the repair, which rebuilds both.
+
+use std::collections::{BTreeMap, HashMap};
 
 use chrono::NaiveDate;
 
 use super::store::{recount_rollups, COUNTS_SQL};
 use crate::error::AppError;
 use crate::on_db;
+use crate::scoring::{month_totals, DailyRollup, MonthRollup};
 use crate::server::db::Db;
 
 /// One (rep, day, type) where the stored rollup and the recount from raw rows disagree
@@ -64,11 +69,131 @@ pub async fn rollup_differences(db: &Db) -> Result<Vec<RollupDifference>, AppErr
     Ok(rows)
 }
 
-/// Rebuilds every daily rollup from the raw activities (in one transaction: readers see the
-/// old rollups or the new ones, never a mix). Returns the differences it repaired.
-pub async fn repair_rollups(db: &Db) -> Result<Vec<RollupDifference>, AppError> {
+/// One (month, rep, type) where the stored month total and the one recounted from the raw
+/// activities (day by day, with the type's daily cap as it is now) disagree.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MonthDifference {
+    pub stored: MonthRollup,
+    pub raw: MonthRollup,
+}
+
+impl std::fmt::Display for MonthDifference {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "rep {} in {} type {}: month total {} units / {} counted, raw activities {} units / {} counted",
+            self.stored.rep_id,
+            self.stored.month.format("%Y-%m"),
+            self.stored.activity_type_id,
+            self.stored.units,
+            self.stored.counted_units,
+            self.raw.units,
+            self.raw.counted_units
+        )
+    }
+}
+
+/// Every difference between the month totals and a recount from the raw activities,
+/// ordered by month, rep and type. Empty when they agree.
+pub async fn month_differences(db: &Db) -> Result<Vec<MonthDifference>, AppError> {
+    let raw_days = format!(
+        "SELECT rep_id, local_date, activity_type_id, CAST(SUM(quantity) AS BIGINT) \
+         FROM activities WHERE {COUNTS_SQL} GROUP BY rep_id, local_date, activity_type_id"
+    );
+    const STORED: &str =
+        "SELECT month, rep_id, activity_type_id, units, counted_units FROM monthly_rollups";
+    const CAPS: &str = "SELECT id, daily_cap FROM activity_types";
+    let days: Vec<(i64, NaiveDate, i64, i64)> =
+        on_db!(db, |pool| sqlx::query_as(&raw_days).fetch_all(pool).await)?;
+    let stored: Vec<(NaiveDate, i64, i64, i64, i64)> =
+        on_db!(db, |pool| sqlx::query_as(STORED).fetch_all(pool).await)?;
+    let caps: HashMap<i64, Option<i64>> =
+        on_db!(db, |pool| sqlx::query_as(CAPS).fetch_all(pool).await)?
+            .into_iter()
+            .collect();
+    let days: Vec<DailyRollup> = days
+        .into_iter()
+        .map(|(rep_id, date, activity_type_id, units)| DailyRollup {
+            rep_id,
+            date,
+            activity_type_id,
+            units,
+            duration_seconds: 0,
+        })
+        .collect();
+    let key = |m: &MonthRollup| (m.month, m.rep_id, m.activity_type_id);
+    // (month, rep, type) → (stored, recounted)
+    type Pair = (Option<MonthRollup>, Option<MonthRollup>);
+    let mut both: BTreeMap<(NaiveDate, i64, i64), Pair> = BTreeMap::new();
+    for m in month_totals(&days, |t| caps.get(&t).copied().flatten()) {
+        both.entry(key(&m)).or_default().1 = Some(m);
+    }
+    for (month, rep_id, activity_type_id, units, counted_units) in stored {
+        let m = MonthRollup {
+            rep_id,
+            month,
+            activity_type_id,
+            units,
+            counted_units,
+        };
+        both.entry(key(&m)).or_default().0 = Some(m);
+    }
+    let zero = |(month, rep_id, activity_type_id): (NaiveDate, i64, i64)| MonthRollup {
+        rep_id,
+        month,
+        activity_type_id,
+        units: 0,
+        counted_units: 0,
+    };
+    Ok(both
+        .into_iter()
+        .filter_map(|(k, (stored, raw))| {
+            let stored = stored.unwrap_or_else(|| zero(k));
+            let raw = raw.unwrap_or_else(|| zero(k));
+            let same = (stored.units, stored.counted_units) == (raw.units, raw.counted_units);
+            (!same).then_some(MonthDifference { stored, raw })
+        })
+        .collect())
+}
+
+/// A difference of a daily rollup or of a month total.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Difference {
+    Day(RollupDifference),
+    Month(MonthDifference),
+}
+
+impl std::fmt::Display for Difference {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Difference::Day(d) => d.fmt(f),
+            Difference::Month(m) => m.fmt(f),
+        }
+    }
+}
+
+/// Every difference of the daily rollups, then of the month totals.
+pub async fn differences(db: &Db) -> Result<Vec<Difference>, AppError> {
+    let mut found: Vec<Difference> = rollup_differences(db)
+        .await?
+        .into_iter()
+        .map(Difference::Day)
+        .collect();
+    found.extend(
+        month_differences(db)
+            .await?
+            .into_iter()
+            .map(Difference::Month),
+    );
+    Ok(found)
+}
+
+/// Rebuilds every daily rollup and month total from the raw activities (in one
+/// transaction: readers see the old rollups or the new ones, never a mix). Returns the
+/// differences it repaired.
+pub async fn repair_rollups(db: &Db) -> Result<Vec<Difference>, AppError> {
     let mut tx = db.begin_write().await?;
-    let found = rollup_differences(db).await?;
+    let found = differences(db).await?;
     if !found.is_empty() {
         recount_rollups(&mut tx).await?;
     }

@@ -383,6 +383,10 @@ pub async fn put_activity_type(
                 .execute(c)
                 .await
                 .map(|_| ()))?;
+            if b.daily_cap != after.daily_cap {
+                // The month totals sum what passed the cap day by day.
+                crate::activities::store::rebuild_months(&mut tx, Some(b.id)).await?;
+            }
             b.id
         }
         None => {

@@ -351,13 +351,13 @@ async fn rank_period(
     let reps = reps(db, team_id).await?;
     let types = crate::activity_types::service::scoring_types(db).await?;
     let weights = crate::activity_types::service::weight_table(db).await?;
-    let rollups = activity_repo::rollups(db, period.start, period.end, None).await?;
-    let scores = scoring::activity_scores(&rollups, &types, &weights, &period);
+    let scores = activity_repo::period_scores(db, &period, &types, &weights).await?;
     let by_activity = rank(&reps, &scores);
     let points: BTreeMap<i64, Points> = by_activity.iter().map(|e| (e.rep_id, e.points)).collect();
     let entries = match metric {
         RankMetric::Catalogue(Metric::ActivityScore) => by_activity,
         RankMetric::Catalogue(m) => {
+            let rollups = activity_repo::rollups(db, period.start, period.end, None).await?;
             let deals = crate::scorecard::repo::team_deals(db, team_id).await?;
             let mut rollups_of: BTreeMap<i64, Vec<DailyRollup>> = BTreeMap::new();
             for r in rollups {

@@ -40,11 +40,17 @@ impl ActivityTypeRule {
 
     /// How many of `units` logged by one rep on one day count under the daily cap.
     pub fn counted_units(&self, units: i64) -> i64 {
-        let units = units.max(0);
-        match self.daily_cap {
-            Some(cap) => units.min(cap.max(0)),
-            None => units,
-        }
+        counted_under(self.daily_cap, units)
+    }
+}
+
+/// How many of `units` logged by one rep on one day count under `daily_cap` (`None`: all;
+/// a negative cap counts as 0, negative units as 0).
+pub fn counted_under(daily_cap: Option<i64>, units: i64) -> i64 {
+    let units = units.max(0);
+    match daily_cap {
+        Some(cap) => units.min(cap.max(0)),
+        None => units,
     }
 }
 

@@ -115,6 +115,14 @@ where
     O: Fn() -> std::io::Result<R>,
 {
     let mut out = report(kind, dry_run);
+    let mut step = |stage, rows, bytes| {
+        progress(Progress {
+            stage,
+            rows,
+            bytes,
+            total_bytes: file.bytes,
+        })
+    };
     let open =
         || (file.open)().map_err(|e| AppError::BadRequest(format!("Cannot read the file: {e}")));
     let mut rows = match Rows::open(kind, open()?, file.max_rows) {
@@ -126,12 +134,7 @@ where
     };
     let mut keys = FileKeys::default();
     let mut predicted = (0, 0);
-    progress(Progress {
-        stage: "checking",
-        rows: 0,
-        bytes: 0,
-        total_bytes: file.bytes,
-    });
+    step("checking", 0, 0);
     loop {
         let mut errors = Vec::new();
         let chunk = rows.next_chunk(CHUNK, &mut errors);
@@ -150,12 +153,7 @@ where
         if chunk.is_empty() {
             break;
         }
-        progress(Progress {
-            stage: "checking",
-            rows: out.rows,
-            bytes: rows.bytes_read(),
-            total_bytes: file.bytes,
-        });
+        step("checking", out.rows, rows.bytes_read());
     }
     if let Some(e) = rows.quoting_error() {
         out.errors = vec![e];
@@ -178,12 +176,7 @@ where
     let mut rows = Rows::open(kind, open()?, file.max_rows).map_err(changed)?;
     let mut keys = FileKeys::checked();
     let mut written = 0u64;
-    progress(Progress {
-        stage: "writing",
-        rows: 0,
-        bytes: 0,
-        total_bytes: file.bytes,
-    });
+    step("writing", 0, 0);
     loop {
         let mut errors = Vec::new();
         let chunk = rows.next_chunk(CHUNK, &mut errors);
@@ -198,12 +191,7 @@ where
         out.created += count(done.created);
         out.updated += count(done.updated);
         written += count(chunk.len());
-        progress(Progress {
-            stage: "writing",
-            rows: written,
-            bytes: rows.bytes_read(),
-            total_bytes: file.bytes,
-        });
+        step("writing", written, rows.bytes_read());
     }
     let summary =
         serde_json::json!({"rows": out.rows, "created": out.created, "updated": out.updated});

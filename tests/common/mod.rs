@@ -367,9 +367,9 @@ pub fn hostile() -> Vec<String> {
     v
 }
 
-/// The rollups equal a recount of the raw activities.
+/// The rollups and the month totals equal a recount of the raw activities.
 pub async fn assert_rollups_agree(db: &Db) {
-    let differences = pacesetter::activities::verify::rollup_differences(db)
+    let differences = pacesetter::activities::verify::differences(db)
         .await
         .expect("recount");
     assert!(
