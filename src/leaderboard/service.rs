@@ -26,15 +26,42 @@ pub struct RepRow {
 }
 
 /// Everyone who is scored ([`crate::people::service::is_scored`]), in one team or all.
+/// By name. Read packed in one string: a row at a time, a thousand reps cost 7 ms of the
+/// 9 ms a month board took (see [`crate::server::packed`]).
 pub async fn reps(db: &Db, team_id: Option<i64>) -> Result<Vec<RepRow>, AppError> {
-    const SQL: &str = "SELECT u.id, u.name, u.email, u.team_id, t.name AS team FROM users u \
-        LEFT JOIN teams t ON t.id = u.team_id \
-        WHERE {scored} AND ($1 IS NULL OR u.team_id = $1) ORDER BY u.name";
-    let sql = SQL.replace("{scored}", crate::people::service::SCORED_SQL);
-    let rows = on_db!(db, |pool| sqlx::query_as(&sql)
+    use crate::server::packed::{agg, read_all, Field};
+    let sql = format!(
+        "SELECT {} FROM users u LEFT JOIN teams t ON t.id = u.team_id \
+         WHERE {} AND ($1 IS NULL OR u.team_id = $1)",
+        agg(&[
+            ("u.id", Field::Plain),
+            ("u.name", Field::Text),
+            ("u.email", Field::Text),
+            ("u.team_id", Field::Nullable),
+            ("t.name", Field::NullableText),
+        ]),
+        crate::people::service::SCORED_SQL
+    );
+    let packed: Option<String> = on_db!(db, |pool| sqlx::query_scalar(&sql)
         .bind(team_id)
-        .fetch_all(pool)
+        .fetch_one(pool)
         .await)?;
+    let mut rows = Vec::new();
+    read_all(
+        packed.as_deref().unwrap_or(""),
+        "reps",
+        |r| {
+            Some(RepRow {
+                id: r.int()?,
+                name: r.text()?.to_string(),
+                email: r.text()?.to_string(),
+                team_id: r.opt_int()?,
+                team: r.opt_text()?.map(str::to_string),
+            })
+        },
+        &mut rows,
+    )?;
+    rows.sort_by(|a, b| a.name.cmp(&b.name).then(a.id.cmp(&b.id)));
     Ok(rows)
 }
 
