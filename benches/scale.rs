@@ -58,6 +58,11 @@ where
     times[RUNS / 2]
 }
 
+/// The name of the PostgreSQL database of [`fresh`] with this tag.
+fn pg_name(tag: &str) -> String {
+    format!("pacesetter_scale_{tag}_{}", std::process::id())
+}
+
 /// A fresh, empty database on the engine, with the new organisation's defaults.
 async fn fresh(engine: &str, tag: &str) -> (Db, Option<tempfile::TempDir>) {
     let (url, dir) = if engine == "sqlite" {
@@ -68,7 +73,7 @@ async fn fresh(engine: &str, tag: &str) -> (Db, Option<tempfile::TempDir>) {
         )
     } else {
         let admin = std::env::var("TEST_POSTGRES_URL").expect("TEST_POSTGRES_URL");
-        let name = format!("pacesetter_scale_{tag}_{}", std::process::id());
+        let name = pg_name(tag);
         let pool = sqlx::PgPool::connect(&admin).await.expect("postgres");
         sqlx::query(&format!("DROP DATABASE IF EXISTS {name}"))
             .execute(&pool)
@@ -86,6 +91,23 @@ async fn fresh(engine: &str, tag: &str) -> (Db, Option<tempfile::TempDir>) {
         .await
         .expect("organisation");
     (db, dir)
+}
+
+/// Closes a database of [`fresh`] and, on PostgreSQL, drops it (ten million activities
+/// take gigabytes).
+async fn drop_fresh(engine: &str, tag: &str, db: Db) {
+    match db {
+        Db::Sqlite(pool) => pool.close().await,
+        Db::Postgres(pool) => pool.close().await,
+    }
+    if engine != "sqlite" {
+        let admin = std::env::var("TEST_POSTGRES_URL").expect("TEST_POSTGRES_URL");
+        let pool = sqlx::PgPool::connect(&admin).await.expect("postgres");
+        sqlx::query(&format!("DROP DATABASE IF EXISTS {}", pg_name(tag)))
+            .execute(&pool)
+            .await
+            .expect("drop");
+    }
 }
 
 async fn fill(db: &Db, reps: usize, activities: u64) {
@@ -154,7 +176,8 @@ async fn rollups_vs_raw(engine: &str) {
         "activities", "rollups (ms)", "raw GROUP BY (ms)", "ratio"
     );
     for activities in [20_000u64, big] {
-        let (db, _dir) = fresh(engine, &format!("lb{activities}")).await;
+        let tag = format!("lb{activities}");
+        let (db, _dir) = fresh(engine, &tag).await;
         fill(&db, reps, activities).await;
         let lb = median(|| board(&db)).await;
         let raw = median(|| raw_group_by(&db)).await;
@@ -164,6 +187,7 @@ async fn rollups_vs_raw(engine: &str) {
             ms(raw),
             ms(raw) / ms(lb).max(0.001)
         );
+        drop_fresh(engine, &tag, db).await;
     }
 }
 
@@ -182,7 +206,8 @@ async fn page_costs(engine: &str) {
     );
     for reps in sizes {
         let activities = reps as u64 * 2_000;
-        let (db, _dir) = fresh(engine, &format!("p{reps}")).await;
+        let tag = format!("p{reps}");
+        let (db, _dir) = fresh(engine, &tag).await;
         fill(&db, reps, activities).await;
         let lb = median(|| board(&db)).await;
         let date = last_month().end.to_string();
@@ -214,6 +239,7 @@ async fn page_costs(engine: &str) {
             ms(team),
             ms(org)
         );
+        drop_fresh(engine, &tag, db).await;
     }
 }
 
