@@ -55,7 +55,8 @@ async fn deal(
     .await;
 }
 
-/// Activities on accounts, with the matching daily rollups (as the activity store keeps them).
+/// Activities on accounts, with the matching daily rollups and month totals (as the activity
+/// store keeps them).
 async fn activity(app: &TestApp, rep: i64, type_id: i64, day: &str, quantity: i64, account: &str) {
     exec(
         &app.db,
@@ -93,6 +94,12 @@ async fn activity(app: &TestApp, rep: i64, type_id: i64, day: &str, quantity: i6
         )
         .await;
     }
+    // And the type's month totals, from its daily rollups, as the store rebuilds them.
+    let mut tx = app.db.begin_write().await.expect("begin");
+    pacesetter::activities::store::rebuild_months(&mut tx, Some(type_id))
+        .await
+        .expect("month totals");
+    tx.commit().await.expect("commit");
 }
 
 async fn target(app: &TestApp, metric: &str, rep: i64, month: &str, value: i64) {

@@ -150,10 +150,13 @@ test.describe('offline quick log', () => {
     const before = await todayOnServer(page);
     // The server stores the tap but the answer never reaches the phone.
     let dropped = 0;
+    let stored!: (status: number) => void;
+    const firstSend = new Promise<number>((resolve) => (stored = resolve));
     await context.route('**/api/log_activity', async (route) => {
       if (dropped === 0) {
         dropped++;
-        await route.fetch();
+        const answer = await route.fetch();
+        stored(answer.status());
         await route.abort('internetdisconnected');
       } else {
         await route.continue();
@@ -162,6 +165,9 @@ test.describe('offline quick log', () => {
     const visits = page.locator('button.log-button[data-type="visit"]');
     await visits.tap();
     await expect(visits.getByTestId('pending-count')).toHaveText('1 pending');
+    // (The tap shows as pending from the moment it is made, while the first send is still on
+    // its way: wait for the server's answer before counting, or the count may run first.)
+    expect(await firstSend, 'the server stored the first send').toBe(200);
     expect((await todayOnServer(page)).total).toBe(before.total + 1);
     // Sent again with the same key: stored once.
     await page.getByTestId('pending-line').getByRole('button', { name: 'Send now' }).tap();

@@ -20,8 +20,8 @@ use crate::people::service::SCORED_SQL;
 use crate::scorecard::repo::calendar;
 use crate::scoring::{
     self, Absence, AccountActivity, ActivityTypeRule, DailyRollup, Deal, DealStatus, EffortResult,
-    Metric, MetricInputs, Money, MonthlyTarget, OpenAccount, Period, PeriodKind, Points,
-    Population, TargetBook, WeightTable, WorkCalendar, YearMonth,
+    Metric, Money, MonthRollup, MonthlyTarget, OpenAccount, Period, PeriodKind, Points, Population,
+    TargetBook, WeightTable, WorkCalendar, YearMonth,
 };
 use crate::server::db::Db;
 use crate::server::packed::{agg, read_all, Field};
@@ -126,6 +126,9 @@ pub struct TeamData {
     pub reps: Vec<TeamRep>,
     pub types: Vec<ActivityTypeRule>,
     pub weights: WeightTable,
+    /// Month totals of the period's whole months ([`scoring::read_plan`]).
+    pub months: Vec<MonthRollup>,
+    /// Daily rollups of the period's other days (a month's edges, a rolling window's).
     pub rollups: Vec<DailyRollup>,
     /// Open deals, and deals closed since the first day any figure looks at.
     pub deals: Vec<Deal>,
@@ -192,7 +195,21 @@ pub async fn load(db: &Db, scope: &Scope, periods: &Periods) -> Result<TeamData,
     let reps = team_reps(db, team_id).await?;
     let types = crate::activity_types::service::scoring_types(db).await?;
     let weights = crate::activity_types::service::weight_table(db).await?;
-    let rollups = team_rollups(db, team_id, period.start, period.end).await?;
+    // Whole months from their totals, the other days day by day: what the view reads of
+    // the activities does not grow with the activities logged.
+    let plan = scoring::read_plan(period, &weights);
+    let months = match (plan.months.first(), plan.months.last()) {
+        (Some(first), Some(last)) => team_months(db, team_id, *first, *last)
+            .await?
+            .into_iter()
+            .filter(|m| plan.months.contains(&m.month))
+            .collect(),
+        _ => Vec::new(),
+    };
+    let mut rollups = Vec::new();
+    for (start, end) in &plan.days {
+        rollups.extend(team_rollups(db, team_id, *start, *end).await?);
+    }
     let (deals, deal_accounts) = team_deals(db, team_id, periods.deals_since()).await?;
     let (from, to) = periods.target_months();
     let targets = TargetBook::new(team_targets(db, team_id, from, to, &types).await?);
@@ -210,6 +227,7 @@ pub async fn load(db: &Db, scope: &Scope, periods: &Periods) -> Result<TeamData,
         reps,
         types,
         weights,
+        months,
         rollups,
         deals,
         deal_accounts,
@@ -385,14 +403,23 @@ pub fn compute(
         .collect();
     let mut rep_lines = Vec::new();
     let mut activities_of: HashMap<i64, i64> = HashMap::new();
+    let mut month_counts: HashMap<(i64, i64), i64> = HashMap::new();
+    for m in data.months.iter().filter(|m| period.contains(m.month)) {
+        let e = month_counts
+            .entry((m.rep_id, m.activity_type_id))
+            .or_insert(0);
+        *e = e.saturating_add(m.counted_units.max(0));
+    }
     for rep in &data.reps {
         let rollups = rollups_of.get(&rep.id).unwrap_or(&none_rollups);
         let who = Population::Rep(rep.id);
         let progress = progress_of.get(&rep.id).copied();
-        for (i, (type_id, count)) in scoring::counts_per_type(rollups, &data.types, &who, period)
+        for (i, (type_id, days)) in scoring::counts_per_type(rollups, &data.types, &who, period)
             .into_iter()
             .enumerate()
         {
+            let whole_months = month_counts.get(&(rep.id, type_id)).copied().unwrap_or(0);
+            let count = days.saturating_add(whole_months);
             let t = &data.types[i];
             let goal = target(
                 Metric::ActivityCount {
@@ -454,13 +481,13 @@ pub fn compute(
     };
 
     // Coaching: effort (activity score) against result (turnover vs objective).
-    let inputs = MetricInputs {
-        rollups: &data.rollups,
-        types: &data.types,
-        weights: &data.weights,
-        deals: &data.deals,
-    };
-    let scores = scoring::activity_scores_in(&inputs, &everyone, period);
+    let scores = scoring::scores_from_months(
+        &data.months,
+        &data.rollups,
+        &data.types,
+        &data.weights,
+        period,
+    );
     let efforts: Vec<EffortResult> = data
         .reps
         .iter()
@@ -775,6 +802,50 @@ async fn team_rollups(
     unpack_rollups(rows)
 }
 
+/// The month totals of the scope's reps for the months `first..=last` (first days). Read
+/// from the months' rows (the primary key leads with the month), the scope's kept.
+async fn team_months(
+    db: &Db,
+    team_id: Option<i64>,
+    first: NaiveDate,
+    last: NaiveDate,
+) -> Result<Vec<MonthRollup>, AppError> {
+    let packed = agg(&[
+        ("m.rep_id", Field::Plain),
+        ("m.activity_type_id", Field::Plain),
+        ("m.counted_units", Field::Plain),
+    ]);
+    let sql = scored(&format!(
+        "SELECT m.month AS local_date, {packed} AS packed FROM monthly_rollups m \
+         JOIN users u ON u.id = m.rep_id WHERE m.month >= $1 AND m.month <= $2 \
+         AND {{scored}} AND ($3 IS NULL OR u.team_id = $3) GROUP BY m.month"
+    ));
+    let months: Vec<ByDay> = on_db!(db, |pool| sqlx::query_as(&sql)
+        .bind(first)
+        .bind(last)
+        .bind(team_id)
+        .fetch_all(pool)
+        .await)?;
+    let mut out = Vec::new();
+    for m in &months {
+        read_all(
+            &m.packed,
+            "month totals",
+            |r| {
+                Some(MonthRollup {
+                    rep_id: r.int()?,
+                    month: m.local_date,
+                    activity_type_id: r.int()?,
+                    units: 0,
+                    counted_units: r.int()?,
+                })
+            },
+            &mut out,
+        )?;
+    }
+    Ok(out)
+}
+
 /// One packed string of rows, for the reads below (see [`crate::server::packed`]).
 #[derive(sqlx::FromRow)]
 struct Packed {
@@ -937,8 +1008,9 @@ async fn team_absences(
         .collect())
 }
 
+/// A day's (or a month's: its first day) rows packed in one string.
 #[derive(sqlx::FromRow)]
-struct AccountDay {
+struct ByDay {
     local_date: NaiveDate,
     packed: String,
 }
@@ -966,7 +1038,7 @@ async fn account_activity(
          AND a.account IS NOT NULL AND a.local_date >= $1 AND a.local_date <= $2 \
          AND {{scored}} AND ($3 IS NULL OR u.team_id = $3) GROUP BY a.local_date"
     ));
-    let days: Vec<AccountDay> = on_db!(db, |pool| sqlx::query_as(&sql)
+    let days: Vec<ByDay> = on_db!(db, |pool| sqlx::query_as(&sql)
         .bind(from)
         .bind(to)
         .bind(team_id)
