@@ -11,7 +11,8 @@
 # and a brotli and a gzip copy of every file of the site. Steps: the browser bundle
 # (cargo, wasm32) → split into route chunks and wasm-bindgen (tools/site, a small program
 # on the libraries cargo-leptos uses) → wasm-opt -Oz (npm's binaryen) → the script and the
-# styles minified (npm's esbuild) → public/ copied → precompressed → the server (cargo).
+# styles minified (npm's esbuild) → public/ copied → precompressed; the server (cargo) builds
+# in the background from the start (its log: target/server-build.log).
 # Installing cargo-leptos took 14.5 minutes on 2 cores; tools/site builds in about 1.5.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -39,6 +40,17 @@ if [ "$app_bindgen" != "$tool_bindgen" ]; then
   exit 1
 fi
 
+# The server does not depend on the browser bundle: it builds beside it (its own target
+# directory, so its own cargo lock), and the two keep both cores busy through each other's
+# one-core stretches (the bundle's single codegen unit and LTO, wasm-opt on the main module,
+# the server crate's type checking).
+log "server (release), beside the browser bundle: target/server-build.log"
+mkdir -p target
+cargo build --locked --package=$name --bin=$name --no-default-features --features=ssr --release \
+  >target/server-build.log 2>&1 &
+server_build=$!
+trap 'kill $server_build 2>/dev/null || true' EXIT
+
 log "tools/site (split, wasm-bindgen, precompress)"
 cargo build --release --locked --quiet --manifest-path tools/site/Cargo.toml --target-dir target/tools
 tool=target/tools/release/pacesetter-site
@@ -53,10 +65,18 @@ mkdir -p "$pkg"
 "$tool" front target/front/wasm32-unknown-unknown/wasm-release/$name.wasm "$pkg" $name >target/front/wasm-files
 
 log "wasm-opt -Oz ($(wc -l <target/front/wasm-files) modules)"
-# (binaryen 132 warns about a name subsection rustc writes and it does not know: noise.)
-xargs -P 2 -I{} bash -c 'set -o pipefail
-  wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int "$1" -o "$1" 2>&1 |
-    { grep -v "unknown name subsection" || true; }' _ {} <target/front/wasm-files
+# npm's binaryen through its library, every module in one of two processes (largest first,
+# dealt in turn): its wasm-opt command starts in about 2 s, which for ~300 modules was most
+# of this step. (binaryen 132 warns about a name subsection rustc writes and it does not
+# know: noise.)
+opt_half() {
+  # shellcheck disable=SC2046
+  node scripts/wasm-opt.mjs $(ls -S $(cat target/front/wasm-files) | awk -v k="$1" 'NR % 2 == k') 2>&1 |
+    { grep -v "unknown name subsection" || true; }
+}
+opt_half 0 & opt_even=$!
+opt_half 1
+wait $opt_even
 
 log "script and styles minified (esbuild)"
 # (wasm-bindgen imports the split loader once per chunk under one key: harmless, and noise.)
@@ -66,7 +86,13 @@ esbuild style/main.css --bundle --minify --log-level=warning --outfile="$pkg/$na
 cp -R public/. "$site/"
 "$tool" compress "$site"
 
-log "server (release)"
-cargo build --locked --package=$name --bin=$name --no-default-features --features=ssr --release
+log "server (release): waiting for its build"
+if ! wait $server_build; then
+  cat target/server-build.log >&2
+  echo "build: the server's build failed (above)" >&2
+  exit 1
+fi
+trap - EXIT
+tail -n 1 target/server-build.log >&2
 
 log "done in $((SECONDS - started)) s: target/release/$name and $site/"

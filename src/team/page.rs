@@ -916,21 +916,37 @@ fn CoachingSection(v: TeamView, export: String, period: String) -> impl IntoView
 
 fn effort_chart(points: &[(String, f64, f64)]) -> Chart {
     use charming::component::{Axis, Grid};
-    use charming::element::{AxisType, MarkLine, MarkLineData, MarkLineVariant, Tooltip, Trigger};
+    use charming::element::{
+        AxisType, MarkLine, MarkLineData, MarkLineVariant, NameLocation, Tooltip, Trigger,
+    };
     use charming::series::Scatter;
+    // The axis names sit centred outside the labels (the grid's `contain_label` does not
+    // count them: at an axis's end they were cut off at the chart's edge).
     Chart::new()
         .background_color("transparent")
         .tooltip(Tooltip::new().trigger(Trigger::Item))
         .grid(
             Grid::new()
-                .left(8)
-                .right(24)
+                .left(28)
+                .right(16)
                 .top(16)
-                .bottom(24)
+                .bottom(32)
                 .contain_label(true),
         )
-        .x_axis(Axis::new().type_(AxisType::Value).name("Activity score"))
-        .y_axis(Axis::new().type_(AxisType::Value).name("% of objective"))
+        .x_axis(
+            Axis::new()
+                .type_(AxisType::Value)
+                .name("Activity score")
+                .name_location(NameLocation::Middle)
+                .name_gap(28),
+        )
+        .y_axis(
+            Axis::new()
+                .type_(AxisType::Value)
+                .name("% of objective")
+                .name_location(NameLocation::Middle)
+                .name_gap(44),
+        )
         .series(
             Scatter::new()
                 .symbol_size(14)
