@@ -86,7 +86,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/tv/:token") view={Lazy::<TvRoute>::new()}/>
                 // Pages that may redirect to sign-in render fully before responding, so the redirect
                 // is a real HTTP 302 even without JavaScript.
-                <Route path=path!("/me") view=|| view! { <Framed><MyScorePage/></Framed> } ssr=SsrMode::Async/>
+                <Route path=path!("/me") view=|| view! { <Framed title="My score"><MyScorePage/></Framed> } ssr=SsrMode::Async/>
                 <Route path=path!("/me/deals") view={Lazy::<MyDealsRoute>::new()} ssr=SsrMode::Async/>
                 <Route path=path!("/me/progress") view={Lazy::<ProgressRoute>::new()} ssr=SsrMode::Async/>
                 <Route path=path!("/me/report") view={Lazy::<ReportRoute>::new()} ssr=SsrMode::Async/>
@@ -101,7 +101,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/admin/targets") view={Lazy::<TargetsRoute>::new()} ssr=SsrMode::Async/>
                 <Route path=path!("/team") view={Lazy::<TeamRoute>::new()} ssr=SsrMode::Async/>
                 <Route path=path!("/team/rep/:id") view={Lazy::<TeamRepRoute>::new()} ssr=SsrMode::Async/>
-                <Route path=path!("/login") view=|| view! { <Framed><SignInPage/></Framed> }/>
+                <Route path=path!("/login") view=|| view! { <Framed title="Sign in"><SignInPage/></Framed> }/>
             </Routes>
         </Router>
     }
@@ -122,11 +122,13 @@ fn register_service_worker() {
     }
 }
 
-/// The top bar and page frame shared by every page but the TV.
+/// The top bar and page frame shared by every page but the TV; `title` names the page in
+/// the browser's tab and history, and to screen readers ("My score · Pacesetter").
 #[component]
-fn Framed(children: Children) -> impl IntoView {
+fn Framed(title: &'static str, children: Children) -> impl IntoView {
     let user = Resource::new(|| (), |_| whoami());
     view! {
+        <Title text=format!("{title} · Pacesetter")/>
         <TopBar user=user/>
         <main class="page">{children()}</main>
     }
@@ -135,8 +137,8 @@ fn Framed(children: Children) -> impl IntoView {
 /// A page in the frame, as a route whose code is a separate WebAssembly chunk, fetched the
 /// first time the page is opened (or, on a first load, before it hydrates).
 macro_rules! lazy_page {
-    ($route:ident, $page:ident) => {
-        lazy_page!($route, || view! { <Framed><$page/></Framed> });
+    ($route:ident, $page:ident, $title:literal) => {
+        lazy_page!($route, || view! { <Framed title=$title><$page/></Framed> });
     };
     ($route:ident, || $view:expr) => {
         struct $route;
@@ -155,17 +157,17 @@ macro_rules! lazy_page {
 }
 
 lazy_page!(TvRoute, || view! { <TvPage/> });
-lazy_page!(MyDealsRoute, MyDealsPage);
-lazy_page!(ProgressRoute, ProgressPage);
-lazy_page!(ReportRoute, ReportPage);
-lazy_page!(HistoryRoute, HistoryPage);
-lazy_page!(TeamRoute, TeamPage);
-lazy_page!(TeamRepRoute, TeamRepPage);
-lazy_page!(LeaderboardRoute, LeaderboardPage);
-lazy_page!(AdminRoute, AdminPage);
-lazy_page!(WeightsRoute, WeightsPage);
-lazy_page!(DisplaysRoute, DisplaysPage);
-lazy_page!(ScorecardsRoute, ScorecardsPage);
-lazy_page!(CalendarRoute, CalendarPage);
-lazy_page!(SettingsRoute, SettingsPage);
-lazy_page!(TargetsRoute, TargetsPage);
+lazy_page!(MyDealsRoute, MyDealsPage, "My deals");
+lazy_page!(ProgressRoute, ProgressPage, "My progress");
+lazy_page!(ReportRoute, ReportPage, "Weekly report");
+lazy_page!(HistoryRoute, HistoryPage, "My history");
+lazy_page!(TeamRoute, TeamPage, "Team");
+lazy_page!(TeamRepRoute, TeamRepPage, "One-to-one");
+lazy_page!(LeaderboardRoute, LeaderboardPage, "Leaderboard");
+lazy_page!(AdminRoute, AdminPage, "Admin");
+lazy_page!(WeightsRoute, WeightsPage, "Activity weights");
+lazy_page!(DisplaysRoute, DisplaysPage, "TV displays");
+lazy_page!(ScorecardsRoute, ScorecardsPage, "Role scorecards");
+lazy_page!(CalendarRoute, CalendarPage, "Calendar");
+lazy_page!(SettingsRoute, SettingsPage, "Settings");
+lazy_page!(TargetsRoute, TargetsPage, "Targets");

@@ -23,6 +23,8 @@ test.describe('phone, JavaScript on', () => {
   test('a rep logs a call and sees score and leaderboard change without a reload', async ({ page }) => {
     await signIn(page);
     await expect(page.locator('body[data-hydrated="true"]')).toHaveCount(1, { timeout: 60_000 });
+    // Each page names itself in the tab (and to screen readers).
+    await expect(page).toHaveTitle('My score · Pacesetter');
     const total = page.getByTestId('my-total');
     await expect(total).toBeVisible();
     const before = points(await total.textContent());
@@ -46,6 +48,7 @@ test.describe('phone, JavaScript on', () => {
     await page.waitForURL('**/');
     const row = page.locator('table.leaderboard tbody tr', { hasText: REP.name });
     await expect(row.locator('td.points')).toHaveText(((before + weight) / 100).toFixed(2));
+    await expect(page).toHaveTitle('Leaderboard · Pacesetter');
     expect(await page.evaluate(() => (window as any).__noReload)).toBe(true);
     await page.screenshot({ path: `${SHOTS}/phone-leaderboard.png`, fullPage: true });
   });
@@ -72,6 +75,7 @@ test.describe('JavaScript off (server rendering only)', () => {
 
   test('sign-in, the leaderboard and quick log work from plain HTML', async ({ page }) => {
     await signIn(page, '/');
+    await expect(page).toHaveTitle('Leaderboard · Pacesetter');
     const rows = page.locator('table.leaderboard tbody tr');
     await expect(rows).toHaveCount(24);
     await expect(rows.first().locator('td.rank')).toHaveText('1');

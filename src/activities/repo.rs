@@ -92,32 +92,26 @@ pub async fn rollups(
     unpack_rollups(rows)
 }
 
-/// Month totals of the months from `first` to `last` (first days), packed one string a
-/// month as the daily rollups are.
-pub async fn month_rollups(
-    db: &Db,
-    first: NaiveDate,
-    last: NaiveDate,
-) -> Result<Vec<MonthRollup>, AppError> {
-    use crate::server::packed::{agg, read_all, Field};
-    let sql = format!(
-        "SELECT m.month AS local_date, {} AS packed FROM monthly_rollups m \
-         WHERE m.month >= $1 AND m.month <= $2 GROUP BY m.month",
+/// The select list of a packed read of `monthly_rollups m`, grouped by `m.month` (read as
+/// [`PackedDay`] rows: the month's first day and its rows).
+pub(crate) fn packed_months() -> String {
+    use crate::server::packed::{agg, Field};
+    format!(
+        "m.month AS local_date, {} AS packed",
         agg(&[
             ("m.rep_id", Field::Plain),
             ("m.activity_type_id", Field::Plain),
             ("m.units", Field::Plain),
             ("m.counted_units", Field::Plain),
         ])
-    );
-    let months: Vec<PackedDay> = on_db!(db, |pool| sqlx::query_as(&sql)
-        .bind(first)
-        .bind(last)
-        .fetch_all(pool)
-        .await)?;
+    )
+}
+
+/// Unpacks [`packed_months`] rows into month totals.
+pub(crate) fn unpack_months(months: Vec<PackedDay>) -> Result<Vec<MonthRollup>, AppError> {
     let mut out = Vec::new();
     for m in &months {
-        read_all(
+        crate::server::packed::read_all(
             &m.packed,
             "month totals",
             |r| {
@@ -133,6 +127,25 @@ pub async fn month_rollups(
         )?;
     }
     Ok(out)
+}
+
+/// Month totals of the months from `first` to `last` (first days), packed one string a
+/// month as the daily rollups are.
+pub async fn month_rollups(
+    db: &Db,
+    first: NaiveDate,
+    last: NaiveDate,
+) -> Result<Vec<MonthRollup>, AppError> {
+    let sql = format!(
+        "SELECT {} FROM monthly_rollups m WHERE m.month >= $1 AND m.month <= $2 GROUP BY m.month",
+        packed_months()
+    );
+    let months: Vec<PackedDay> = on_db!(db, |pool| sqlx::query_as(&sql)
+        .bind(first)
+        .bind(last)
+        .fetch_all(pool)
+        .await)?;
+    unpack_months(months)
 }
 
 /// The Activity Score of every rep over `period`: whole months from their month totals, the

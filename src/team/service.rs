@@ -810,40 +810,20 @@ async fn team_months(
     first: NaiveDate,
     last: NaiveDate,
 ) -> Result<Vec<MonthRollup>, AppError> {
-    let packed = agg(&[
-        ("m.rep_id", Field::Plain),
-        ("m.activity_type_id", Field::Plain),
-        ("m.counted_units", Field::Plain),
-    ]);
+    use crate::activities::repo::{packed_months, unpack_months, PackedDay};
+    let packed = packed_months();
     let sql = scored(&format!(
-        "SELECT m.month AS local_date, {packed} AS packed FROM monthly_rollups m \
-         JOIN users u ON u.id = m.rep_id WHERE m.month >= $1 AND m.month <= $2 \
-         AND {{scored}} AND ($3 IS NULL OR u.team_id = $3) GROUP BY m.month"
+        "SELECT {packed} FROM monthly_rollups m JOIN users u ON u.id = m.rep_id \
+         WHERE m.month >= $1 AND m.month <= $2 AND {{scored}} \
+         AND ($3 IS NULL OR u.team_id = $3) GROUP BY m.month"
     ));
-    let months: Vec<ByDay> = on_db!(db, |pool| sqlx::query_as(&sql)
+    let months: Vec<PackedDay> = on_db!(db, |pool| sqlx::query_as(&sql)
         .bind(first)
         .bind(last)
         .bind(team_id)
         .fetch_all(pool)
         .await)?;
-    let mut out = Vec::new();
-    for m in &months {
-        read_all(
-            &m.packed,
-            "month totals",
-            |r| {
-                Some(MonthRollup {
-                    rep_id: r.int()?,
-                    month: m.local_date,
-                    activity_type_id: r.int()?,
-                    units: 0,
-                    counted_units: r.int()?,
-                })
-            },
-            &mut out,
-        )?;
-    }
-    Ok(out)
+    unpack_months(months)
 }
 
 /// One packed string of rows, for the reads below (see [`crate::server::packed`]).
