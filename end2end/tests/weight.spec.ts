@@ -9,8 +9,9 @@ import * as http from 'http';
 // the first load from 851 KB to 359 KB; until /me's own bundle is cut further, the budget
 // holds that line so that it can only shrink (lower it as it does). Hydrating lazy routes
 // correctly (`hydrate_lazy`: before it, a lazily loaded page opened first never hydrated)
-// brings the async hydration code into the main chunk: 366 KB → 401 KB.
-const BUDGET_BYTES = 410 * 1024;
+// brings the async hydration code into the main chunk: 366 KB → 401 KB. Stop 17: the chart
+// library's code and names left the main module for a chunk the chart pages share: 368 KB.
+const BUDGET_BYTES = 375 * 1024;
 const REP = { email: 'sam.rivera@demo.pacesetter.test', password: 'demo-rep-password' };
 
 /** Bytes on the wire for one GET with `Accept-Encoding: br`, and the encoding the server chose. */
