@@ -921,7 +921,10 @@ fn effort_chart(points: &[(String, f64, f64)]) -> Chart {
     };
     use charming::series::Scatter;
     // The axis names sit centred outside the labels (the grid's `contain_label` does not
-    // count them: at an axis's end they were cut off at the chart's edge).
+    // count them: at an axis's end they were cut off at the chart's edge). The 100 % line is
+    // always on the chart: the axis goes at least a step past it, whatever the results.
+    let highest = points.iter().map(|p| p.2).fold(100.0_f64, f64::max);
+    let y_max = (highest / 20.0).floor() * 20.0 + 20.0;
     Chart::new()
         .background_color("transparent")
         .tooltip(Tooltip::new().trigger(Trigger::Item))
@@ -945,7 +948,9 @@ fn effort_chart(points: &[(String, f64, f64)]) -> Chart {
                 .type_(AxisType::Value)
                 .name("% of objective")
                 .name_location(NameLocation::Middle)
-                .name_gap(44),
+                .name_gap(44)
+                .min(0)
+                .max(y_max),
         )
         .series(
             Scatter::new()
