@@ -10,7 +10,7 @@ use crate::error::AppError;
 use crate::on_db;
 use crate::scoring::{
     read_plan, scores_from_months, ActivityTypeRule, DailyRollup, MonthRollup, Period, Points,
-    WeightTable,
+    ReadPlan, WeightTable,
 };
 use crate::server::db::Db;
 
@@ -157,20 +157,41 @@ pub async fn period_scores(
     types: &[ActivityTypeRule],
     weights: &WeightTable,
 ) -> Result<BTreeMap<i64, Points>, AppError> {
-    let plan = read_plan(period, weights);
-    let months = match (plan.months.first(), plan.months.last()) {
-        (Some(first), Some(last)) => month_rollups(db, *first, *last)
+    let (months, days) = read_by_plan(
+        &read_plan(period, weights),
+        |first, last| month_rollups(db, first, last),
+        |start, end| rollups(db, start, end, None),
+    )
+    .await?;
+    Ok(scores_from_months(&months, &days, types, weights, period))
+}
+
+/// What a [`ReadPlan`] says to read: the month totals of its whole months (`months` reads
+/// the months from the first to the last; those in between that the plan reads by day are
+/// dropped) and the daily rollups of each of its stretches of days (`days`). The reads are
+/// the caller's, for its scope.
+pub async fn read_by_plan<M, D>(
+    plan: &ReadPlan,
+    months: impl FnOnce(NaiveDate, NaiveDate) -> M,
+    mut days: impl FnMut(NaiveDate, NaiveDate) -> D,
+) -> Result<(Vec<MonthRollup>, Vec<DailyRollup>), AppError>
+where
+    M: std::future::Future<Output = Result<Vec<MonthRollup>, AppError>>,
+    D: std::future::Future<Output = Result<Vec<DailyRollup>, AppError>>,
+{
+    let totals = match (plan.months.first(), plan.months.last()) {
+        (Some(first), Some(last)) => months(*first, *last)
             .await?
             .into_iter()
             .filter(|m| plan.months.contains(&m.month))
             .collect(),
         _ => Vec::new(),
     };
-    let mut days = Vec::new();
+    let mut rollups = Vec::new();
     for (start, end) in &plan.days {
-        days.extend(rollups(db, *start, *end, None).await?);
+        rollups.extend(days(*start, *end).await?);
     }
-    Ok(scores_from_months(&months, &days, types, weights, period))
+    Ok((totals, rollups))
 }
 
 pub async fn rep_activities_on(

@@ -197,19 +197,12 @@ pub async fn load(db: &Db, scope: &Scope, periods: &Periods) -> Result<TeamData,
     let weights = crate::activity_types::service::weight_table(db).await?;
     // Whole months from their totals, the other days day by day: what the view reads of
     // the activities does not grow with the activities logged.
-    let plan = scoring::read_plan(period, &weights);
-    let months = match (plan.months.first(), plan.months.last()) {
-        (Some(first), Some(last)) => team_months(db, team_id, *first, *last)
-            .await?
-            .into_iter()
-            .filter(|m| plan.months.contains(&m.month))
-            .collect(),
-        _ => Vec::new(),
-    };
-    let mut rollups = Vec::new();
-    for (start, end) in &plan.days {
-        rollups.extend(team_rollups(db, team_id, *start, *end).await?);
-    }
+    let (months, rollups) = crate::activities::repo::read_by_plan(
+        &scoring::read_plan(period, &weights),
+        |first, last| team_months(db, team_id, first, last),
+        |start, end| team_rollups(db, team_id, start, end),
+    )
+    .await?;
     let (deals, deal_accounts) = team_deals(db, team_id, periods.deals_since()).await?;
     let (from, to) = periods.target_months();
     let targets = TargetBook::new(team_targets(db, team_id, from, to, &types).await?);
