@@ -1,9 +1,9 @@
 //! The server time of the team view's data (`/team`) for a 1,000-rep organisation on
 //! SQLite, for last month (a whole month, whatever the day the bench runs): daily rollups
-//! for 5 activity types (and their month totals), 8 raw activities per rep and day (half of them on one of the
-//! rep's 60 accounts), 30 deals per rep, monthly targets; one team of 50 (what its manager
-//! opens) and the whole organisation (what an admin opens), split into the reads (one
-//! query per kind of data) and the scoring.
+//! for 5 activity types (and their month totals), 8 raw activities per rep and day (half of
+//! them on one of the rep's 60 accounts), 30 deals per rep, monthly targets; one team of 50
+//! (what its manager opens) and the whole organisation (what an admin opens), split into
+//! the reads (one query per kind of data) and the scoring.
 //!
 //! `cargo bench --features ssr --bench team`
 
