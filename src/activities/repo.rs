@@ -93,18 +93,10 @@ pub async fn rollups(
 }
 
 /// The select list of a packed read of `monthly_rollups m`, grouped by `m.month` (read as
-/// [`PackedDay`] rows: the month's first day and its rows).
+/// [`PackedDay`] rows: the month's first day and its rows). Each row keeps its own entry (the `packed` column, migration 0010): the rep, the type,
+/// the units and the counted units, read back by [`unpack_months`].
 pub(crate) fn packed_months() -> String {
-    use crate::server::packed::{agg, Field};
-    format!(
-        "m.month AS local_date, {} AS packed",
-        agg(&[
-            ("m.rep_id", Field::Plain),
-            ("m.activity_type_id", Field::Plain),
-            ("m.units", Field::Plain),
-            ("m.counted_units", Field::Plain),
-        ])
-    )
+    "m.month AS local_date, string_agg(m.packed, ',') AS packed".to_string()
 }
 
 /// Unpacks [`packed_months`] rows into month totals.
@@ -281,5 +273,41 @@ mod tests {
         assert_eq!(rows[0].date, date);
         assert!(unpack_rollups(vec![day("1 2 3")]).is_err());
         assert!(unpack_rollups(vec![day("1 2 x 4")]).is_err());
+    }
+
+    /// The entry each month total keeps (migration 0010's generated column) is what
+    /// [`unpack_months`] reads, on both engines.
+    #[test]
+    fn the_stored_month_entry_is_what_is_unpacked() {
+        use crate::server::packed::{entry, Field::Plain};
+        let entry = entry(&[
+            ("rep_id", Plain),
+            ("activity_type_id", Plain),
+            ("units", Plain),
+            ("counted_units", Plain),
+        ]);
+        let column = format!("packed TEXT GENERATED ALWAYS AS ({entry}) STORED");
+        for migration in [
+            include_str!("../../migrations/sqlite/0010_packed_months.sql"),
+            include_str!("../../migrations/postgres/0010_packed_months.sql"),
+        ] {
+            assert!(migration.contains(&column), "{column}");
+        }
+        let date = NaiveDate::from_ymd_opt(2026, 11, 1).unwrap();
+        let months = unpack_months(vec![PackedDay {
+            local_date: date,
+            packed: "1 2 30 25,3 4 5 5".to_string(),
+        }])
+        .unwrap();
+        assert_eq!(
+            (
+                months[0].rep_id,
+                months[0].activity_type_id,
+                months[0].units,
+                months[0].counted_units
+            ),
+            (1, 2, 30, 25)
+        );
+        assert_eq!(months[1].month, date);
     }
 }
