@@ -127,6 +127,9 @@ mod server {
         pub tv_shows: std::sync::Arc<Memo<crate::tv::TvShow>>,
         /// The activity-score boards computed since the last change (the rep's rank).
         pub boards: std::sync::Arc<Memo<crate::leaderboard::Leaderboard>>,
+        /// The organisation's settings, types and weights read by page renders since the
+        /// last change ([`crate::server::page_reads::config`]).
+        pub config: std::sync::Arc<crate::server::page_reads::Shared>,
     }
 
     /// How long a [`Memo`] keeps a result at most: the bound on what no notice tells this
@@ -281,11 +284,13 @@ mod server {
             }
             let tv_shows = std::sync::Arc::new(Memo::new(tx.subscribe()));
             let boards = std::sync::Arc::new(Memo::new(tx.subscribe()));
+            let config = std::sync::Arc::new(Memo::new(tx.subscribe()));
             Ok(Live {
                 tx,
                 db: db.clone(),
                 tv_shows,
                 boards,
+                config,
             })
         }
 
@@ -296,11 +301,13 @@ mod server {
             let (tx, _) = broadcast::channel(1);
             let tv_shows = std::sync::Arc::new(Memo::new(tx.subscribe()));
             let boards = std::sync::Arc::new(Memo::new(tx.subscribe()));
+            let config = std::sync::Arc::new(Memo::new(tx.subscribe()));
             Live {
                 tx,
                 db: db.clone(),
                 tv_shows,
                 boards,
+                config,
             }
         }
 
@@ -321,6 +328,7 @@ mod server {
         fn forget_memos(&self) {
             self.tv_shows.forget();
             self.boards.forget();
+            self.config.forget();
         }
 
         pub fn subscribe(&self) -> broadcast::Receiver<String> {

@@ -9,7 +9,15 @@
 //! buttons post to server functions, each its own request, where nothing is shared), so
 //! nothing goes stale. Everywhere else (server functions, the API, the command line) there
 //! is no `PageReads` and every read asks the database.
+//!
+//! The organisation's settings, types and weights change rarely and every page reads them,
+//! so [`config`] also keeps them across page renders, in this instance's
+//! [`crate::live::Live::config`] memo: until the instance hears of any change (every
+//! service announces its writes, on every instance), and at most
+//! [`crate::live::MEMO_MAX_AGE`] (what nothing announces: the command line writing to
+//! SQLite). Who is signed in is never kept across requests.
 
+use std::any::Any;
 use std::future::Future;
 use std::sync::Arc;
 
@@ -27,7 +35,13 @@ pub struct PageReads {
     pub settings: Arc<OnceCell<OrgSettings>>,
     pub scoring_types: Arc<OnceCell<Vec<ActivityTypeRule>>>,
     pub weights: Arc<OnceCell<WeightTable>>,
+    pub active_types: Arc<OnceCell<Vec<ActivityTypeRule>>>,
+    /// This instance's memo of the configuration, kept across page renders ([`config`]).
+    shared: Option<Arc<Shared>>,
 }
+
+/// What [`config`] keeps across page renders: one value a key, of the key's own type.
+pub type Shared = crate::live::Memo<Arc<dyn Any + Send + Sync>>;
 
 /// For the Leptos routes' context: a fresh [`PageReads`] for a page render (`GET`).
 pub fn provide() {
@@ -35,7 +49,10 @@ pub fn provide() {
     let is_page = use_context::<axum::http::request::Parts>()
         .is_some_and(|p| p.method == axum::http::Method::GET);
     if is_page {
-        provide_context(PageReads::default());
+        provide_context(PageReads {
+            shared: use_context::<crate::server::state::AppState>().map(|s| s.live.config.clone()),
+            ..PageReads::default()
+        });
     }
 }
 
@@ -53,6 +70,41 @@ where
         Some(reads) => cell(&reads).get_or_try_init(|| read).await.cloned(),
         None => read.await,
     }
+}
+
+/// [`once`], and for a page render kept across renders under `key` (see the module's
+/// documentation): the organisation's configuration only, never anything of one user.
+pub async fn config<T, F>(
+    key: &'static str,
+    cell: impl FnOnce(&PageReads) -> Arc<OnceCell<T>>,
+    read: F,
+) -> Result<T, AppError>
+where
+    T: Clone + Send + Sync + 'static,
+    F: Future<Output = Result<T, AppError>>,
+{
+    let Some(reads) = leptos::prelude::use_context::<PageReads>() else {
+        return read.await;
+    };
+    let shared = reads.shared.clone();
+    cell(&reads)
+        .get_or_try_init(|| async move {
+            let Some(memo) = shared else {
+                return read.await;
+            };
+            let kept = memo
+                .get_or_compute(key.to_string(), || async move {
+                    read.await
+                        .map(|v| Arc::new(v) as Arc<dyn Any + Send + Sync>)
+                })
+                .await?;
+            kept.downcast_ref::<T>().cloned().ok_or_else(|| {
+                tracing::error!(key, "page reads: the key holds a value of another type");
+                AppError::Internal
+            })
+        })
+        .await
+        .cloned()
 }
 
 #[cfg(test)]
@@ -115,5 +167,51 @@ mod tests {
             );
         }
         assert_eq!(count.load(Ordering::SeqCst), 2);
+    }
+
+    #[tokio::test]
+    async fn the_configuration_is_kept_across_page_renders_until_a_change() {
+        let (tx, _) = tokio::sync::broadcast::channel(4);
+        let memo: Arc<Shared> = Arc::new(crate::live::Memo::new(tx.subscribe()));
+        let count = AtomicUsize::new(0);
+        let render = |memo: &Arc<Shared>| {
+            let owner = Owner::new();
+            owner.set();
+            provide_context(PageReads {
+                shared: Some(memo.clone()),
+                ..PageReads::default()
+            });
+            owner
+        };
+        let read_settings = || async {
+            let n = count.fetch_add(1, Ordering::SeqCst);
+            Ok(settings(&format!("read {n}")))
+        };
+        let name = || async {
+            config("settings", |r| r.settings.clone(), read_settings())
+                .await
+                .unwrap()
+                .org_name
+        };
+        // Two renders, each asking twice: one read.
+        for _ in 0..2 {
+            let _render = render(&memo);
+            assert_eq!(name().await, "read 0");
+            assert_eq!(name().await, "read 0");
+        }
+        assert_eq!(count.load(Ordering::SeqCst), 1);
+        // A change heard (another instance's notice) or made here: the next render reads.
+        tx.send("{}".into()).unwrap();
+        let _render = render(&memo);
+        assert_eq!(name().await, "read 1");
+        drop(_render);
+        memo.forget();
+        let _render = render(&memo);
+        assert_eq!(name().await, "read 2");
+        drop(_render);
+        // Outside a page render (a server function, the API): always the database.
+        Owner::new().set();
+        assert_eq!(name().await, "read 3");
+        assert_eq!(name().await, "read 4");
     }
 }
