@@ -35,23 +35,13 @@ struct TypeRow {
 
 /// The active types, in their display order: what can be logged and ingested.
 pub async fn activity_types(db: &Db) -> Result<Vec<ActivityTypeRule>, AppError> {
-    crate::server::page_reads::config(
-        "active types",
-        |r| r.active_types.clone(),
-        types_where(db, "WHERE active = TRUE"),
-    )
-    .await
+    crate::server::page_reads::config("active types", types_where(db, "WHERE active = TRUE")).await
 }
 
 /// Every type, retired ones too: what scores are computed with, so that a retired type's
 /// history still counts.
 pub async fn scoring_types(db: &Db) -> Result<Vec<ActivityTypeRule>, AppError> {
-    crate::server::page_reads::config(
-        "scoring types",
-        |r| r.scoring_types.clone(),
-        types_where(db, ""),
-    )
-    .await
+    crate::server::page_reads::config("scoring types", types_where(db, "")).await
 }
 
 async fn types_where(db: &Db, filter: &str) -> Result<Vec<ActivityTypeRule>, AppError> {
@@ -84,7 +74,7 @@ struct WeightRow {
 
 /// Every weight version of every type.
 pub async fn weight_table(db: &Db) -> Result<WeightTable, AppError> {
-    crate::server::page_reads::config("weights", |r| r.weights.clone(), read_weights(db)).await
+    crate::server::page_reads::config("weights", read_weights(db)).await
 }
 
 async fn read_weights(db: &Db) -> Result<WeightTable, AppError> {

@@ -59,7 +59,7 @@ pub fn parse_metric_key(key: &str, types: &[ActivityTypeRule]) -> Option<Metric>
     }
 }
 
-#[derive(sqlx::FromRow)]
+#[derive(Clone, sqlx::FromRow)]
 struct TemplateRow {
     metric: String,
     is_leading: bool,
@@ -75,10 +75,15 @@ pub async fn template_metrics(
 ) -> Result<Vec<ScorecardMetric>, AppError> {
     const SQL: &str = "SELECT metric, is_leading, weight FROM scorecard_metrics \
         WHERE sales_role_id = $1 ORDER BY sort_order, id";
-    let rows: Vec<TemplateRow> = on_db!(db, |pool| sqlx::query_as(SQL)
-        .bind(sales_role_id)
-        .fetch_all(pool)
-        .await)?;
+    let read = async {
+        let rows: Vec<TemplateRow> = on_db!(db, |pool| sqlx::query_as(SQL)
+            .bind(sales_role_id)
+            .fetch_all(pool)
+            .await)?;
+        Ok(rows)
+    };
+    let rows =
+        crate::server::page_reads::config(format!("metrics of role {sales_role_id}"), read).await?;
     Ok(rows
         .into_iter()
         .filter_map(|r| {
@@ -181,11 +186,15 @@ pub async fn calendar(
     to: NaiveDate,
 ) -> Result<WorkCalendar, AppError> {
     const SQL: &str = "SELECT day FROM holidays WHERE day >= $1 AND day <= $2";
-    let days: Vec<NaiveDate> = on_db!(db, |pool| sqlx::query_scalar(SQL)
-        .bind(from)
-        .bind(to)
-        .fetch_all(pool)
-        .await)?;
+    let read = async {
+        let days: Vec<NaiveDate> = on_db!(db, |pool| sqlx::query_scalar(SQL)
+            .bind(from)
+            .bind(to)
+            .fetch_all(pool)
+            .await)?;
+        Ok(days)
+    };
+    let days = crate::server::page_reads::config(format!("holidays {from} {to}"), read).await?;
     Ok(WorkCalendar::new(
         parse_working_weekdays(working_weekdays),
         days.into_iter().collect::<BTreeSet<_>>(),

@@ -45,7 +45,7 @@ impl OrgSettings {
 }
 
 pub async fn load(db: &Db) -> Result<OrgSettings, AppError> {
-    crate::server::page_reads::config("settings", |r| r.settings.clone(), read(db)).await
+    crate::server::page_reads::config("settings", read(db)).await
 }
 
 async fn read(db: &Db) -> Result<OrgSettings, AppError> {
