@@ -253,9 +253,14 @@ async fn page_costs(engine: &str) {
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() {
+    // SQLite, and PostgreSQL with `TEST_POSTGRES_URL`; `SCALE_ENGINES=postgres` (or `sqlite`)
+    // runs one of them only.
     let mut engines = vec!["sqlite"];
     if std::env::var("TEST_POSTGRES_URL").is_ok() {
         engines.push("postgres");
+    }
+    if let Ok(only) = std::env::var("SCALE_ENGINES") {
+        engines.retain(|e| only.split(',').any(|o| o.trim() == *e));
     }
     for engine in engines {
         rollups_vs_raw(engine).await;

@@ -149,6 +149,17 @@ pub fn scores_from_months(
     out
 }
 
+/// The counted units (within the daily cap) per (rep, activity type) of the month totals
+/// of the period's months: what [`super::activity_count`] counts over the same days.
+pub fn counts_from_months(months: &[MonthRollup], period: &Period) -> BTreeMap<(i64, i64), i64> {
+    let mut out: BTreeMap<(i64, i64), i64> = BTreeMap::new();
+    for m in months.iter().filter(|m| period.contains(m.month)) {
+        let e = out.entry((m.rep_id, m.activity_type_id)).or_insert(0);
+        *e = e.saturating_add(m.counted_units.max(0));
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use proptest::prelude::*;
@@ -247,7 +258,7 @@ mod tests {
     }
 
     proptest! {
-        /// Scores from month totals and the plan's days equal scores from every day, for
+        /// Scores and counts from month totals and the plan's days equal those from every day, for
         /// any days, caps, weight histories and period (whole months, edges, weight
         /// changes inside a month, types that are not scored).
         #[test]
@@ -311,6 +322,18 @@ mod tests {
                     .filter(|(_, pts)| !pts.is_zero())
                     .collect();
             prop_assert_eq!(got, expected);
+            // Counts against targets: the totals' counts plus the edge days' equal the
+            // days' counts, type by type, rep by rep.
+            let from_months = counts_from_months(&months, &p);
+            for t in scoring {
+                for rep in 1..=3 {
+                    let who = crate::scoring::Population::Rep(rep);
+                    let whole = from_months.get(&(rep, t.id)).copied().unwrap_or(0);
+                    let edges = crate::scoring::activity_count(&edge_days, scoring, t.id, &who, &p);
+                    let all_days = crate::scoring::activity_count(&days, scoring, t.id, &who, &p);
+                    prop_assert_eq!(whole + edges, all_days, "rep {} type {}", rep, t.id);
+                }
+            }
         }
     }
 }

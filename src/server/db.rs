@@ -169,6 +169,22 @@ impl Db {
                 .acquire_timeout(Duration::from_secs(10))
                 .idle_timeout(None)
                 .max_lifetime(None)
+                // sqlx pings every connection before handing it out: one more round trip
+                // to the server per read, and a page's reads run several at once. A
+                // connection in steady use has just answered; only one that sat idle may
+                // have been dropped by the server (a restart, a proxy's timeout), so only
+                // such a one is pinged (a broken one is closed and another opened).
+                .test_before_acquire(false)
+                .before_acquire(|conn, meta| {
+                    Box::pin(async move {
+                        if meta.idle_for < Duration::from_secs(1) {
+                            return Ok(true);
+                        }
+                        use sqlx::Connection;
+                        conn.ping().await?;
+                        Ok(true)
+                    })
+                })
                 .connect(url)
                 .await
                 .map_err(DbOpenError::Connect)?;

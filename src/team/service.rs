@@ -192,30 +192,49 @@ impl Periods {
 pub async fn load(db: &Db, scope: &Scope, periods: &Periods) -> Result<TeamData, AppError> {
     let team_id = scope.team_id;
     let period = &periods.period;
-    let reps = team_reps(db, team_id).await?;
-    let types = crate::activity_types::service::scoring_types(db).await?;
-    let weights = crate::activity_types::service::weight_table(db).await?;
-    // Whole months from their totals, the other days day by day: what the view reads of
-    // the activities does not grow with the activities logged.
-    let (months, rollups) = crate::activities::repo::read_by_plan(
-        &scoring::read_plan(period, &weights),
-        |first, last| team_months(db, team_id, first, last),
-        |start, end| team_rollups(db, team_id, start, end),
-    )
-    .await?;
-    let (deals, deal_accounts) = team_deals(db, team_id, periods.deals_since()).await?;
     let (from, to) = periods.target_months();
-    let targets = TargetBook::new(team_targets(db, team_id, from, to, &types).await?);
-    let calendar = calendar(
-        db,
-        &scope.settings.working_weekdays,
-        from.first_day(),
-        to.last_day(),
-    )
-    .await?;
-    let absences = team_absences(db, team_id, period.start, period.end).await?;
-    let account_activity = account_activity(db, team_id, period.start, period.end).await?;
-    let last_touch = last_touch(db, team_id).await?;
+    // The reads are independent but for the activity figures and targets, which need the
+    // types and weights: they run at once, each on its own pooled connection.
+    let config_and_activity = async {
+        let (types, weights) = tokio::try_join!(
+            crate::activity_types::service::scoring_types(db),
+            crate::activity_types::service::weight_table(db),
+        )?;
+        // Whole months from their totals, the other days day by day: what the view reads
+        // of the activities does not grow with the activities logged.
+        let plan = scoring::read_plan(period, &weights);
+        let ((months, rollups), targets) = tokio::try_join!(
+            crate::activities::repo::read_by_plan(
+                &plan,
+                |first, last| team_months(db, team_id, first, last),
+                |start, end| team_rollups(db, team_id, start, end),
+            ),
+            team_targets(db, team_id, from, to, &types),
+        )?;
+        Ok::<_, AppError>((types, weights, months, rollups, TargetBook::new(targets)))
+    };
+    let (
+        reps,
+        (types, weights, months, rollups, targets),
+        (deals, deal_accounts),
+        calendar,
+        absences,
+        account_activity,
+        last_touch,
+    ) = tokio::try_join!(
+        team_reps(db, team_id),
+        config_and_activity,
+        team_deals(db, team_id, periods.deals_since()),
+        calendar(
+            db,
+            &scope.settings.working_weekdays,
+            from.first_day(),
+            to.last_day(),
+        ),
+        team_absences(db, team_id, period.start, period.end),
+        account_activity(db, team_id, period.start, period.end),
+        last_touch(db, team_id),
+    )?;
     Ok(TeamData {
         reps,
         types,
@@ -396,13 +415,7 @@ pub fn compute(
         .collect();
     let mut rep_lines = Vec::new();
     let mut activities_of: HashMap<i64, i64> = HashMap::new();
-    let mut month_counts: HashMap<(i64, i64), i64> = HashMap::new();
-    for m in data.months.iter().filter(|m| period.contains(m.month)) {
-        let e = month_counts
-            .entry((m.rep_id, m.activity_type_id))
-            .or_insert(0);
-        *e = e.saturating_add(m.counted_units.max(0));
-    }
+    let month_counts = scoring::counts_from_months(&data.months, period);
     for rep in &data.reps {
         let rollups = rollups_of.get(&rep.id).unwrap_or(&none_rollups);
         let who = Population::Rep(rep.id);
