@@ -158,6 +158,37 @@ pub async fn period_scores(
     Ok(scores_from_months(&months, &days, types, weights, period))
 }
 
+/// [`period_scores`] while the types and weights are still being read (`config`): the
+/// month totals of every whole month of the period are read at the same time (a weight
+/// only ever takes a month out of the plan), then the days the weights' plan reads by day
+/// (the edges, and a month where a weight changes, whose total is dropped). One round trip
+/// fewer than reading the configuration first.
+pub async fn period_scores_with<C>(
+    db: &Db,
+    period: &Period,
+    config: C,
+) -> Result<(Vec<ActivityTypeRule>, WeightTable, BTreeMap<i64, Points>), AppError>
+where
+    C: std::future::Future<Output = Result<(Vec<ActivityTypeRule>, WeightTable), AppError>>,
+{
+    let every_month = read_plan(period, &WeightTable::default());
+    let totals = async {
+        match (every_month.months.first(), every_month.months.last()) {
+            (Some(first), Some(last)) => month_rollups(db, *first, *last).await,
+            _ => Ok(Vec::new()),
+        }
+    };
+    let ((types, weights), totals) = tokio::try_join!(config, totals)?;
+    let (months, days) = read_by_plan(
+        &read_plan(period, &weights),
+        move |_, _| async move { Ok(totals) },
+        |start, end| rollups(db, start, end, None),
+    )
+    .await?;
+    let scores = scores_from_months(&months, &days, &types, &weights, period);
+    Ok((types, weights, scores))
+}
+
 /// What a [`ReadPlan`] says to read: the month totals of its whole months (`months` reads
 /// the months from the first to the last; those in between that the plan reads by day are
 /// dropped) and the daily rollups of each of its stretches of days (`days`). The reads are
