@@ -29,6 +29,7 @@ use pacesetter::settings::service::start_organisation;
 use pacesetter::team::service::team_view_as;
 
 const RUNS: usize = 9;
+const WARM_UPS: usize = 5;
 
 fn env_or<T: std::str::FromStr>(name: &str, default: T) -> T {
     std::env::var(name)
@@ -41,13 +42,18 @@ fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
 }
 
-/// Median of `RUNS` timed calls (after one untimed warm-up).
+/// Median of `RUNS` timed calls, after `WARM_UPS` untimed ones: a server runs on warm
+/// pooled connections, and a page's reads run several at once, so the pool opens several;
+/// on each new one PostgreSQL loads its catalog caches and sqlx prepares each statement once
+/// (with one warm-up those first statements were among the timed runs).
 async fn median<F, Fut>(mut f: F) -> Duration
 where
     F: FnMut() -> Fut,
     Fut: std::future::Future<Output = ()>,
 {
-    f().await;
+    for _ in 0..WARM_UPS {
+        f().await;
+    }
     let mut times = Vec::with_capacity(RUNS);
     for _ in 0..RUNS {
         let t = Instant::now();
@@ -132,6 +138,12 @@ async fn fill(db: &Db, reps: usize, activities: u64) {
             .execute(pool)
             .await
             .expect("vacuum");
+        // And writes the gigabytes it dirtied now rather than during the timed reads (the
+        // checkpointer flushes them in the background for minutes; a server reads data
+        // written long before). Needs `pg_checkpoint` (scripts/postgres.sh grants it).
+        if let Err(e) = sqlx::query("CHECKPOINT").execute(pool).await {
+            println!("  (no CHECKPOINT after the load: {e})");
+        }
     }
     println!(
         "  generated {} reps, {} activities, {} deals in {secs:.1} s ({:.0} activities/s)",

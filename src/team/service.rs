@@ -654,7 +654,7 @@ fn coverage(
     let mut reps_on: HashMap<i64, Vec<(String, Points)>> = HashMap::new();
     let mut by_rep_view = Vec::new();
     for rep in &data.reps {
-        let mine = acts_of.get(&rep.id).cloned().unwrap_or_default();
+        let mine: &[AccountActivity] = acts_of.get(&rep.id).map(Vec::as_slice).unwrap_or(&[]);
         let touched: Vec<i64> = mine
             .iter()
             .map(|a| a.account_id)
@@ -662,7 +662,7 @@ fn coverage(
             .into_iter()
             .collect();
         let cov = scoring::account_coverage(
-            &mine,
+            mine,
             &touched,
             &data.types,
             &data.weights,
