@@ -140,30 +140,14 @@ pub async fn month_rollups(
     unpack_months(months)
 }
 
-/// The Activity Score of every rep over `period`: whole months from their month totals, the
-/// other days from the daily rollups ([`crate::scoring::read_plan`]). What a board of a
-/// month, a quarter or a year reads does not grow with the activities logged.
-pub async fn period_scores(
-    db: &Db,
-    period: &Period,
-    types: &[ActivityTypeRule],
-    weights: &WeightTable,
-) -> Result<BTreeMap<i64, Points>, AppError> {
-    let (months, days) = read_by_plan(
-        &read_plan(period, weights),
-        |first, last| month_rollups(db, first, last),
-        |start, end| rollups(db, start, end, None),
-    )
-    .await?;
-    Ok(scores_from_months(&months, &days, types, weights, period))
-}
-
-/// [`period_scores`] while the types and weights are still being read (`config`): the
-/// month totals of every whole month of the period are read at the same time (a weight
-/// only ever takes a month out of the plan), then the days the weights' plan reads by day
-/// (the edges, and a month where a weight changes, whose total is dropped). One round trip
-/// fewer than reading the configuration first.
-pub async fn period_scores_with<C>(
+/// The Activity Score of every rep over `period`, with the types and weights `config` reads:
+/// whole months from their month totals, the other days from the daily rollups
+/// ([`crate::scoring::read_plan`]), so what a board of a month, a quarter or a year reads
+/// does not grow with the activities logged. The month totals of every whole month are read
+/// while `config` is (a weight only ever takes a month out of the plan); then the days the
+/// weights' plan reads by day (the edges, and a month where a weight changes, whose total is
+/// dropped): one round trip fewer than reading the configuration first.
+pub async fn period_scores<C>(
     db: &Db,
     period: &Period,
     config: C,
