@@ -1,7 +1,7 @@
 //! The server time of the team view's data (`/team`) for a 1,000-rep organisation on
 //! SQLite, for last month (a whole month, whatever the day the bench runs): daily rollups
 //! for 5 activity types (and their month totals), 8 raw activities per rep and day (half of
-//! them on one of the rep's 60 accounts), 30 deals per rep, monthly targets; one team of 50
+//! them on one of the rep's 60 accounts, and their account month totals), 30 deals per rep, monthly targets; one team of 50
 //! (what its manager opens) and the whole organisation (what an admin opens), split into
 //! the reads (one query per kind of data) and the scoring.
 //!
@@ -177,6 +177,12 @@ async fn main() {
         .expect("month totals");
     tx.commit().await.expect("commit");
     insert(&db, "INSERT INTO activities (rep_id, activity_type_id, occurred_at, local_date, quantity, qualifies, account, created_at)", activities).await;
+    // The account month totals, as every write keeps them.
+    let mut tx = db.begin_write().await.expect("begin");
+    pacesetter::activities::store::rebuild_account_months(&mut tx)
+        .await
+        .expect("account totals");
+    tx.commit().await.expect("commit");
     insert(&db, "INSERT INTO deals (rep_id, name, account, amount_minor, currency, stage, probability, status, lost_reason, new_customer, created_on, expected_close, closed_on, created_at, updated_at)", deals).await;
     insert(
         &db,

@@ -315,12 +315,15 @@ async fn month_totals_follow_every_write_and_score_as_the_days_do(engine: Engine
                     .unwrap()
                     .checked_add_days(chrono::Days::new((i * 13 + shift) % 91))
                     .unwrap();
+                // Accounts (one written with spaces around it) change on the second round.
+                let account = [Some("Acme"), Some(" Acme "), Some("Globex"), None][((i + shift) % 4) as usize];
                 json!({
                     // Every fourth record changes rep on the second round.
                     "rep_email": reps[(i as usize + turn * usize::from(i % 4 == 0)) % 2],
                     "type": if i % 3 == 0 { "email" } else { "call" },
                     "occurred_at": format!("{date}T{:02}:00:00Z", 8 + i % 9),
                     "quantity": 1 + (i + shift) % 5,
+                    "account": account,
                     "source": "crm",
                     "external_id": format!("m-{i}"),
                 })
@@ -354,6 +357,36 @@ async fn month_totals_follow_every_write_and_score_as_the_days_do(engine: Engine
     tx.commit().await.unwrap();
     assert_months_score_as_days(&app).await;
 
+    // A rep's edits: another account, none, or no longer qualifying.
+    let edited: Vec<(i64, i64, Option<i64>)> = match &app.db {
+        Db::Sqlite(p) => sqlx::query_as("SELECT id, rep_id, duration_seconds FROM activities WHERE deleted_at IS NULL AND id % 7 = 1")
+            .fetch_all(p)
+            .await
+            .unwrap(),
+        Db::Postgres(p) => sqlx::query_as("SELECT id, rep_id, duration_seconds FROM activities WHERE deleted_at IS NULL AND id % 7 = 1")
+            .fetch_all(p)
+            .await
+            .unwrap(),
+    };
+    assert!(edited.len() > 3);
+    let mut tx = app.db.begin_write().await.unwrap();
+    for (n, (id, rep, duration_seconds)) in edited.into_iter().enumerate() {
+        let details = pacesetter::activities::store::ActivityDetails {
+            duration_seconds,
+            qualifies: n % 3 != 2,
+            note: None,
+            account: [Some("Initech".to_string()), None, Some("Acme".to_string())][n % 3].clone(),
+        };
+        pacesetter::activities::store::edit(&mut tx, rep, id, &details)
+            .await
+            .unwrap()
+            .expect("edited");
+    }
+    tx.commit().await.unwrap();
+    assert_months_score_as_days(&app).await;
+    let accounts = scalar(&app.db, "SELECT COUNT(DISTINCT account) FROM account_months").await;
+    assert_eq!(accounts, 3, "Acme, Globex and Initech");
+
     put_call(&app, &token, json!({"daily_cap": 1})).await;
     assert_months_score_as_days(&app).await;
     put_call(&app, &token, json!({"daily_cap": null})).await;
@@ -386,5 +419,16 @@ async fn month_totals_follow_every_write_and_score_as_the_days_do(engine: Engine
     let out = pacesetter(&app.database_url, &["verify-rollups", "--repair"]);
     assert!(out.status.success(), "{}", text(&out));
     assert!(text(&out).contains("repaired 1"), "{}", text(&out));
+    assert_months_score_as_days(&app).await;
+
+    // An account month total planted wrong (and one missing) is found and repaired.
+    exec(&app.db, "UPDATE account_months SET last_day = 31 WHERE account = 'Globex'").await;
+    exec(&app.db, "DELETE FROM account_months WHERE account = 'Initech'").await;
+    let found = pacesetter::activities::verify::account_differences(&app.db).await.unwrap();
+    assert!(found.len() >= 2, "{found:#?}");
+    assert!(found.iter().any(|d| d.key.2 == "Initech" && d.stored.is_none()));
+    let out = pacesetter(&app.database_url, &["verify-rollups", "--repair"]);
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(text(&out).contains("on account \"Globex\""), "{}", text(&out));
     assert_months_score_as_days(&app).await;
 }

@@ -55,50 +55,31 @@ async fn deal(
     .await;
 }
 
-/// Activities on accounts, with the matching daily rollups and month totals (as the activity
-/// store keeps them).
+/// Activities on accounts, through the activity store's write path (daily rollups, month
+/// totals and account month totals kept with them).
 async fn activity(app: &TestApp, rep: i64, type_id: i64, day: &str, quantity: i64, account: &str) {
-    exec(
-        &app.db,
-        &format!(
-            "INSERT INTO activities (rep_id, activity_type_id, occurred_at, local_date, quantity, qualifies, \
-             account, created_at) VALUES ({rep}, {type_id}, '{day}T10:00:00Z', '{day}', {quantity}, TRUE, \
-             '{account}', '{day}T10:00:00Z')"
-        ),
-    )
-    .await;
-    let existing = scalar(
-        &app.db,
-        &format!(
-            "SELECT COUNT(*) FROM daily_rollups WHERE rep_id = {rep} AND local_date = '{day}' \
-             AND activity_type_id = {type_id}"
-        ),
-    )
-    .await;
-    if existing == 0 {
-        exec(
-            &app.db,
-            &format!(
-                "INSERT INTO daily_rollups (rep_id, local_date, activity_type_id, units, duration_seconds) \
-                 VALUES ({rep}, '{day}', {type_id}, {quantity}, 0)"
-            ),
-        )
-        .await;
-    } else {
-        exec(
-            &app.db,
-            &format!(
-                "UPDATE daily_rollups SET units = units + {quantity} WHERE rep_id = {rep} \
-                 AND local_date = '{day}' AND activity_type_id = {type_id}"
-            ),
-        )
-        .await;
-    }
-    // And the type's month totals, from its daily rollups, as the store rebuilds them.
+    use pacesetter::activities::store::{insert_bulk, ActivityWrite};
+    let date: chrono::NaiveDate = day.parse().expect("date");
     let mut tx = app.db.begin_write().await.expect("begin");
-    pacesetter::activities::store::rebuild_months(&mut tx, Some(type_id))
-        .await
-        .expect("month totals");
+    insert_bulk(
+        &mut tx,
+        &[ActivityWrite {
+            rep_id: rep,
+            activity_type_id: type_id,
+            occurred_at: date.and_hms_opt(10, 0, 0).expect("time").and_utc(),
+            local_date: date,
+            quantity,
+            duration_seconds: None,
+            qualifies: true,
+            note: None,
+            account: Some(account.to_string()),
+            source: None,
+            external_id: None,
+            client_key: None,
+        }],
+    )
+    .await
+    .expect("activity");
     tx.commit().await.expect("commit");
 }
 

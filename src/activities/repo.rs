@@ -167,6 +167,7 @@ where
         &read_plan(period, &weights),
         move |_, _| async move { Ok(totals) },
         |start, end| rollups(db, start, end, None),
+        |m: &MonthRollup| m.month,
     )
     .await?;
     let scores = scores_from_months(&months, &days, &types, &weights, period);
@@ -175,30 +176,31 @@ where
 
 /// What a [`ReadPlan`] says to read: the month totals of its whole months (`months` reads
 /// the months from the first to the last; those in between that the plan reads by day are
-/// dropped) and the daily rollups of each of its stretches of days (`days`). The reads are
-/// the caller's, for its scope.
-pub async fn read_by_plan<M, D>(
+/// dropped, each total's month told by `month_of`) and the rows of each of its stretches of
+/// days (`days`). The reads are the caller's, for its scope.
+pub async fn read_by_plan<TM, TD, M, D>(
     plan: &ReadPlan,
     months: impl FnOnce(NaiveDate, NaiveDate) -> M,
     mut days: impl FnMut(NaiveDate, NaiveDate) -> D,
-) -> Result<(Vec<MonthRollup>, Vec<DailyRollup>), AppError>
+    month_of: impl Fn(&TM) -> NaiveDate,
+) -> Result<(Vec<TM>, Vec<TD>), AppError>
 where
-    M: std::future::Future<Output = Result<Vec<MonthRollup>, AppError>>,
-    D: std::future::Future<Output = Result<Vec<DailyRollup>, AppError>>,
+    M: std::future::Future<Output = Result<Vec<TM>, AppError>>,
+    D: std::future::Future<Output = Result<Vec<TD>, AppError>>,
 {
     let totals = match (plan.months.first(), plan.months.last()) {
         (Some(first), Some(last)) => months(*first, *last)
             .await?
             .into_iter()
-            .filter(|m| plan.months.contains(&m.month))
+            .filter(|m| plan.months.contains(&month_of(m)))
             .collect(),
         _ => Vec::new(),
     };
-    let mut rollups = Vec::new();
+    let mut rows = Vec::new();
     for (start, end) in &plan.days {
-        rollups.extend(days(*start, *end).await?);
+        rows.extend(days(*start, *end).await?);
     }
-    Ok((totals, rollups))
+    Ok((totals, rows))
 }
 
 pub async fn rep_activities_on(

@@ -5,7 +5,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use chrono_tz::Tz;
 
 use crate::error::AppError;
@@ -24,6 +24,28 @@ pub fn counts(qualifies: bool, deleted: bool) -> bool {
 
 /// [`counts`] as SQL, for recounting the rollups from the raw rows. Keep the two together.
 pub const COUNTS_SQL: &str = "qualifies = TRUE AND deleted_at IS NULL";
+
+/// The account an activity counts on in account coverage: the account it names, trimmed
+/// (none when blank). Account coverage counts what the rollups count ([`counts`]).
+pub fn account_key(account: Option<&str>) -> Option<&str> {
+    account.map(str::trim).filter(|a| !a.is_empty())
+}
+
+/// A row of the account month totals: (month, rep, account, type).
+pub type AccountMonthKey = (NaiveDate, i64, String, i64);
+
+/// Account month totals ([`months::account_month_totals`]) of counted activities, each
+/// given as (rep, local date, type, account, quantity), on their [`account_key`]: those
+/// without an account are left out.
+pub fn account_month_totals<'a>(
+    counted: impl IntoIterator<Item = (i64, NaiveDate, i64, Option<&'a str>, i64)>,
+) -> BTreeMap<AccountMonthKey, (i64, NaiveDate)> {
+    months::account_month_totals(counted.into_iter().filter_map(
+        |(rep, date, t, account, quantity)| {
+            account_key(account).map(|a| (date, rep, a.to_string(), t, quantity))
+        },
+    ))
+}
 
 /// An activity ready to store: every reference resolved, the local date computed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -98,6 +120,102 @@ async fn add_to_months(tx: &mut Tx, changes: &MonthChanges) -> Result<(), AppErr
     Ok(())
 }
 
+const ACCOUNT_MONTH_ADD: &str = "INSERT INTO account_months (month, rep_id, account, activity_type_id, units, last_day) ";
+const ACCOUNT_MONTH_ADD_CONFLICT: &str = " ON CONFLICT (month, rep_id, account, activity_type_id) DO UPDATE SET \
+    units = account_months.units + excluded.units, last_day = CASE \
+    WHEN account_months.last_day >= excluded.last_day THEN account_months.last_day ELSE excluded.last_day END";
+
+/// Adds new activities' account month totals (`totals`, see [`account_month_totals`]) to
+/// the stored ones, many to a statement.
+async fn add_to_account_months(
+    tx: &mut Tx,
+    totals: &BTreeMap<AccountMonthKey, (i64, NaiveDate)>,
+) -> Result<(), AppError> {
+    let rows: Vec<_> = totals.iter().collect();
+    for chunk in rows.chunks(BULK_CHUNK) {
+        on_tx!(tx, |c| {
+            let mut qb = sqlx::QueryBuilder::new(ACCOUNT_MONTH_ADD);
+            qb.push_values(chunk, |mut b, ((month, rep, account, t), (units, last))| {
+                b.push_bind(*month)
+                    .push_bind(*rep)
+                    .push_bind(account.clone())
+                    .push_bind(*t)
+                    .push_bind(*units)
+                    .push_bind(i64::from(last.day()));
+            });
+            qb.push(ACCOUNT_MONTH_ADD_CONFLICT);
+            qb.build().execute(c).await.map(|_| ())
+        })?;
+    }
+    Ok(())
+}
+
+/// Recounts one account month total from the raw activities (after an activity on it
+/// changed or went away: a last day cannot be taken back from a total).
+async fn recount_account_month(tx: &mut Tx, key: &AccountMonthKey) -> Result<(), AppError> {
+    let raw = format!(
+        "SELECT CAST(SUM(quantity) AS BIGINT), MAX(local_date) FROM activities \
+         WHERE rep_id = $1 AND local_date >= $2 AND local_date <= $3 AND activity_type_id = $4 \
+         AND account IS NOT NULL AND TRIM(account) = $5 AND {COUNTS_SQL}"
+    );
+    const SET: &str = "INSERT INTO account_months (month, rep_id, account, activity_type_id, units, last_day) \
+        VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (month, rep_id, account, activity_type_id) \
+        DO UPDATE SET units = excluded.units, last_day = excluded.last_day";
+    const CLEAR: &str = "DELETE FROM account_months WHERE month = $1 AND rep_id = $2 AND account = $3 \
+        AND activity_type_id = $4";
+    let (month, rep, account, t) = key;
+    let (units, last): (Option<i64>, Option<NaiveDate>) = on_tx!(tx, |c| sqlx::query_as(&raw)
+        .bind(*rep)
+        .bind(*month)
+        .bind(months::month_end(*month))
+        .bind(*t)
+        .bind(account)
+        .fetch_one(c)
+        .await)?;
+    match (units.filter(|u| *u > 0), last) {
+        (Some(units), Some(last)) => on_tx!(tx, |c| sqlx::query(SET)
+            .bind(*month)
+            .bind(*rep)
+            .bind(account)
+            .bind(*t)
+            .bind(units)
+            .bind(i64::from(last.day()))
+            .execute(c)
+            .await
+            .map(|_| ()))?,
+        _ => on_tx!(tx, |c| sqlx::query(CLEAR)
+            .bind(*month)
+            .bind(*rep)
+            .bind(account)
+            .bind(*t)
+            .execute(c)
+            .await
+            .map(|_| ()))?,
+    }
+    Ok(())
+}
+
+/// Rebuilds every account month total from the raw activities (with a recount of the
+/// rollups; after a time-zone change moved activities to other days).
+pub async fn rebuild_account_months(tx: &mut Tx) -> Result<(), AppError> {
+    let raw = format!(
+        "SELECT rep_id, local_date, activity_type_id, TRIM(account), CAST(SUM(quantity) AS BIGINT) \
+         FROM activities WHERE account IS NOT NULL AND {COUNTS_SQL} \
+         GROUP BY rep_id, local_date, activity_type_id, TRIM(account)"
+    );
+    let rows: Vec<(i64, NaiveDate, i64, String, i64)> =
+        on_tx!(tx, |c| sqlx::query_as(&raw).fetch_all(c).await)?;
+    on_tx!(tx, |c| sqlx::query("DELETE FROM account_months")
+        .execute(c)
+        .await
+        .map(|_| ()))?;
+    let totals = account_month_totals(
+        rows.iter()
+            .map(|(rep, date, t, account, q)| (*rep, *date, *t, Some(account.as_str()), *q)),
+    );
+    add_to_account_months(tx, &totals).await
+}
+
 /// Every activity type's daily cap.
 async fn daily_caps(tx: &mut Tx) -> Result<HashMap<i64, Option<i64>>, AppError> {
     let caps: Vec<(i64, Option<i64>)> = on_tx!(tx, |c| sqlx::query_as(
@@ -133,14 +251,16 @@ pub async fn rebuild_months(tx: &mut Tx, activity_type_id: Option<i64>) -> Resul
     add_to_months(tx, &changes).await
 }
 
-/// What one counted activity adds to its rep's day in the rollups.
-#[derive(Debug, Clone, Copy)]
+/// What one counted activity adds to its rep's day in the rollups, and the account it
+/// counts on ([`account_key`]).
+#[derive(Debug, Clone)]
 struct Share {
     rep_id: i64,
     local_date: NaiveDate,
     activity_type_id: i64,
     quantity: i64,
     duration_seconds: Option<i64>,
+    account: Option<String>,
 }
 
 /// The share of an activity with these fields, `None` when the rule says it does not count.
@@ -152,17 +272,31 @@ macro_rules! share_of {
             activity_type_id: $a.activity_type_id,
             quantity: $a.quantity,
             duration_seconds: $a.duration_seconds,
+            account: account_key($a.account.as_deref()).map(str::to_string),
         })
     };
 }
 
 /// Moves the rollups from what an activity added before a change to what it adds after
-/// it (`None` on a side where it does not count: not stored yet, deleted, not qualifying).
+/// it (`None` on a side where it does not count: not stored yet, deleted, not qualifying),
+/// and recounts the account month totals it counted or counts on (the row is written).
 async fn reshare(tx: &mut Tx, before: Option<Share>, after: Option<Share>) -> Result<(), AppError> {
     const CAP: &str = "SELECT daily_cap FROM activity_types WHERE id = $1";
     let mut changes = MonthChanges::new();
+    let mut accounts: Vec<AccountMonthKey> = Vec::new();
     for (sign, share) in [(-1, before), (1, after)] {
         let Some(s) = share else { continue };
+        if let Some(account) = &s.account {
+            let key = (
+                months::month_of(s.local_date),
+                s.rep_id,
+                account.clone(),
+                s.activity_type_id,
+            );
+            if !accounts.contains(&key) {
+                accounts.push(key);
+            }
+        }
         let quantity = sign * s.quantity;
         let now: i64 = on_tx!(tx, |c| sqlx::query_scalar(ROLLUP_ADD)
             .bind(s.rep_id)
@@ -180,7 +314,11 @@ async fn reshare(tx: &mut Tx, before: Option<Share>, after: Option<Share>) -> Re
         let day = (s.rep_id, s.local_date, s.activity_type_id);
         day_changed(&mut changes, day, cap, now - quantity, now);
     }
-    add_to_months(tx, &changes).await
+    add_to_months(tx, &changes).await?;
+    for key in &accounts {
+        recount_account_month(tx, key).await?;
+    }
+    Ok(())
 }
 
 #[derive(Debug, sqlx::FromRow)]
@@ -193,6 +331,7 @@ struct Stored {
     duration_seconds: Option<i64>,
     qualifies: bool,
     deleted_at: Option<DateTime<Utc>>,
+    account: Option<String>,
 }
 
 const INSERT: &str = "INSERT INTO activities (rep_id, activity_type_id, occurred_at, local_date, quantity, \
@@ -202,7 +341,7 @@ const BY_CLIENT_KEY: &str = "SELECT id FROM activities WHERE rep_id = $1 AND cli
 /// Locks the row (a no-op update) and returns it as it is now: on PostgreSQL a concurrent
 /// upsert of the same record waits, then reads the committed values.
 const LOCK_BY_SOURCE: &str = "UPDATE activities SET external_id = external_id WHERE source = $1 AND external_id = $2 \
-    RETURNING id, rep_id, activity_type_id, local_date, quantity, duration_seconds, qualifies, deleted_at";
+    RETURNING id, rep_id, activity_type_id, local_date, quantity, duration_seconds, qualifies, deleted_at, account";
 const UPDATE: &str =
     "UPDATE activities SET rep_id = $1, activity_type_id = $2, occurred_at = $3, local_date = $4, \
     quantity = $5, duration_seconds = $6, qualifies = $7, note = $8, account = $9 WHERE id = $10";
@@ -290,11 +429,12 @@ pub async fn write(tx: &mut Tx, writer: &Writer, a: &ActivityWrite) -> Result<Up
                     .await
                     .map(|_| ()))?;
                 let now = share_of!(a, deleted);
+                let counts = now.is_some();
                 reshare(tx, share_of!(old, deleted), now).await?;
                 return Ok(Upserted {
                     id: old.id,
                     created: false,
-                    counts: now.is_some(),
+                    counts,
                     newly_won: false,
                 });
             }
@@ -618,7 +758,16 @@ async fn add_rollups(tx: &mut Tx, rows: &[ActivityWrite]) -> Result<(), AppError
             day_changed(&mut changes, (rep, date, t), cap, now - added, now);
         }
     }
-    add_to_months(tx, &changes).await
+    add_to_months(tx, &changes).await?;
+    let accounts = account_month_totals(
+        rows.iter()
+            .filter(|a| counts(a.qualifies, false))
+            .map(|a| {
+                let account = a.account.as_deref();
+                (a.rep_id, a.local_date, a.activity_type_id, account, a.quantity)
+            }),
+    );
+    add_to_account_months(tx, &accounts).await
 }
 
 /// Moves every activity to its local day in `tz` and, when any moved, recounts the rollups
@@ -661,7 +810,8 @@ pub async fn recount_rollups(tx: &mut Tx) -> Result<(), AppError> {
         .await
         .map(|_| ()))?;
     on_tx!(tx, |c| sqlx::query(&rebuild).execute(c).await.map(|_| ()))?;
-    rebuild_months(tx, None).await
+    rebuild_months(tx, None).await?;
+    rebuild_account_months(tx).await
 }
 
 #[cfg(test)]

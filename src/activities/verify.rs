@@ -2,13 +2,14 @@
 //! activities say: every (rep, day, type) recounted from the raw rows with the rollup rule
 //! ([`COUNTS_SQL`]) and compared with the stored rollup, in one read; every (month, rep,
 //! type) summed from that recount with the daily cap ([`month_totals`]) and compared with the
-//! stored total; and the repair, which rebuilds both.
+//! stored total; every account month total of account coverage recounted from the raw rows
+//! ([`account_month_totals`]) and compared; and the repair, which rebuilds them all.
 
 use std::collections::{BTreeMap, HashMap};
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 
-use super::store::{recount_rollups, COUNTS_SQL};
+use super::store::{account_month_totals, recount_rollups, AccountMonthKey, COUNTS_SQL};
 use crate::error::AppError;
 use crate::on_db;
 use crate::scoring::{month_totals, DailyRollup, MonthRollup};
@@ -156,11 +157,71 @@ pub async fn month_differences(db: &Db) -> Result<Vec<MonthDifference>, AppError
         .collect())
 }
 
-/// A difference of a daily rollup or of a month total.
+/// One (month, rep, account, type) where the stored account month total (units, last day
+/// of the month) and the recount from the raw activities disagree (a missing row reads as
+/// no units and no day).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccountDifference {
+    pub key: AccountMonthKey,
+    pub stored: Option<(i64, i64)>,
+    pub raw: Option<(i64, i64)>,
+}
+
+impl std::fmt::Display for AccountDifference {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let (month, rep, account, t) = &self.key;
+        let show = |v: Option<(i64, i64)>| match v {
+            Some((units, day)) => format!("{units} units, last on day {day}"),
+            None => "nothing".to_string(),
+        };
+        write!(
+            f,
+            "rep {rep} in {} type {t} on account {account:?}: account total {}, raw activities {}",
+            month.format("%Y-%m"),
+            show(self.stored),
+            show(self.raw)
+        )
+    }
+}
+
+/// Every difference between the account month totals and a recount from the raw
+/// activities, ordered by month, rep, account and type. Empty when they agree.
+pub async fn account_differences(db: &Db) -> Result<Vec<AccountDifference>, AppError> {
+    let raw = format!(
+        "SELECT rep_id, local_date, activity_type_id, account, quantity FROM activities \
+         WHERE account IS NOT NULL AND {COUNTS_SQL}"
+    );
+    const STORED: &str =
+        "SELECT month, rep_id, account, activity_type_id, units, last_day FROM account_months";
+    let rows: Vec<(i64, NaiveDate, i64, String, i64)> =
+        on_db!(db, |pool| sqlx::query_as(&raw).fetch_all(pool).await)?;
+    let stored: Vec<(NaiveDate, i64, String, i64, i64, i64)> =
+        on_db!(db, |pool| sqlx::query_as(STORED).fetch_all(pool).await)?;
+    type Pair = (Option<(i64, i64)>, Option<(i64, i64)>);
+    let mut both: BTreeMap<AccountMonthKey, Pair> = BTreeMap::new();
+    let raw = account_month_totals(
+        rows.iter()
+            .map(|(rep, date, t, account, q)| (*rep, *date, *t, Some(account.as_str()), *q)),
+    );
+    for (key, (units, last)) in raw {
+        both.entry(key).or_default().1 = Some((units, i64::from(last.day())));
+    }
+    for (month, rep, account, t, units, day) in stored {
+        both.entry((month, rep, account, t)).or_default().0 = Some((units, day));
+    }
+    Ok(both
+        .into_iter()
+        .filter(|(_, (stored, raw))| stored != raw)
+        .map(|(key, (stored, raw))| AccountDifference { key, stored, raw })
+        .collect())
+}
+
+/// A difference of a daily rollup, of a month total or of an account month total.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Difference {
     Day(RollupDifference),
     Month(MonthDifference),
+    Account(AccountDifference),
 }
 
 impl std::fmt::Display for Difference {
@@ -168,11 +229,13 @@ impl std::fmt::Display for Difference {
         match self {
             Difference::Day(d) => d.fmt(f),
             Difference::Month(m) => m.fmt(f),
+            Difference::Account(a) => a.fmt(f),
         }
     }
 }
 
-/// Every difference of the daily rollups, then of the month totals.
+/// Every difference of the daily rollups, then of the month totals, then of the account
+/// month totals.
 pub async fn differences(db: &Db) -> Result<Vec<Difference>, AppError> {
     let mut found: Vec<Difference> = rollup_differences(db)
         .await?
@@ -185,10 +248,16 @@ pub async fn differences(db: &Db) -> Result<Vec<Difference>, AppError> {
             .into_iter()
             .map(Difference::Month),
     );
+    found.extend(
+        account_differences(db)
+            .await?
+            .into_iter()
+            .map(Difference::Account),
+    );
     Ok(found)
 }
 
-/// Rebuilds every daily rollup and month total from the raw activities (in one
+/// Rebuilds every daily rollup, month total and account month total from the raw activities (in one
 /// transaction: readers see the old rollups or the new ones, never a mix). Returns the
 /// differences it repaired.
 pub async fn repair_rollups(db: &Db) -> Result<Vec<Difference>, AppError> {

@@ -536,6 +536,31 @@ pub fn account_coverage(
     v
 }
 
+/// The coverage of a population from that of its parts (reps, each counted once): per
+/// account the points and units summed and the latest last activity, in the order of
+/// [`account_coverage`] (most points first).
+pub fn merge_coverage(parts: &[AccountCoverage]) -> Vec<AccountCoverage> {
+    let mut map: BTreeMap<i64, AccountCoverage> = BTreeMap::new();
+    for p in parts {
+        let c = map.entry(p.account_id).or_insert(AccountCoverage {
+            account_id: p.account_id,
+            points: Points::ZERO,
+            units: 0,
+            last_activity: None,
+        });
+        c.points = c.points.saturating_add(p.points);
+        c.units = c.units.saturating_add(p.units);
+        c.last_activity = c.last_activity.max(p.last_activity);
+    }
+    let mut v: Vec<AccountCoverage> = map.into_values().collect();
+    v.sort_by(|a, b| {
+        b.points
+            .cmp(&a.points)
+            .then(a.account_id.cmp(&b.account_id))
+    });
+    v
+}
+
 /// Share of `accounts` with at least one activity in the coverage; `None` without accounts.
 pub fn accounts_covered_rate(coverage: &[AccountCoverage]) -> Option<Percent> {
     let covered = coverage.iter().filter(|c| c.units > 0).count() as i64;

@@ -38,7 +38,7 @@ pub fn month_of(d: NaiveDate) -> NaiveDate {
 }
 
 /// The last day of the month that starts on `first`.
-fn month_end(first: NaiveDate) -> NaiveDate {
+pub fn month_end(first: NaiveDate) -> NaiveDate {
     first
         .checked_add_months(chrono::Months::new(1))
         .and_then(|next| next.pred_opt())
@@ -158,6 +158,28 @@ pub fn counts_from_months(months: &[MonthRollup], period: &Period) -> BTreeMap<(
         *e = e.saturating_add(m.counted_units.max(0));
     }
     out
+}
+
+/// Activity on accounts summed per month (its first day), rep, account and type: the units
+/// and the latest date with any. Account coverage ([`super::account_coverage`]) of a whole
+/// month where no weight changes ([`read_plan`]) reads these, each dated its latest day,
+/// instead of every activity: the same points, units and last activity per account. Rows
+/// are (date, rep, account, type, units); those without units add nothing.
+pub fn account_month_totals<A: Ord>(
+    rows: impl IntoIterator<Item = (NaiveDate, i64, A, i64, i64)>,
+) -> BTreeMap<(NaiveDate, i64, A, i64), (i64, NaiveDate)> {
+    let mut totals: BTreeMap<(NaiveDate, i64, A, i64), (i64, NaiveDate)> = BTreeMap::new();
+    for (date, rep, account, t, units) in rows {
+        if units <= 0 {
+            continue;
+        }
+        let e = totals
+            .entry((month_of(date), rep, account, t))
+            .or_insert((0, date));
+        e.0 = e.0.saturating_add(units);
+        e.1 = e.1.max(date);
+    }
+    totals
 }
 
 #[cfg(test)]

@@ -774,6 +774,39 @@ mod props {
         })
     }
 
+    fn arb_account_activity() -> impl Strategy<Value = Vec<AccountActivity>> {
+        // 4 reps, 5 accounts, types 1, 2, 4 and an unknown 9, dates over Oct–Dec 2026
+        prop::collection::vec(
+            (
+                1i64..=4,
+                0i64..5,
+                0i64..92,
+                prop::sample::select(vec![CALL, EMAIL, VISIT, 9]),
+                -1i64..6,
+            ),
+            0..120,
+        )
+        .prop_map(|rows| {
+            rows.into_iter()
+                .map(|(rep_id, account_id, day, activity_type_id, units)| AccountActivity {
+                    account_id,
+                    rep_id,
+                    date: d(2026, 10, 1) + chrono::Duration::days(day),
+                    activity_type_id,
+                    units,
+                })
+                .collect()
+        })
+    }
+
+    fn accounts_of(acts: &[AccountActivity]) -> Vec<i64> {
+        acts.iter()
+            .map(|a| a.account_id)
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .collect()
+    }
+
     proptest! {
         #[test]
         fn period_score_is_sum_of_day_scores(rollups in arb_rollups(), weights in arb_weights(), kind in prop::sample::select(vec![PeriodKind::Week, PeriodKind::Month, PeriodKind::Quarter])) {
@@ -794,6 +827,50 @@ mod props {
                     prop_assert!(l.counted_units <= l.units);
                 }
             }
+        }
+
+        #[test]
+        fn team_coverage_is_the_sum_of_its_reps(acts in arb_account_activity(), weights in arb_weights()) {
+            let period = Period::containing(PeriodKind::Quarter, d(2026, 11, 12), 1);
+            let ts = types();
+            let team = account_coverage(&acts, &accounts_of(&acts), &ts, &weights, &Population::Organisation, &period);
+            let mut parts = Vec::new();
+            for rep in 1..=4 {
+                let mine: Vec<AccountActivity> = acts.iter().filter(|a| a.rep_id == rep).cloned().collect();
+                parts.extend(account_coverage(&mine, &accounts_of(&mine), &ts, &weights, &Population::Rep(rep), &period));
+            }
+            prop_assert_eq!(merge_coverage(&parts), team);
+        }
+
+        #[test]
+        fn account_month_totals_cover_like_the_activities(acts in arb_account_activity(), weights in arb_weights()) {
+            // The months the plan reads whole from their totals (dated their last day), the
+            // other days activity by activity: the coverage of every account is the same.
+            let period = Period::containing(PeriodKind::Quarter, d(2026, 11, 12), 1);
+            let plan = read_plan(&period, &weights);
+            let whole = |date: NaiveDate| plan.months.contains(&month_of(date));
+            let totals = account_month_totals(
+                acts.iter()
+                    .filter(|a| whole(a.date))
+                    .map(|a| (a.date, a.rep_id, a.account_id, a.activity_type_id, a.units)),
+            );
+            let mut read: Vec<AccountActivity> = totals
+                .into_iter()
+                .map(|((_, rep_id, account_id, activity_type_id), (units, date))| AccountActivity {
+                    account_id,
+                    rep_id,
+                    date,
+                    activity_type_id,
+                    units,
+                })
+                .collect();
+            read.extend(acts.iter().filter(|a| !whole(a.date)).cloned());
+            let all = accounts_of(&acts);
+            let ts = types();
+            prop_assert_eq!(
+                account_coverage(&read, &all, &ts, &weights, &Population::Organisation, &period),
+                account_coverage(&acts, &all, &ts, &weights, &Population::Organisation, &period)
+            );
         }
 
         #[test]

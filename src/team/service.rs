@@ -24,6 +24,7 @@ use crate::scoring::{
     TargetBook, WeightTable, WorkCalendar, YearMonth,
 };
 use crate::server::db::Db;
+use crate::activities::repo::read_by_plan;
 use crate::server::packed::{agg, read_all, Field};
 
 /// The team a caller asks for, as a name for [`board::scope`]: a manager always gets their
@@ -137,8 +138,12 @@ pub struct TeamData {
     pub targets: TargetBook,
     pub calendar: WorkCalendar,
     pub absences: Vec<Absence>,
-    /// Qualifying activity per account, rep, day and type in the period.
-    pub account_activity: Vec<(String, AccountActivity)>,
+    /// The accounts of `account_activity`, each once, in order of name.
+    pub accounts: Vec<String>,
+    /// Qualifying activity on accounts in the period (`account_id` indexes `accounts`):
+    /// whole months from their account totals (dated their last day), the other days by
+    /// activity.
+    pub account_activity: Vec<AccountActivity>,
     /// When anyone last logged an activity on each account with open deals of the scope.
     pub last_touch: HashMap<String, NaiveDate>,
 }
@@ -196,30 +201,52 @@ pub async fn load(db: &Db, scope: &Scope, periods: &Periods) -> Result<TeamData,
     // The reads are independent but for the activity figures and targets, which need the
     // types and weights: they run at once, each on its own pooled connection.
     let config_and_activity = async {
-        let (types, weights) = tokio::try_join!(
-            crate::activity_types::service::scoring_types(db),
-            crate::activity_types::service::weight_table(db),
+        // The account totals of every whole month of the period, read while the types and
+        // weights are; those of a month where a weight changes are dropped below.
+        let every_month = scoring::read_plan(period, &WeightTable::default());
+        let account_totals = async {
+            match (every_month.months.first(), every_month.months.last()) {
+                (Some(first), Some(last)) => account_months(db, team_id, *first, *last).await,
+                _ => Ok(Vec::new()),
+            }
+        };
+        let ((types, weights), account_totals) = tokio::try_join!(
+            async {
+                tokio::try_join!(
+                    crate::activity_types::service::scoring_types(db),
+                    crate::activity_types::service::weight_table(db),
+                )
+            },
+            account_totals,
         )?;
         // Whole months from their totals, the other days day by day: what the view reads
         // of the activities does not grow with the activities logged.
         let plan = scoring::read_plan(period, &weights);
-        let ((months, rollups), targets) = tokio::try_join!(
-            crate::activities::repo::read_by_plan(
+        let ((months, rollups), targets, (account_totals, account_days)) = tokio::try_join!(
+            read_by_plan(
                 &plan,
                 |first, last| team_months(db, team_id, first, last),
                 |start, end| team_rollups(db, team_id, start, end),
+                |m: &MonthRollup| m.month,
             ),
             team_targets(db, team_id, from, to, &types),
+            read_by_plan(
+                &plan,
+                move |_, _| async move { Ok(account_totals) },
+                |start, end| account_days(db, team_id, start, end),
+                |m: &ByDay| m.local_date,
+            ),
         )?;
-        Ok::<_, AppError>((types, weights, months, rollups, TargetBook::new(targets)))
+        let accounts = unpack_accounts(&account_totals, &account_days)?;
+        let targets = TargetBook::new(targets);
+        Ok::<_, AppError>((types, weights, months, rollups, targets, accounts))
     };
     let (
         reps,
-        (types, weights, months, rollups, targets),
+        (types, weights, months, rollups, targets, (accounts, account_activity)),
         (deals, deal_accounts),
         calendar,
         absences,
-        account_activity,
         last_touch,
     ) = tokio::try_join!(
         team_reps(db, team_id),
@@ -232,7 +259,6 @@ pub async fn load(db: &Db, scope: &Scope, periods: &Periods) -> Result<TeamData,
             to.last_day(),
         ),
         team_absences(db, team_id, period.start, period.end),
-        account_activity(db, team_id, period.start, period.end),
         last_touch(db, team_id),
     )?;
     Ok(TeamData {
@@ -246,6 +272,7 @@ pub async fn load(db: &Db, scope: &Scope, periods: &Periods) -> Result<TeamData,
         targets,
         calendar,
         absences,
+        accounts,
         account_activity,
         last_touch,
     })
@@ -531,7 +558,7 @@ pub fn compute(
             .collect(),
     };
 
-    let coverage = coverage(data, &everyone, period, today);
+    let coverage = coverage(data, period, today);
 
     TeamView {
         org_name: scope.settings.org_name.clone(),
@@ -619,42 +646,41 @@ fn rate_line(
 /// open deals nobody touched in [`UNTOUCHED_DAYS`] days.
 fn coverage(
     data: &TeamData,
-    everyone: &Population,
     period: &Period,
     today: NaiveDate,
 ) -> CoverageView {
-    // Accounts are names; the scoring engine counts them by a number.
-    let mut names: BTreeSet<&str> = data
-        .account_activity
-        .iter()
-        .map(|(a, _)| a.as_str())
-        .collect();
+    // Accounts are names; the scoring engine counts them by a number: their rank by name
+    // among those worked on (`data.accounts`) and those with open deals.
+    let mut names: BTreeSet<&str> = data.accounts.iter().map(String::as_str).collect();
     for d in data.deals.iter().filter(|d| d.status == DealStatus::Open) {
         if let Some(a) = data.deal_accounts.get(&d.id) {
             names.insert(a.as_str());
         }
     }
     let names: Vec<&str> = names.into_iter().collect();
-    let id_of: HashMap<&str, i64> = names
-        .iter()
-        .enumerate()
-        .map(|(i, n)| (*n, i as i64))
-        .collect();
-    let acts: Vec<AccountActivity> = data
+    let id_of = |name: &str| names.binary_search(&name).map_or(0, |i| i as i64);
+    let renumber: Vec<i64> = data.accounts.iter().map(|a| id_of(a)).collect();
+    let mut acts: Vec<AccountActivity> = data
         .account_activity
         .iter()
-        .map(|(name, a)| AccountActivity {
-            account_id: id_of[name.as_str()],
+        .map(|a| AccountActivity {
+            account_id: renumber[a.account_id as usize],
             ..a.clone()
         })
         .collect();
+    acts.sort_by_key(|a| a.rep_id);
+    let acts_of: HashMap<i64, &[AccountActivity]> = acts
+        .chunk_by(|a, b| a.rep_id == b.rep_id)
+        .map(|rows| (rows[0].rep_id, rows))
+        .collect();
     let rep_names: HashMap<i64, &str> = data.reps.iter().map(|r| (r.id, r.name.as_str())).collect();
 
-    let acts_of = by_rep(&acts, |a| a.rep_id);
+    // Each rep's coverage; the team's is their sum (the reps are the scope's).
     let mut reps_on: HashMap<i64, Vec<(String, Points)>> = HashMap::new();
     let mut by_rep_view = Vec::new();
+    let mut parts = Vec::new();
     for rep in &data.reps {
-        let mine: &[AccountActivity] = acts_of.get(&rep.id).map(Vec::as_slice).unwrap_or(&[]);
+        let mine: &[AccountActivity] = acts_of.get(&rep.id).copied().unwrap_or(&[]);
         let touched: Vec<i64> = mine
             .iter()
             .map(|a| a.account_id)
@@ -691,16 +717,9 @@ fn coverage(
                 .map(|c| (names[c.account_id as usize].to_string(), c.points))
                 .collect(),
         });
+        parts.extend(cov);
     }
-    let all_ids: Vec<i64> = (0..names.len() as i64).collect();
-    let team = scoring::account_coverage(
-        &acts,
-        &all_ids,
-        &data.types,
-        &data.weights,
-        everyone,
-        period,
-    );
+    let team = scoring::merge_coverage(&parts);
     let accounts = team
         .into_iter()
         .filter(|c| c.units > 0)
@@ -723,7 +742,7 @@ fn coverage(
         let Some(name) = data.deal_accounts.get(&d.id) else {
             continue;
         };
-        let id = id_of[name.as_str()];
+        let id = id_of(name);
         let e = open.entry(id).or_insert_with(|| {
             (
                 OpenAccount {
@@ -996,21 +1015,44 @@ async fn team_absences(
 
 /// A day's (or a month's: its first day) rows packed in one string.
 #[derive(sqlx::FromRow)]
-struct ByDay {
-    local_date: NaiveDate,
-    packed: String,
+pub struct ByDay {
+    pub local_date: NaiveDate,
+    pub packed: String,
 }
 
-/// Qualifying activity on named accounts in `from..=to`, one entry per activity (the
-/// scoring engine sums them). Read from the covering index `activities_account_work`, never
-/// the rest of the row, and not grouped by account in SQL: a sort of every row costs more
-/// than the sums. Packed by day.
-async fn account_activity(
+/// The account month totals of the scope's reps for the months `first..=last` (first
+/// days), each month's entries kept packed in its rows (migration 0011): rep, type, units,
+/// day of the month of the last activity, account.
+async fn account_months(
+    db: &Db,
+    team_id: Option<i64>,
+    first: NaiveDate,
+    last: NaiveDate,
+) -> Result<Vec<ByDay>, AppError> {
+    let sql = scored(
+        "SELECT m.month AS local_date, string_agg(m.packed, ',') AS packed \
+         FROM account_months m JOIN users u ON u.id = m.rep_id \
+         WHERE m.month >= $1 AND m.month <= $2 AND {scored} \
+         AND ($3 IS NULL OR u.team_id = $3) GROUP BY m.month",
+    );
+    let months = on_db!(db, |pool| sqlx::query_as(&sql)
+        .bind(first)
+        .bind(last)
+        .bind(team_id)
+        .fetch_all(pool)
+        .await)?;
+    Ok(months)
+}
+
+/// Qualifying activity on accounts in `from..=to` (the days outside whole months), one
+/// entry per activity: rep, type, quantity, account. Read from the covering index
+/// `activities_account_work`, never the rest of the row. Packed by day.
+async fn account_days(
     db: &Db,
     team_id: Option<i64>,
     from: NaiveDate,
     to: NaiveDate,
-) -> Result<Vec<(String, AccountActivity)>, AppError> {
+) -> Result<Vec<ByDay>, AppError> {
     let packed = agg(&[
         ("a.rep_id", Field::Plain),
         ("a.activity_type_id", Field::Plain),
@@ -1024,38 +1066,75 @@ async fn account_activity(
          AND a.account IS NOT NULL AND a.local_date >= $1 AND a.local_date <= $2 \
          AND {{scored}} AND ($3 IS NULL OR u.team_id = $3) GROUP BY a.local_date"
     ));
-    let days: Vec<ByDay> = on_db!(db, |pool| sqlx::query_as(&sql)
+    let days = on_db!(db, |pool| sqlx::query_as(&sql)
         .bind(from)
         .bind(to)
         .bind(team_id)
         .fetch_all(pool)
         .await)?;
-    let mut out = Vec::new();
-    for day in &days {
+    Ok(days)
+}
+
+/// The account activity of [`account_months`] (a month's entries dated the day of their
+/// last activity) and of [`account_days`], each account named once: the names in order,
+/// and the entries with `account_id` the index of their name.
+pub fn unpack_accounts(
+    months: &[ByDay],
+    days: &[ByDay],
+) -> Result<(Vec<String>, Vec<AccountActivity>), AppError> {
+    use chrono::Datelike;
+    let mut entries: Vec<(&str, AccountActivity)> = Vec::new();
+    for month in months {
+        read_all(
+            &month.packed,
+            "account totals",
+            |r| {
+                let (rep_id, activity_type_id, units, day) =
+                    (r.int()?, r.int()?, r.int()?, r.int()?);
+                let date = month.local_date.with_day(u32::try_from(day).ok()?)?;
+                let account = r.text()?;
+                Some((account, AccountActivity { account_id: 0, rep_id, date, activity_type_id, units }))
+            },
+            &mut entries,
+        )?;
+    }
+    for day in days {
         read_all(
             &day.packed,
             "account activity",
             |r| {
                 let (rep_id, activity_type_id, units) = (r.int()?, r.int()?, r.int()?);
-                Some((
-                    r.text()?,
-                    AccountActivity {
-                        account_id: 0,
-                        rep_id,
-                        date: day.local_date,
-                        activity_type_id,
-                        units,
-                    },
-                ))
+                let account = r.text()?;
+                let date = day.local_date;
+                Some((account, AccountActivity { account_id: 0, rep_id, date, activity_type_id, units }))
             },
-            &mut out,
+            &mut entries,
         )?;
     }
-    Ok(out
+    entries.retain(|(account, _)| !account.is_empty());
+    // Numbered in order of first sight, then renumbered in order of name.
+    let mut seen: HashMap<&str, usize> = HashMap::new();
+    let mut names: Vec<&str> = Vec::new();
+    let mut first_ids: Vec<usize> = Vec::with_capacity(entries.len());
+    for (account, _) in &entries {
+        let id = *seen.entry(account).or_insert_with(|| {
+            names.push(account);
+            names.len() - 1
+        });
+        first_ids.push(id);
+    }
+    let mut order: Vec<usize> = (0..names.len()).collect();
+    order.sort_by_key(|&i| names[i]);
+    let mut rank = vec![0i64; names.len()];
+    for (r, &i) in order.iter().enumerate() {
+        rank[i] = r as i64;
+    }
+    let activity = entries
         .into_iter()
-        .filter(|(account, _)| !account.is_empty())
-        .map(|(account, a)| (account.to_string(), a))
-        .collect())
+        .zip(first_ids)
+        .map(|((_, a), id)| AccountActivity { account_id: rank[id], ..a })
+        .collect();
+    Ok((order.iter().map(|&i| names[i].to_string()).collect(), activity))
 }
 
 /// The last activity by anyone on each account with open deals of the scope.
