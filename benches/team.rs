@@ -55,7 +55,14 @@ async fn insert(db: &Db, head: &str, values: Vec<String>) {
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let url = format!("sqlite://{}/bench.db", dir.path().display());
+    // `TEAM_BENCH_KEEP=/path/bench.db` keeps the database there, to study its queries.
+    let url = match std::env::var("TEAM_BENCH_KEEP") {
+        Ok(path) => {
+            let _ = std::fs::remove_file(&path);
+            format!("sqlite://{path}")
+        }
+        Err(_) => format!("sqlite://{}/bench.db", dir.path().display()),
+    };
     let db = Db::open(&url).await.expect("open");
     org::ensure(&db, "Bench", "UTC").await.expect("settings");
     let live = Live::announcer(&db);

@@ -15,6 +15,7 @@ on_both_engines!(
     a_period_without_losses,
     coverage_and_coaching,
     who_sees_which_team,
+    deals_read_as_stored,
 );
 
 const JUNE: &str = "2025-06-15";
@@ -511,4 +512,85 @@ async fn who_sees_which_team(engine: Engine) {
     assert_eq!(status, 404);
     let (status, body) = view(&app, &root, &[("period", "fortnight")]).await;
     assert_eq!(status, 400, "{body}");
+}
+
+/// Every field of every deal the view reads (each row keeps its packed entry: migration
+/// 0012) is what the row's columns say, awkward text included.
+async fn deals_read_as_stored(engine: Engine) {
+    use pacesetter::scoring::{Deal, DealStatus};
+    use pacesetter::server::db::Db;
+    let app = TestApp::start(engine).await;
+    let f = fixture(&app).await;
+    seed(&app, &f).await;
+    // An account padded with spaces and holding the separators; a reason with them too.
+    exec(
+        &app.db,
+        &format!(
+            "INSERT INTO deals (rep_id, name, account, amount_minor, currency, stage, probability, status, \
+             lost_reason, new_customer, created_on, expected_close, closed_on, created_at, updated_at) \
+             VALUES ({}, 'Odd', '  Initech, Ltd: 2 ', 123, 'EUR', 'Stage: 2, late', 35, 'lost', \
+             'price, 10: too high', TRUE, '2025-06-01', '2025-07-31', '2025-06-12', \
+             '2025-01-01T00:00:00Z', '2025-01-01T00:00:00Z')",
+            f.ben
+        ),
+    )
+    .await;
+    let scope = pacesetter::leaderboard::service::scope(&app.db, Some("month"), Some(JUNE), None)
+        .await
+        .expect("scope");
+    let periods = pacesetter::team::service::Periods::of(&scope);
+    let data = pacesetter::team::service::load(&app.db, &scope, &periods)
+        .await
+        .expect("load");
+    type Row = (
+        i64,
+        i64,
+        i64,
+        String,
+        String,
+        i64,
+        chrono::NaiveDate,
+        Option<chrono::NaiveDate>,
+        Option<chrono::NaiveDate>,
+        Option<String>,
+        bool,
+        Option<String>,
+    );
+    const SQL: &str = "SELECT id, rep_id, amount_minor, status, stage, probability, created_on, \
+        closed_on, expected_close, lost_reason, new_customer, account FROM deals ORDER BY id";
+    let rows: Vec<Row> = match &app.db {
+        Db::Sqlite(p) => sqlx::query_as(SQL).fetch_all(p).await.unwrap(),
+        Db::Postgres(p) => sqlx::query_as(SQL).fetch_all(p).await.unwrap(),
+    };
+    assert!(data.deals.len() >= 6, "{}", data.deals.len());
+    for d in &data.deals {
+        let r = rows.iter().find(|r| r.0 == d.id).expect("a stored deal");
+        let status = match r.3.as_str() {
+            "open" => DealStatus::Open,
+            "won" => DealStatus::Won,
+            _ => DealStatus::Lost,
+        };
+        let stored = Deal {
+            id: r.0,
+            rep_id: r.1,
+            amount: Money(r.2),
+            status,
+            stage: r.4.clone(),
+            probability: r.5,
+            created_on: r.6,
+            closed_on: r.7,
+            expected_close: r.8,
+            lost_reason: r.9.clone(),
+            new_customer: r.10,
+        };
+        assert_eq!(d, &stored);
+        let account = r.11.as_deref().map(str::trim).filter(|a| !a.is_empty());
+        assert_eq!(data.deal_accounts.get(&d.id).map(String::as_str), account);
+    }
+    for kind in [true, false] {
+        assert!(data.deals.iter().any(|d| d.new_customer == kind));
+    }
+    assert!(data.deals.iter().any(|d| d.lost_reason.as_deref() == Some("price, 10: too high")));
+    assert!(data.deal_accounts.values().any(|a| a == "Initech, Ltd: 2"));
+    assert!(data.deals.iter().any(|d| d.expected_close.is_some() && d.status == DealStatus::Open));
 }

@@ -14,11 +14,11 @@ CREATE TABLE account_months (
     units BIGINT NOT NULL,
     last_day BIGINT NOT NULL,
     packed TEXT GENERATED ALWAYS AS (CAST(rep_id AS TEXT) || ' ' || CAST(activity_type_id AS TEXT) || ' ' || CAST(units AS TEXT) || ' ' || CAST(last_day AS TEXT) || ' ' || CAST(length(account) AS TEXT) || ':' || account) STORED,
-    PRIMARY KEY (month, rep_id, account, activity_type_id)
+    PRIMARY KEY (rep_id, month, account, activity_type_id)
 );
 
--- A month's rows from the index alone (see monthly_rollups_month_packed).
-CREATE INDEX account_months_month_packed ON account_months (month) INCLUDE (packed);
+-- A rep's months from the index alone (see monthly_rollups_month_packed).
+CREATE INDEX account_months_rep_packed ON account_months (rep_id, month) INCLUDE (packed);
 
 INSERT INTO account_months (month, rep_id, account, activity_type_id, units, last_day)
 SELECT CAST(date_trunc('month', local_date) AS DATE), rep_id, TRIM(account), activity_type_id,

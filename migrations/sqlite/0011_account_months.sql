@@ -6,6 +6,8 @@
 -- outside whole months are still read from the activities. Kept by the same writes as the
 -- rollups; a recount rebuilds it. Each row keeps its entry packed (src/server/packed.rs):
 -- `packed` must stay what `team::service::unpack_accounts` reads (a test compares them).
+-- Clustered by rep, then month: a team's reps' rows are read rep by rep, each rep's month
+-- together.
 CREATE TABLE account_months (
     month TEXT NOT NULL,
     rep_id INTEGER NOT NULL REFERENCES users(id),
@@ -14,7 +16,7 @@ CREATE TABLE account_months (
     units INTEGER NOT NULL,
     last_day INTEGER NOT NULL,
     packed TEXT GENERATED ALWAYS AS (CAST(rep_id AS TEXT) || ' ' || CAST(activity_type_id AS TEXT) || ' ' || CAST(units AS TEXT) || ' ' || CAST(last_day AS TEXT) || ' ' || CAST(length(account) AS TEXT) || ':' || account) STORED,
-    PRIMARY KEY (month, rep_id, account, activity_type_id)
+    PRIMARY KEY (rep_id, month, account, activity_type_id)
 ) WITHOUT ROWID;
 
 INSERT INTO account_months (month, rep_id, account, activity_type_id, units, last_day)

@@ -121,7 +121,7 @@ async fn add_to_months(tx: &mut Tx, changes: &MonthChanges) -> Result<(), AppErr
 }
 
 const ACCOUNT_MONTH_ADD: &str = "INSERT INTO account_months (month, rep_id, account, activity_type_id, units, last_day) ";
-const ACCOUNT_MONTH_ADD_CONFLICT: &str = " ON CONFLICT (month, rep_id, account, activity_type_id) DO UPDATE SET \
+const ACCOUNT_MONTH_ADD_CONFLICT: &str = " ON CONFLICT (rep_id, month, account, activity_type_id) DO UPDATE SET \
     units = account_months.units + excluded.units, last_day = CASE \
     WHEN account_months.last_day >= excluded.last_day THEN account_months.last_day ELSE excluded.last_day END";
 
@@ -159,7 +159,7 @@ async fn recount_account_month(tx: &mut Tx, key: &AccountMonthKey) -> Result<(),
          AND account IS NOT NULL AND TRIM(account) = $5 AND {COUNTS_SQL}"
     );
     const SET: &str = "INSERT INTO account_months (month, rep_id, account, activity_type_id, units, last_day) \
-        VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (month, rep_id, account, activity_type_id) \
+        VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (rep_id, month, account, activity_type_id) \
         DO UPDATE SET units = excluded.units, last_day = excluded.last_day";
     const CLEAR: &str = "DELETE FROM account_months WHERE month = $1 AND rep_id = $2 AND account = $3 \
         AND activity_type_id = $4";

@@ -5,6 +5,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use chrono::NaiveDate;
+use rustc_hash::FxHashMap;
 
 use super::{
     AccountLine, ActivityRateLine, CoachingLine, CoachingView, CoverageView, LostView,
@@ -131,7 +132,8 @@ pub struct TeamData {
     pub months: Vec<MonthRollup>,
     /// Daily rollups of the period's other days (a month's edges, a rolling window's).
     pub rollups: Vec<DailyRollup>,
-    /// Open deals, and deals closed since the first day any figure looks at.
+    /// The roster's open deals, and their deals closed since the first day any figure looks
+    /// at.
     pub deals: Vec<Deal>,
     /// Account of each deal of `deals`, by deal id.
     pub deal_accounts: HashMap<i64, String>,
@@ -261,6 +263,11 @@ pub async fn load(db: &Db, scope: &Scope, periods: &Periods) -> Result<TeamData,
         team_absences(db, team_id, period.start, period.end),
         last_touch(db, team_id),
     )?;
+    // Every deal-based figure of the scope reads the roster's deals only: a rep made or
+    // moved between the two reads is in both or in neither.
+    let roster: std::collections::HashSet<i64> = reps.iter().map(|r| r.id).collect();
+    let mut deals = deals;
+    deals.retain(|d| roster.contains(&d.rep_id));
     Ok(TeamData {
         reps,
         types,
@@ -310,8 +317,8 @@ pub fn compute(
     let today = scope.settings.today();
     let period = &periods.period;
     let closed = period.is_closed(today);
-    let roster: BTreeSet<i64> = data.reps.iter().map(|r| r.id).collect();
-    let everyone = Population::Team(roster.clone());
+    // Every deal read is the roster's ([`load`]).
+    let everyone = Population::Organisation;
     let deals_of = by_rep(&data.deals, |d| d.rep_id);
     let rollups_of = by_rep(&data.rollups, |r| r.rep_id);
     let absences_of = by_rep(&data.absences, |a| a.rep_id);
@@ -669,14 +676,14 @@ fn coverage(
         })
         .collect();
     acts.sort_by_key(|a| a.rep_id);
-    let acts_of: HashMap<i64, &[AccountActivity]> = acts
+    let acts_of: FxHashMap<i64, &[AccountActivity]> = acts
         .chunk_by(|a, b| a.rep_id == b.rep_id)
         .map(|rows| (rows[0].rep_id, rows))
         .collect();
     let rep_names: HashMap<i64, &str> = data.reps.iter().map(|r| (r.id, r.name.as_str())).collect();
 
     // Each rep's coverage; the team's is their sum (the reps are the scope's).
-    let mut reps_on: HashMap<i64, Vec<(String, Points)>> = HashMap::new();
+    let mut reps_on: FxHashMap<i64, Vec<(String, Points)>> = FxHashMap::default();
     let mut by_rep_view = Vec::new();
     let mut parts = Vec::new();
     for rep in &data.reps {
@@ -858,40 +865,27 @@ struct Packed {
 }
 
 /// Open deals and deals closed since `since`, with each deal's account (trimmed, when any).
-/// Packed by groups of 64 reps.
+/// Each deal keeps its entry but for the id (migration 0012); one string for the scope.
 async fn team_deals(
     db: &Db,
     team_id: Option<i64>,
     since: NaiveDate,
 ) -> Result<(Vec<Deal>, HashMap<i64, String>), AppError> {
-    let packed = agg(&[
-        ("d.id", Field::Plain),
-        ("d.rep_id", Field::Plain),
-        ("d.amount_minor", Field::Plain),
-        ("d.status", Field::Text),
-        ("d.stage", Field::Text),
-        ("d.probability", Field::Plain),
-        ("d.created_on", Field::Plain),
-        ("d.closed_on", Field::Nullable),
-        ("d.expected_close", Field::Nullable),
-        ("d.lost_reason", Field::NullableText),
-        ("d.new_customer", Field::Plain),
-        ("TRIM(d.account)", Field::NullableText),
-    ]);
-    let sql = scored(&format!(
-        "SELECT {packed} AS packed FROM users u CROSS JOIN deals d \
-         WHERE d.rep_id = u.id AND {{scored}} AND ($1 IS NULL OR u.team_id = $1) \
-         AND (d.status = 'open' OR d.closed_on >= $2) GROUP BY u.id / 64"
-    ));
-    let groups: Vec<Packed> = on_db!(db, |pool| sqlx::query_as(&sql)
+    let sql = scored(
+        "SELECT string_agg(CAST(d.id AS TEXT) || ' ' || d.packed, ',') FROM users u \
+         CROSS JOIN deals d WHERE d.rep_id = u.id AND {scored} AND ($1 IS NULL OR u.team_id = $1) \
+         AND (d.status = 'open' OR d.closed_on >= $2)",
+    );
+    let (packed,): (Option<String>,) = on_db!(db, |pool| sqlx::query_as(&sql)
         .bind(team_id)
         .bind(since)
-        .fetch_all(pool)
+        .fetch_one(pool)
         .await)?;
+    let groups: Vec<String> = packed.into_iter().collect();
     let mut rows = Vec::new();
     for g in &groups {
         read_all(
-            &g.packed,
+            g,
             "deals",
             |r| {
                 let (id, rep_id, amount) = (r.int()?, r.int()?, r.int()?);
@@ -1022,7 +1016,8 @@ pub struct ByDay {
 
 /// The account month totals of the scope's reps for the months `first..=last` (first
 /// days), each month's entries kept packed in its rows (migration 0011): rep, type, units,
-/// day of the month of the last activity, account.
+/// day of the month of the last activity, account. One read a month, each rep's rows found
+/// by the table's key (rep, month) and joined in the order read: no sort.
 async fn account_months(
     db: &Db,
     team_id: Option<i64>,
@@ -1030,17 +1025,26 @@ async fn account_months(
     last: NaiveDate,
 ) -> Result<Vec<ByDay>, AppError> {
     let sql = scored(
-        "SELECT m.month AS local_date, string_agg(m.packed, ',') AS packed \
-         FROM account_months m JOIN users u ON u.id = m.rep_id \
-         WHERE m.month >= $1 AND m.month <= $2 AND {scored} \
-         AND ($3 IS NULL OR u.team_id = $3) GROUP BY m.month",
+        "SELECT string_agg(m.packed, ',') FROM users u CROSS JOIN account_months m \
+         WHERE m.rep_id = u.id AND m.month = $1 AND {scored} AND ($2 IS NULL OR u.team_id = $2)",
     );
-    let months = on_db!(db, |pool| sqlx::query_as(&sql)
-        .bind(first)
-        .bind(last)
-        .bind(team_id)
-        .fetch_all(pool)
-        .await)?;
+    let mut months = Vec::new();
+    let mut month = YearMonth::of(first);
+    while month.first_day() <= last {
+        let day = month.first_day();
+        let (packed,): (Option<String>,) = on_db!(db, |pool| sqlx::query_as(&sql)
+            .bind(day)
+            .bind(team_id)
+            .fetch_one(pool)
+            .await)?;
+        if let Some(packed) = packed {
+            months.push(ByDay {
+                local_date: day,
+                packed,
+            });
+        }
+        month = month.plus_months(1);
+    }
     Ok(months)
 }
 
@@ -1113,7 +1117,7 @@ pub fn unpack_accounts(
     }
     entries.retain(|(account, _)| !account.is_empty());
     // Numbered in order of first sight, then renumbered in order of name.
-    let mut seen: HashMap<&str, usize> = HashMap::new();
+    let mut seen: FxHashMap<&str, usize> = FxHashMap::default();
     let mut names: Vec<&str> = Vec::new();
     let mut first_ids: Vec<usize> = Vec::with_capacity(entries.len());
     for (account, _) in &entries {
