@@ -243,7 +243,10 @@ async fn main() {
         println!(
             "{:<52} {:.0} KB as JSON (what the page carries for hydration)",
             format!("{label}: size"),
-            serde_json::to_string(&view).map(|j| j.len()).unwrap_or(0) as f64 / 1024.0
+            serde_json::to_string(&view.clone().for_page())
+                .map(|j| j.len())
+                .unwrap_or(0) as f64
+                / 1024.0
         );
         summary(&format!("{label}:   reads"), reads);
         summary(&format!("{label}:   scoring"), scoring);

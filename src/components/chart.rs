@@ -57,13 +57,21 @@ pub fn ChartView<F>(
 where
     F: Fn() -> Option<Chart> + Send + Sync + 'static,
 {
+    let chart = std::sync::Arc::new(chart);
     #[cfg(feature = "hydrate")]
-    browser::draw(id, height, chart);
-    #[cfg(not(feature = "hydrate"))]
-    let _ = chart;
+    {
+        let chart = chart.clone();
+        browser::draw(id, height, move || chart());
+    }
+    // Without anything to draw (no objective for a gauge …) the canvas takes no room: the
+    // text alternative says it.
+    let style = move || match chart() {
+        Some(_) => format!("height:{height}px"),
+        None => "display:none".to_string(),
+    };
     view! {
         <figure class="chart">
-            <div id=id class="chart-canvas" role="img" aria-label=label style=format!("height:{height}px")></div>
+            <div id=id class="chart-canvas" role="img" aria-label=label style=style></div>
             <figcaption class="chart-alt">{children()}</figcaption>
         </figure>
     }

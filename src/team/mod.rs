@@ -156,8 +156,11 @@ pub struct UntouchedAccount {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CoverageView {
-    /// Every account worked on in the period, most points first.
+    /// The accounts worked on in the period, most points first: every one from the
+    /// service (the exports), the first [`TOP_ACCOUNTS`] on the page.
     pub accounts: Vec<AccountLine>,
+    /// How many accounts were worked on in the period.
+    pub accounts_worked: usize,
     pub by_rep: Vec<RepCoverage>,
     pub untouched: Vec<UntouchedAccount>,
 }
@@ -216,6 +219,14 @@ pub struct TeamView {
     pub coaching: CoachingView,
 }
 
+impl TeamView {
+    /// What the page carries: the most attended accounts only (the export has them all).
+    pub fn for_page(mut self) -> TeamView {
+        self.coverage.accounts.truncate(TOP_ACCOUNTS);
+        self
+    }
+}
+
 /// The team view for the period of `period` kind containing `date` (default today).
 /// Managers see their own team (asking for any other is refused like an unknown team);
 /// admins any team (`team` by name) or, without one, the whole organisation; reps nothing.
@@ -228,14 +239,15 @@ pub async fn get_team_view(
     crate::server::respond(async move {
         let state = crate::server::state::app_state()?;
         let user = crate::auth::session::require_user().await?;
-        service::team_view(
+        let view = service::team_view(
             &state.db,
             &user,
             Some(&period),
             team.as_deref(),
             date.as_deref(),
         )
-        .await
+        .await?;
+        Ok(view.for_page())
     })
     .await
 }

@@ -314,12 +314,16 @@ fn SideSection(v: TeamView) -> impl IntoView {
         ),
         (
             "Sales cycle",
-            format!("{} days", tenths(s.cycle_day_tenths)),
+            s.cycle_day_tenths
+                .map(|t| format!("{} days", tenths(Some(t))))
+                .unwrap_or_else(|| "n/a".into()),
             "created to won, on average".to_string(),
         ),
         (
             "Sales velocity",
-            format!("{} / day", m(s.velocity)),
+            s.velocity
+                .map(|v| format!("{} / day", money(v, &cur)))
+                .unwrap_or_else(|| "n/a".into()),
             "open deals × size × win rate ÷ cycle".to_string(),
         ),
         (
@@ -981,7 +985,7 @@ fn CoverageSection(
     let cur = v.currency.clone();
     let cov = v.coverage.clone();
     let top: Vec<_> = cov.accounts.iter().take(TOP_ACCOUNTS).cloned().collect();
-    let more = cov.accounts.len().saturating_sub(TOP_ACCOUNTS);
+    let more = cov.accounts_worked.saturating_sub(TOP_ACCOUNTS);
     let empty = cov.accounts.is_empty();
     view! {
         <section class="panel" aria-labelledby="coverage-title" data-testid="coverage">

@@ -727,7 +727,7 @@ fn coverage(
         parts.extend(cov);
     }
     let team = scoring::merge_coverage(&parts);
-    let accounts = team
+    let accounts: Vec<AccountLine> = team
         .into_iter()
         .filter(|c| c.units > 0)
         .map(|c| {
@@ -782,6 +782,7 @@ fn coverage(
         })
         .collect();
     CoverageView {
+        accounts_worked: accounts.len(),
         accounts,
         by_rep: by_rep_view,
         untouched,
