@@ -316,7 +316,8 @@ async fn month_totals_follow_every_write_and_score_as_the_days_do(engine: Engine
                     .checked_add_days(chrono::Days::new((i * 13 + shift) % 91))
                     .unwrap();
                 // Accounts (one written with spaces around it) change on the second round.
-                let account = [Some("Acme"), Some(" Acme "), Some("Globex"), None][((i + shift) % 4) as usize];
+                let account = [Some("Acme"), Some(" Acme "), Some("Globex"), None]
+                    [((i + shift) % 4) as usize];
                 json!({
                     // Every fourth record changes rep on the second round.
                     "rep_email": reps[(i as usize + turn * usize::from(i % 4 == 0)) % 2],
@@ -384,7 +385,11 @@ async fn month_totals_follow_every_write_and_score_as_the_days_do(engine: Engine
     }
     tx.commit().await.unwrap();
     assert_months_score_as_days(&app).await;
-    let accounts = scalar(&app.db, "SELECT COUNT(DISTINCT account) FROM account_months").await;
+    let accounts = scalar(
+        &app.db,
+        "SELECT COUNT(DISTINCT account) FROM account_months",
+    )
+    .await;
     assert_eq!(accounts, 3, "Acme, Globex and Initech");
 
     put_call(&app, &token, json!({"daily_cap": 1})).await;
@@ -422,13 +427,29 @@ async fn month_totals_follow_every_write_and_score_as_the_days_do(engine: Engine
     assert_months_score_as_days(&app).await;
 
     // An account month total planted wrong (and one missing) is found and repaired.
-    exec(&app.db, "UPDATE account_months SET last_day = 31 WHERE account = 'Globex'").await;
-    exec(&app.db, "DELETE FROM account_months WHERE account = 'Initech'").await;
-    let found = pacesetter::activities::verify::account_differences(&app.db).await.unwrap();
+    exec(
+        &app.db,
+        "UPDATE account_months SET last_day = 31 WHERE account = 'Globex'",
+    )
+    .await;
+    exec(
+        &app.db,
+        "DELETE FROM account_months WHERE account = 'Initech'",
+    )
+    .await;
+    let found = pacesetter::activities::verify::account_differences(&app.db)
+        .await
+        .unwrap();
     assert!(found.len() >= 2, "{found:#?}");
-    assert!(found.iter().any(|d| d.key.2 == "Initech" && d.stored.is_none()));
+    assert!(found
+        .iter()
+        .any(|d| d.key.2 == "Initech" && d.stored.is_none()));
     let out = pacesetter(&app.database_url, &["verify-rollups", "--repair"]);
     assert!(out.status.success(), "{}", text(&out));
-    assert!(text(&out).contains("on account \"Globex\""), "{}", text(&out));
+    assert!(
+        text(&out).contains("on account \"Globex\""),
+        "{}",
+        text(&out)
+    );
     assert_months_score_as_days(&app).await;
 }

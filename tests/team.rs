@@ -590,7 +590,13 @@ async fn deals_read_as_stored(engine: Engine) {
     for kind in [true, false] {
         assert!(data.deals.iter().any(|d| d.new_customer == kind));
     }
-    assert!(data.deals.iter().any(|d| d.lost_reason.as_deref() == Some("price, 10: too high")));
+    assert!(data
+        .deals
+        .iter()
+        .any(|d| d.lost_reason.as_deref() == Some("price, 10: too high")));
     assert!(data.deal_accounts.values().any(|a| a == "Initech, Ltd: 2"));
-    assert!(data.deals.iter().any(|d| d.expected_close.is_some() && d.status == DealStatus::Open));
+    assert!(data
+        .deals
+        .iter()
+        .any(|d| d.expected_close.is_some() && d.status == DealStatus::Open));
 }

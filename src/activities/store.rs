@@ -120,7 +120,8 @@ async fn add_to_months(tx: &mut Tx, changes: &MonthChanges) -> Result<(), AppErr
     Ok(())
 }
 
-const ACCOUNT_MONTH_ADD: &str = "INSERT INTO account_months (month, rep_id, account, activity_type_id, units, last_day) ";
+const ACCOUNT_MONTH_ADD: &str =
+    "INSERT INTO account_months (month, rep_id, account, activity_type_id, units, last_day) ";
 const ACCOUNT_MONTH_ADD_CONFLICT: &str = " ON CONFLICT (rep_id, month, account, activity_type_id) DO UPDATE SET \
     units = account_months.units + excluded.units, last_day = CASE \
     WHEN account_months.last_day >= excluded.last_day THEN account_months.last_day ELSE excluded.last_day END";
@@ -158,10 +159,12 @@ async fn recount_account_month(tx: &mut Tx, key: &AccountMonthKey) -> Result<(),
          WHERE rep_id = $1 AND local_date >= $2 AND local_date <= $3 AND activity_type_id = $4 \
          AND account IS NOT NULL AND TRIM(account) = $5 AND {COUNTS_SQL}"
     );
-    const SET: &str = "INSERT INTO account_months (month, rep_id, account, activity_type_id, units, last_day) \
+    const SET: &str =
+        "INSERT INTO account_months (month, rep_id, account, activity_type_id, units, last_day) \
         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (rep_id, month, account, activity_type_id) \
         DO UPDATE SET units = excluded.units, last_day = excluded.last_day";
-    const CLEAR: &str = "DELETE FROM account_months WHERE month = $1 AND rep_id = $2 AND account = $3 \
+    const CLEAR: &str =
+        "DELETE FROM account_months WHERE month = $1 AND rep_id = $2 AND account = $3 \
         AND activity_type_id = $4";
     let (month, rep, account, t) = key;
     let (units, last): (Option<i64>, Option<NaiveDate>) = on_tx!(tx, |c| sqlx::query_as(&raw)
@@ -759,14 +762,17 @@ async fn add_rollups(tx: &mut Tx, rows: &[ActivityWrite]) -> Result<(), AppError
         }
     }
     add_to_months(tx, &changes).await?;
-    let accounts = account_month_totals(
-        rows.iter()
-            .filter(|a| counts(a.qualifies, false))
-            .map(|a| {
-                let account = a.account.as_deref();
-                (a.rep_id, a.local_date, a.activity_type_id, account, a.quantity)
-            }),
-    );
+    let accounts =
+        account_month_totals(rows.iter().filter(|a| counts(a.qualifies, false)).map(|a| {
+            let account = a.account.as_deref();
+            (
+                a.rep_id,
+                a.local_date,
+                a.activity_type_id,
+                account,
+                a.quantity,
+            )
+        }));
     add_to_account_months(tx, &accounts).await
 }
 

@@ -788,13 +788,15 @@ mod props {
         )
         .prop_map(|rows| {
             rows.into_iter()
-                .map(|(rep_id, account_id, day, activity_type_id, units)| AccountActivity {
-                    account_id,
-                    rep_id,
-                    date: d(2026, 10, 1) + chrono::Duration::days(day),
-                    activity_type_id,
-                    units,
-                })
+                .map(
+                    |(rep_id, account_id, day, activity_type_id, units)| AccountActivity {
+                        account_id,
+                        rep_id,
+                        date: d(2026, 10, 1) + chrono::Duration::days(day),
+                        activity_type_id,
+                        units,
+                    },
+                )
                 .collect()
         })
     }

@@ -12,6 +12,7 @@ use super::{
     PipelineMonthLine, RepCoverage, SellerLine, SideMetrics, TeamView, TurnoverLine,
     UntouchedAccount, PIPELINE_MONTHS, TREND_PERIODS, UNTOUCHED_DAYS,
 };
+use crate::activities::repo::read_by_plan;
 use crate::auth::session::User;
 use crate::auth::AccessRole;
 use crate::error::AppError;
@@ -25,7 +26,6 @@ use crate::scoring::{
     TargetBook, WeightTable, WorkCalendar, YearMonth,
 };
 use crate::server::db::Db;
-use crate::activities::repo::read_by_plan;
 use crate::server::packed::{agg, read_all, Field};
 
 /// The team a caller asks for, as a name for [`board::scope`]: a manager always gets their
@@ -651,11 +651,7 @@ fn rate_line(
 
 /// Account coverage: points per account for the team and each rep, and the accounts with
 /// open deals nobody touched in [`UNTOUCHED_DAYS`] days.
-fn coverage(
-    data: &TeamData,
-    period: &Period,
-    today: NaiveDate,
-) -> CoverageView {
+fn coverage(data: &TeamData, period: &Period, today: NaiveDate) -> CoverageView {
     // Accounts are names; the scoring engine counts them by a number: their rank by name
     // among those worked on (`data.accounts`) and those with open deals.
     let mut names: BTreeSet<&str> = data.accounts.iter().map(String::as_str).collect();
@@ -1098,7 +1094,16 @@ pub fn unpack_accounts(
                     (r.int()?, r.int()?, r.int()?, r.int()?);
                 let date = month.local_date.with_day(u32::try_from(day).ok()?)?;
                 let account = r.text()?;
-                Some((account, AccountActivity { account_id: 0, rep_id, date, activity_type_id, units }))
+                Some((
+                    account,
+                    AccountActivity {
+                        account_id: 0,
+                        rep_id,
+                        date,
+                        activity_type_id,
+                        units,
+                    },
+                ))
             },
             &mut entries,
         )?;
@@ -1111,7 +1116,16 @@ pub fn unpack_accounts(
                 let (rep_id, activity_type_id, units) = (r.int()?, r.int()?, r.int()?);
                 let account = r.text()?;
                 let date = day.local_date;
-                Some((account, AccountActivity { account_id: 0, rep_id, date, activity_type_id, units }))
+                Some((
+                    account,
+                    AccountActivity {
+                        account_id: 0,
+                        rep_id,
+                        date,
+                        activity_type_id,
+                        units,
+                    },
+                ))
             },
             &mut entries,
         )?;
@@ -1137,9 +1151,15 @@ pub fn unpack_accounts(
     let activity = entries
         .into_iter()
         .zip(first_ids)
-        .map(|((_, a), id)| AccountActivity { account_id: rank[id], ..a })
+        .map(|((_, a), id)| AccountActivity {
+            account_id: rank[id],
+            ..a
+        })
         .collect();
-    Ok((order.iter().map(|&i| names[i].to_string()).collect(), activity))
+    Ok((
+        order.iter().map(|&i| names[i].to_string()).collect(),
+        activity,
+    ))
 }
 
 /// The last activity by anyone on each account with open deals of the scope.
