@@ -2,6 +2,8 @@
 //! Every chart is drawn by the shared [`ChartView`] and has the same figures as a table.
 //! `/team/rep/:id`: one rep for a one-to-one — their scorecard, trend and breakdown.
 
+use std::sync::Arc;
+
 use charming::Chart;
 use leptos::prelude::*;
 use leptos_router::components::{Redirect, A};
@@ -99,7 +101,8 @@ pub fn TeamPage() -> impl IntoView {
 
 #[component]
 fn TeamDashboard(view: TeamView, period: String) -> impl IntoView {
-    let v = view;
+    // Shared by the sections, not copied into each (a whole organisation's is megabytes).
+    let v = Arc::new(view);
     let team = v.team.clone();
     let title = team
         .clone()
@@ -190,7 +193,7 @@ fn csv_link(href: String, what: &'static str) -> impl IntoView {
 }
 
 #[component]
-fn TurnoverSection(v: TeamView, export: String) -> impl IntoView {
+fn TurnoverSection(v: Arc<TeamView>, export: String) -> impl IntoView {
     let t = v.turnover.clone();
     let cur = v.currency.clone();
     let bp = t.ratio_bp;
@@ -297,7 +300,7 @@ fn gauge(bp: i64) -> Chart {
 }
 
 #[component]
-fn SideSection(v: TeamView) -> impl IntoView {
+fn SideSection(v: Arc<TeamView>) -> impl IntoView {
     let s = v.side.clone();
     let cur = v.currency.clone();
     let m = |x: Option<Money>| x.map(|x| money(x, &cur)).unwrap_or_else(|| "n/a".into());
@@ -371,7 +374,7 @@ fn trend_mark(s: &SellerLine) -> Option<(&'static str, &'static str)> {
 }
 
 #[component]
-fn SellersSection(v: TeamView, export: String, period: String) -> impl IntoView {
+fn SellersSection(v: Arc<TeamView>, export: String, period: String) -> impl IntoView {
     let cur = v.currency.clone();
     let labels = v.trend_labels.clone();
     let sellers = v.sellers.clone();
@@ -467,7 +470,7 @@ fn trend_chart(labels: &[String], sellers: &[SellerLine]) -> Chart {
 }
 
 #[component]
-fn PipelineSection(v: TeamView, export: String) -> impl IntoView {
+fn PipelineSection(v: Arc<TeamView>, export: String) -> impl IntoView {
     let cur = v.currency.clone();
     let stages = v.stages.clone();
     let months = v.pipeline.clone();
@@ -560,7 +563,7 @@ fn pipeline_chart(stages: &[String], months: &[super::PipelineMonthLine]) -> Cha
 }
 
 #[component]
-fn LostSection(v: TeamView, export: String) -> impl IntoView {
+fn LostSection(v: Arc<TeamView>, export: String) -> impl IntoView {
     let cur = v.currency.clone();
     let lost = v.lost.clone();
     let c = lost.change.clone();
@@ -710,18 +713,19 @@ fn lost_chart(rows: &[LostRow], previous: &str) -> Chart {
 }
 
 #[component]
-fn ActivitySection(v: TeamView, export: String) -> impl IntoView {
+fn ActivitySection(v: Arc<TeamView>, export: String) -> impl IntoView {
     let team_lines: Vec<ActivityRateLine> = v
         .activity
         .iter()
         .filter(|l| l.rep_id.is_none())
         .cloned()
         .collect();
-    let rep_lines: Vec<ActivityRateLine> = v
+    // Each rep's line of each type, found by (rep, type): a whole organisation has
+    // thousands.
+    let rep_lines: std::collections::HashMap<(i64, i64), ActivityRateLine> = v
         .activity
         .iter()
-        .filter(|l| l.rep_id.is_some())
-        .cloned()
+        .filter_map(|l| l.rep_id.map(|id| ((id, l.activity_type_id), l.clone())))
         .collect();
     let types: Vec<(i64, String)> = team_lines
         .iter()
@@ -792,8 +796,7 @@ fn ActivitySection(v: TeamView, export: String) -> impl IntoView {
                                     .iter()
                                     .map(|(t, _)| {
                                         rep_lines
-                                            .iter()
-                                            .find(|l| l.rep_id == Some(id) && l.activity_type_id == *t)
+                                            .get(&(id, *t))
                                             .map(|l| match l.target {
                                                 Some(g) => format!("{} / {} ({}, pace {})", l.count, g, percent(l.rate_bp), percent(l.pace_bp)),
                                                 None => format!("{} / no target", l.count),
@@ -817,7 +820,7 @@ fn ActivitySection(v: TeamView, export: String) -> impl IntoView {
 }
 
 #[component]
-fn CoachingSection(v: TeamView, export: String, period: String) -> impl IntoView {
+fn CoachingSection(v: Arc<TeamView>, export: String, period: String) -> impl IntoView {
     let c = v.coaching.clone();
     let team = v.team.clone();
     let team_apw = c.team_activities_per_won;
@@ -977,7 +980,7 @@ fn effort_chart(points: &[(String, f64, f64)]) -> Chart {
 
 #[component]
 fn CoverageSection(
-    v: TeamView,
+    v: Arc<TeamView>,
     export: String,
     export_reps: String,
     export_untouched: String,
