@@ -58,8 +58,10 @@ EOF
 echo
 echo "Release build, SQLite, $reps reps, $activities activities, $runs fetches after 2 warm-ups, $(nproc) cores"
 echo
-echo "| /team, this month | median | slowest | page size |"
+echo "| /team (this month unless said) | median | slowest | page size |"
 echo "| --- | ---: | ---: | ---: |"
 page "whole organisation ($reps reps)" "/team?period=month"
 page "  its data alone (server function, JSON)" "/api/team_view" "period=month"
+page "whole organisation, this quarter" "/team?period=quarter"
+page "  its data alone (server function, JSON)" "/api/team_view" "period=quarter"
 page "one team ($team)" "/team?period=month&team=$(python3 -c 'import sys, urllib.parse; print(urllib.parse.quote(sys.argv[1]))' "$team")"
