@@ -722,11 +722,18 @@ fn ActivitySection(v: Arc<TeamView>, export: String) -> impl IntoView {
         .collect();
     // Each rep's line of each type, found by (rep, type): a whole organisation has
     // thousands.
-    let rep_lines: std::collections::HashMap<(i64, i64), ActivityRateLine> = v
+    let mut rep_lines: Vec<((i64, i64), &ActivityRateLine)> = v
         .activity
         .iter()
-        .filter_map(|l| l.rep_id.map(|id| ((id, l.activity_type_id), l.clone())))
+        .filter_map(|l| l.rep_id.map(|id| ((id, l.activity_type_id), l)))
         .collect();
+    rep_lines.sort_unstable_by_key(|(k, _)| *k);
+    let line_of = |key: (i64, i64)| {
+        rep_lines
+            .binary_search_by_key(&key, |(k, _)| *k)
+            .ok()
+            .map(|i| rep_lines[i].1.clone())
+    };
     let types: Vec<(i64, String)> = team_lines
         .iter()
         .map(|l| (l.activity_type_id, l.type_label.clone()))
@@ -795,8 +802,7 @@ fn ActivitySection(v: Arc<TeamView>, export: String) -> impl IntoView {
                                 let cells: Vec<String> = types
                                     .iter()
                                     .map(|(t, _)| {
-                                        rep_lines
-                                            .get(&(id, *t))
+                                        line_of((id, *t))
                                             .map(|l| match l.target {
                                                 Some(g) => format!("{} / {} ({}, pace {})", l.count, g, percent(l.rate_bp), percent(l.pace_bp)),
                                                 None => format!("{} / no target", l.count),
