@@ -15,6 +15,7 @@ on_both_engines!(
     a_period_without_losses,
     coverage_and_coaching,
     who_sees_which_team,
+    the_teams_side_by_side,
     deals_read_as_stored,
 );
 
@@ -512,6 +513,149 @@ async fn who_sees_which_team(engine: Engine) {
     assert_eq!(status, 404);
     let (status, body) = view(&app, &root, &[("period", "fortnight")]).await;
     assert_eq!(status, 400, "{body}");
+}
+
+/// The whole organisation (an admin's page) puts its teams side by side, each rep's figures
+/// summed by team; past `PAGE_REPS` reps the page compares the teams instead of listing
+/// every rep (the CSV still has everyone).
+async fn the_teams_side_by_side(engine: Engine) {
+    use pacesetter::team::{NO_TEAM_LABEL, PAGE_FLAGGED, PAGE_REPS};
+    let app = TestApp::start(engine).await;
+    let f = fixture(&app).await;
+    seed(&app, &f).await;
+    let june = [("period", "month"), ("date", JUNE)];
+    let root = app.signed_in("root@example.com", PASSWORD).await;
+    let (status, body) = view(&app, &root, &june).await;
+    assert_eq!(status, 200, "{body}");
+    let org: TeamView = serde_json::from_str(&body).unwrap();
+    assert!(org.listed);
+    assert_eq!((org.rep_count, org.reps.len()), (3, 3));
+    let teams: Vec<Option<&str>> = org.by_team.iter().map(|l| l.team.as_deref()).collect();
+    assert_eq!(teams, [Some("Alpha"), Some("Beta")]);
+
+    // Alpha: Ada 15 000 of 20 000 and Ben 0 of 10 000; 2 won and 1 lost; Ada's pipeline;
+    // Ada 4 calls and 2 counted emails, Ben 15 calls, against 20 calls each; effort 14 + 45.
+    let alpha = &org.by_team[0];
+    assert_eq!(alpha.reps, 2);
+    assert_eq!(alpha.turnover.name, "Alpha");
+    assert_eq!(
+        (alpha.turnover.won, alpha.turnover.objective),
+        (Money(1_500_000), Some(Money(3_000_000)))
+    );
+    assert_eq!(
+        (
+            alpha.turnover.ratio_bp,
+            alpha.turnover.gap,
+            alpha.turnover.pace_bp
+        ),
+        (Some(5_000), Some(Money(1_500_000)), None)
+    );
+    assert_eq!(alpha.per_seller, Money(750_000));
+    assert_eq!(
+        (alpha.deals_won, alpha.deals_lost, alpha.win_rate_bp),
+        (2, 1, Some(6_667))
+    );
+    assert_eq!(alpha.pipeline, Money(1_200_000));
+    assert_eq!(
+        (
+            alpha.activities,
+            alpha.activity_target,
+            alpha.activity_rate_bp
+        ),
+        (21, Some(40), Some(5_250))
+    );
+    assert_eq!(alpha.effort, Points(5_900));
+    // Across the organisation the median effort is Ben's 45 (Cy has 150): Ben is named.
+    assert_eq!(alpha.flagged, 1);
+    // Beta: Cy's 99 999 won without an objective, 50 calls without a target.
+    let beta = &org.by_team[1];
+    assert_eq!(beta.reps, 1);
+    assert_eq!(
+        (
+            beta.turnover.won,
+            beta.turnover.objective,
+            beta.turnover.ratio_bp
+        ),
+        (Money(9_999_900), None, None)
+    );
+    assert_eq!(beta.per_seller, Money(9_999_900));
+    assert_eq!((beta.deals_won, beta.win_rate_bp), (1, Some(10_000)));
+    assert_eq!(
+        (beta.activities, beta.activity_target, beta.activity_rate_bp),
+        (50, None, None)
+    );
+    assert_eq!((beta.effort, beta.flagged), (Points(15_000), 0));
+    assert_eq!(alpha.turnover.won + beta.turnover.won, org.turnover.won);
+
+    // A team's own view has no teams to compare.
+    let (_, body) = view(&app, &root, &[june[0], june[1], ("team", "Alpha")]).await;
+    let alpha_view: TeamView = serde_json::from_str(&body).unwrap();
+    assert!(alpha_view.by_team.is_empty() && alpha_view.listed);
+
+    // Past PAGE_REPS reps (here in no team, with effort and no objective) the page lists
+    // teams, not reps; the export still has every rep.
+    let role = scalar(&app.db, "SELECT id FROM sales_roles WHERE key = 'sdr'").await;
+    let extra = PAGE_REPS - 2;
+    let values: Vec<String> = (0..extra)
+        .map(|i| {
+            format!("('extra{i}@example.com', 'Extra {i:03}', 'rep', {role}, TRUE, '2025-01-01T00:00:00Z')")
+        })
+        .collect();
+    exec(
+        &app.db,
+        &format!(
+            "INSERT INTO users (email, name, access_role, sales_role_id, active, created_at) VALUES {}",
+            values.join(",")
+        ),
+    )
+    .await;
+    let (status, body) = view(&app, &root, &june).await;
+    assert_eq!(status, 200, "{body}");
+    let big: TeamView = serde_json::from_str(&body).unwrap();
+    assert_eq!(big.rep_count, PAGE_REPS + 1);
+    assert!(!big.listed);
+    assert!(big.reps.is_empty() && big.sellers.is_empty() && big.coverage.by_rep.is_empty());
+    assert!(big.activity.iter().all(|l| l.rep_id.is_none()));
+    assert!(big.coaching.reps.len() <= PAGE_FLAGGED);
+    assert!(big.coaching.reps.iter().all(|r| r.flagged));
+    let teams: Vec<&str> = big
+        .by_team
+        .iter()
+        .map(|l| l.turnover.name.as_str())
+        .collect();
+    assert_eq!(teams, ["Alpha", "Beta", NO_TEAM_LABEL]);
+    let none = &big.by_team[2];
+    assert_eq!((none.team.as_deref(), none.reps), (None, extra as i64));
+    assert_eq!(none.turnover.won, Money(0));
+    assert_eq!(big.turnover.won, org.turnover.won);
+    let res = root
+        .get(format!(
+            "{}/export/team/sellers.csv?period=month&date={JUNE}",
+            app.url
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 200);
+    let csv = res.text().await.unwrap();
+    assert_eq!(csv.lines().count(), 1 + PAGE_REPS + 1, "{csv}");
+    let res = root
+        .get(format!(
+            "{}/export/team/teams.csv?period=month&date={JUNE}",
+            app.url
+        ))
+        .send()
+        .await
+        .unwrap();
+    let csv = res.text().await.unwrap();
+    assert_eq!(csv.lines().count(), 4, "{csv}");
+    assert!(
+        csv.lines()
+            .nth(1)
+            .unwrap()
+            .starts_with("Alpha,2,15000.00,30000.00,50%"),
+        "{csv}"
+    );
 }
 
 /// Every field of every deal the view reads (each row keeps its packed entry: migration

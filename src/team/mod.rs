@@ -32,6 +32,14 @@ pub const PIPELINE_MONTHS: usize = 6;
 pub const UNTOUCHED_DAYS: i64 = 30;
 /// Accounts listed as the most attended.
 pub const TOP_ACCOUNTS: usize = 10;
+/// The most reps the whole organisation's page lists rep by rep; beyond, it compares its
+/// teams (every rep is one click away, in their team, and in the CSV exports).
+pub const PAGE_REPS: usize = 100;
+/// Reps named as "effort is there, conversion is not" on an organisation's page too large
+/// to list everyone (the most effort first; the coaching CSV has them all).
+pub const PAGE_FLAGGED: usize = 25;
+/// How the reps in no team are named among the teams.
+pub const NO_TEAM_LABEL: &str = "No team";
 
 /// Turnover won against objective, for the team or one rep.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -190,6 +198,32 @@ pub struct CoachingView {
     pub reps: Vec<CoachingLine>,
 }
 
+/// One team of the whole organisation, beside the others: the five indicators summed over
+/// its reps.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TeamCompareLine {
+    /// `None` for the reps who are in no team.
+    pub team: Option<String>,
+    pub reps: i64,
+    /// Turnover won against the sum of its reps' objectives (named as the team).
+    pub turnover: TurnoverLine,
+    /// Turnover won per seller.
+    pub per_seller: Money,
+    pub deals_won: i64,
+    pub deals_lost: i64,
+    pub win_rate_bp: Option<i64>,
+    /// Weighted pipeline of the next months (as each seller's).
+    pub pipeline: Money,
+    /// Counted activities of every type, against the sum of the activity targets.
+    pub activities: i64,
+    pub activity_target: Option<i64>,
+    pub activity_rate_bp: Option<i64>,
+    /// Activity score, the sum of its reps'.
+    pub effort: Points,
+    /// Its reps named as "effort is there, conversion is not".
+    pub flagged: i64,
+}
+
 /// Everything `/team` shows.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TeamView {
@@ -217,12 +251,35 @@ pub struct TeamView {
     pub side: SideMetrics,
     pub coverage: CoverageView,
     pub coaching: CoachingView,
+    /// The whole organisation's teams side by side (empty for one team's view).
+    pub by_team: Vec<TeamCompareLine>,
+    /// How many reps the view counts.
+    pub rep_count: usize,
+    /// Whether the rep-by-rep lines are carried: not on the page of an organisation of more
+    /// than [`PAGE_REPS`] reps, which compares its teams instead (the service's view, which
+    /// the exports read, always has them).
+    pub listed: bool,
 }
 
 impl TeamView {
     /// What the page carries: the most attended accounts only (the export has them all).
+    /// On a whole organisation of more than [`PAGE_REPS`] reps, the teams compared rather
+    /// than every rep: the rep-by-rep lines are left out but for the first
+    /// [`PAGE_FLAGGED`] reps named by the coaching insight.
     pub fn for_page(mut self) -> TeamView {
         self.coverage.accounts.truncate(TOP_ACCOUNTS);
+        if self.team.is_none() && self.rep_count > PAGE_REPS {
+            self.listed = false;
+            self.reps.clear();
+            self.sellers.clear();
+            self.activity.retain(|l| l.rep_id.is_none());
+            self.coverage.by_rep.clear();
+            self.coaching.reps.retain(|c| c.flagged);
+            self.coaching
+                .reps
+                .sort_by_key(|c| (std::cmp::Reverse(c.effort), c.name.clone()));
+            self.coaching.reps.truncate(PAGE_FLAGGED);
+        }
         self
     }
 }

@@ -10,8 +10,8 @@ use leptos_router::components::{Redirect, A};
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 use super::{
-    get_team_view, money, percent, tenths, ActivityRateLine, SellerLine, TeamView, TurnoverLine,
-    TEAM_PERIODS, TOP_ACCOUNTS, UNTOUCHED_DAYS,
+    get_team_view, money, percent, tenths, ActivityRateLine, SellerLine, TeamCompareLine, TeamView,
+    TurnoverLine, PAGE_REPS, TEAM_PERIODS, TOP_ACCOUNTS, UNTOUCHED_DAYS,
 };
 use crate::components::{ChartView, ErrorMessage};
 use crate::error::AppError;
@@ -143,11 +143,17 @@ fn TeamDashboard(view: TeamView, period: String) -> impl IntoView {
             </div>
         </header>
 
+        {(!v.listed).then(|| view! {
+            <p class="notice no-print" data-testid="teams-only">
+                {format!("{} reps are more than a page can list ({PAGE_REPS}): it compares the teams. Open a team for its reps; every CSV has every rep.", v.rep_count)}
+            </p>
+        })}
         <div class="team-grid">
-            <TurnoverSection v=v.clone() export=export("turnover")/>
+            <TurnoverSection v=v.clone() export=export("turnover") period=period.clone()/>
             <SideSection v=v.clone()/>
         </div>
-        <SellersSection v=v.clone() export=export("sellers") period=period.clone()/>
+        {(!v.by_team.is_empty()).then(|| view! { <TeamsSection v=v.clone() export=export("teams") period=period.clone()/> })}
+        {v.listed.then(|| view! { <SellersSection v=v.clone() export=export("sellers") period=period.clone()/> })}
         <div class="team-grid">
             <PipelineSection v=v.clone() export=export("pipeline")/>
             <LostSection v=v.clone() export=export("lost")/>
@@ -193,7 +199,7 @@ fn csv_link(href: String, what: &'static str) -> impl IntoView {
 }
 
 #[component]
-fn TurnoverSection(v: Arc<TeamView>, export: String) -> impl IntoView {
+fn TurnoverSection(v: Arc<TeamView>, export: String, period: String) -> impl IntoView {
     let t = v.turnover.clone();
     let cur = v.currency.clone();
     let bp = t.ratio_bp;
@@ -202,7 +208,23 @@ fn TurnoverSection(v: Arc<TeamView>, export: String) -> impl IntoView {
         percent(bp)
     );
     let summary = turnover_sentence(&t, &cur);
-    let reps = v.reps.clone();
+    // Rep by rep, or (an organisation too large to list) team by team, each a link to it.
+    let listed = v.listed;
+    let rows: Vec<(TurnoverLine, Option<String>)> = if listed {
+        v.reps.iter().map(|l| (l.clone(), None)).collect()
+    } else {
+        v.by_team
+            .iter()
+            .map(|l| {
+                (
+                    l.turnover.clone(),
+                    l.team
+                        .as_deref()
+                        .map(|t| format!("/team?{}", qs(&period, Some(t)))),
+                )
+            })
+            .collect()
+    };
     view! {
         <section class="panel" aria-labelledby="turnover-title" data-testid="turnover">
             <div class="panel-head">
@@ -216,10 +238,10 @@ fn TurnoverSection(v: Arc<TeamView>, export: String) -> impl IntoView {
                 </ChartView>
             </div>
             <table class="compact">
-                <caption class="sr-only">"Turnover against objective per rep"</caption>
+                <caption class="sr-only">{if listed { "Turnover against objective per rep" } else { "Turnover against objective per team" }}</caption>
                 <thead>
                     <tr>
-                        <th scope="col">"Rep"</th>
+                        <th scope="col">{if listed { "Rep" } else { "Team" }}</th>
                         <th scope="col" class="num">"Won"</th>
                         <th scope="col" class="num">"Objective"</th>
                         <th scope="col" class="num">"vs objective"</th>
@@ -228,7 +250,7 @@ fn TurnoverSection(v: Arc<TeamView>, export: String) -> impl IntoView {
                     </tr>
                 </thead>
                 <tbody>
-                    {reps.into_iter().map(|l| turnover_row(l, &cur)).collect_view()}
+                    {rows.into_iter().map(|(l, href)| turnover_row(l, href, &cur)).collect_view()}
                 </tbody>
             </table>
         </section>
@@ -260,12 +282,16 @@ fn turnover_sentence(t: &TurnoverLine, cur: &str) -> String {
     }
 }
 
-fn turnover_row(l: TurnoverLine, cur: &str) -> impl IntoView {
+fn turnover_row(l: TurnoverLine, href: Option<String>, cur: &str) -> impl IntoView {
     let opt = |m: Option<Money>| m.map(|m| money(m, cur)).unwrap_or_else(|| "n/a".into());
     let below = l.ratio_bp.is_some_and(|b| b < 10_000);
+    let name = match href {
+        Some(href) => view! { <a href=href>{l.name.clone()}</a> }.into_any(),
+        None => l.name.clone().into_any(),
+    };
     view! {
         <tr data-rep-id=l.rep_id>
-            <td>{l.name.clone()}</td>
+            <td>{name}</td>
             <td class="num">{money(l.won, cur)}</td>
             <td class="num">{opt(l.objective)}</td>
             <td class="num" class:below=below>{percent(l.ratio_bp)}</td>
@@ -297,6 +323,80 @@ fn gauge(bp: i64) -> Chart {
             .detail(GaugeDetail::new().show(false))
             .data(vec![(pct.round().min(150.0), "Turnover vs objective")]),
     )
+}
+
+/// The whole organisation's teams side by side, each a link to its own view.
+#[component]
+fn TeamsSection(v: Arc<TeamView>, export: String, period: String) -> impl IntoView {
+    let cur = v.currency.clone();
+    let lines = v.by_team.clone();
+    let flagged: i64 = lines.iter().map(|l| l.flagged).sum();
+    view! {
+        <section class="panel" aria-labelledby="teams-title" data-testid="teams">
+            <div class="panel-head">
+                <h2 id="teams-title">"Teams side by side"</h2>
+                {csv_link(export, "the teams side by side")}
+            </div>
+            <div class="scroll">
+                <table class="compact">
+                    <caption class="table-note">
+                        {format!("This period's figures of each team, summed over its reps; all amounts in {cur}. ⚑ counts the reps whose effort is there while conversion is not ({flagged} in all).")}
+                    </caption>
+                    <thead>
+                        <tr>
+                            <th scope="col">"Team"</th>
+                            <th scope="col" class="num">"Reps"</th>
+                            <th scope="col" class="num">"Won"</th>
+                            <th scope="col" class="num">"vs objective"</th>
+                            <th scope="col" class="num">"Pace"</th>
+                            <th scope="col" class="num">"Per seller"</th>
+                            <th scope="col" class="num">"Won / lost"</th>
+                            <th scope="col" class="num">"Win rate"</th>
+                            <th scope="col" class="num">"Pipeline"</th>
+                            <th scope="col" class="num">"Activities / target"</th>
+                            <th scope="col" class="num">"Activity score"</th>
+                            <th scope="col" class="num">"⚑"<span class="sr-only">" effort without conversion"</span></th>
+                        </tr>
+                    </thead>
+                    <tbody>
+                        {lines.into_iter().map(|l| team_row(l, &period)).collect_view()}
+                    </tbody>
+                </table>
+            </div>
+        </section>
+    }
+}
+
+fn team_row(l: TeamCompareLine, period: &str) -> impl IntoView {
+    let t = &l.turnover;
+    let below = t.ratio_bp.is_some_and(|b| b < 10_000);
+    let name = match &l.team {
+        Some(team) => {
+            let href = format!("/team?{}", qs(period, Some(team)));
+            view! { <a href=href data-testid="open-team">{team.clone()}</a> }.into_any()
+        }
+        None => view! { <span class="muted">{t.name.clone()}</span> }.into_any(),
+    };
+    let activity = match l.activity_target {
+        Some(g) => format!("{} / {g} ({})", l.activities, percent(l.activity_rate_bp)),
+        None => format!("{} / no target", l.activities),
+    };
+    view! {
+        <tr data-team=l.team.clone()>
+            <th scope="row">{name}</th>
+            <td class="num">{l.reps}</td>
+            <td class="num">{t.won.plain()}</td>
+            <td class="num" class:below=below>{percent(t.ratio_bp)}</td>
+            <td class="num">{percent(t.pace_bp)}</td>
+            <td class="num">{l.per_seller.plain()}</td>
+            <td class="num">{format!("{} / {}", l.deals_won, l.deals_lost)}</td>
+            <td class="num">{percent(l.win_rate_bp)}</td>
+            <td class="num">{l.pipeline.plain()}</td>
+            <td class="num">{activity}</td>
+            <td class="num">{l.effort.display()}</td>
+            <td class="num">{l.flagged}</td>
+        </tr>
+    }
 }
 
 #[component]
@@ -739,6 +839,7 @@ fn ActivitySection(v: Arc<TeamView>, export: String) -> impl IntoView {
         .map(|l| (l.activity_type_id, l.type_label.clone()))
         .collect();
     let opt = |x: Option<i64>| x.map(|x| x.to_string()).unwrap_or_else(|| "n/a".into());
+    let listed = v.listed;
     let reps: Vec<(i64, String)> = v
         .reps
         .iter()
@@ -785,8 +886,8 @@ fn ActivitySection(v: Arc<TeamView>, export: String) -> impl IntoView {
                     </tbody>
                 </table>
             </div>
-            <h3>"Per rep: done / target (rate, pace)"</h3>
-            <div class="scroll">
+            <h3 class:hidden=!listed>"Per rep: done / target (rate, pace)"</h3>
+            <div class="scroll" class:hidden=!listed>
                 <table class="compact">
                     <caption class="sr-only">"Activities per rep and type against their targets"</caption>
                     <thead>
@@ -835,23 +936,56 @@ fn CoachingSection(v: Arc<TeamView>, export: String, period: String) -> impl Int
         .map(|p| p.display())
         .unwrap_or_else(|| "n/a".into());
     let flagged: Vec<_> = c.reps.iter().filter(|r| r.flagged).cloned().collect();
-    let points: Vec<(String, f64, f64)> = c
-        .reps
-        .iter()
-        .filter_map(|r| {
-            r.result_bp
-                .map(|b| (r.name.clone(), r.effort.0 as f64 / 100.0, b as f64 / 100.0))
-        })
-        .collect();
-    let unplotted = c.reps.iter().filter(|r| r.result_bp.is_none()).count();
+    // One point per rep; an organisation too large to list rep by rep plots its teams.
+    let listed = v.listed;
+    let (points, unplotted): (Vec<(String, f64, f64)>, usize) = if listed {
+        (
+            c.reps
+                .iter()
+                .filter_map(|r| {
+                    r.result_bp
+                        .map(|b| (r.name.clone(), r.effort.0 as f64 / 100.0, b as f64 / 100.0))
+                })
+                .collect(),
+            c.reps.iter().filter(|r| r.result_bp.is_none()).count(),
+        )
+    } else {
+        (
+            v.by_team
+                .iter()
+                .filter_map(|l| {
+                    l.turnover.ratio_bp.map(|b| {
+                        (
+                            l.turnover.name.clone(),
+                            l.effort.0 as f64 / 100.0,
+                            b as f64 / 100.0,
+                        )
+                    })
+                })
+                .collect(),
+            v.by_team
+                .iter()
+                .filter(|l| l.turnover.ratio_bp.is_none())
+                .count(),
+        )
+    };
+    let unit = if listed { "rep" } else { "team" };
     let mut alt = format!(
-        "Across: activity score; up: turnover vs objective (the line is 100 %). Median effort {median}."
+        "Across: activity score; up: turnover vs objective (the line is 100 %). Median effort of a rep {median}."
     );
     if unplotted > 0 {
         alt.push_str(&format!(
-            " {unplotted} rep(s) without an objective are not plotted."
+            " {unplotted} {unit}(s) without an objective are not plotted."
         ));
     }
+    let flagged_all: i64 = v.by_team.iter().map(|l| l.flagged).sum();
+    let shown = flagged.len();
+    let more_flagged = (!listed)
+        .then(|| flagged_all - shown as i64)
+        .filter(|n| *n > 0);
+    let chart_label = format!(
+        "Effort (activity score) against result (turnover vs objective), one point per {unit}."
+    );
     view! {
         <section class="panel" aria-labelledby="coaching-title" data-testid="coaching">
             <div class="panel-head">
@@ -859,7 +993,7 @@ fn CoachingSection(v: Arc<TeamView>, export: String, period: String) -> impl Int
                 {csv_link(export, "effort against result")}
             </div>
             <div class="team-grid">
-                <ChartView id="team-effort" label="Effort (activity score) against result (turnover vs objective), one point per rep." height=300 chart=move || Some(effort_chart(&points))>
+                <ChartView id="team-effort" label=chart_label height=300 chart=move || Some(effort_chart(&points))>
                     <span class="muted small">
                         {alt}
                     </span>
@@ -887,13 +1021,16 @@ fn CoachingSection(v: Arc<TeamView>, export: String, period: String) -> impl Int
                                     })
                                     .collect_view()}
                             </ul>
+                            {more_flagged.map(|n| view! {
+                                <p class="muted small">{format!("The {shown} with the most effort; {n} more in their teams and in the CSV.")}</p>
+                            })}
                         }.into_any()
                     }}
                 </div>
             </div>
             <div class="scroll">
                 <table class="compact">
-                    <caption class="sr-only">"Effort against result per rep"</caption>
+                    <caption class="sr-only">{if listed { "Effort against result per rep" } else { "Effort against result of the reps named above" }}</caption>
                     <thead>
                         <tr>
                             <th scope="col">"Rep"</th>
@@ -996,6 +1133,7 @@ fn CoverageSection(
     let top: Vec<_> = cov.accounts.iter().take(TOP_ACCOUNTS).cloned().collect();
     let more = cov.accounts_worked.saturating_sub(TOP_ACCOUNTS);
     let empty = cov.accounts.is_empty();
+    let listed = v.listed;
     view! {
         <section class="panel" aria-labelledby="coverage-title" data-testid="coverage">
             <div class="panel-head">
@@ -1036,8 +1174,8 @@ fn CoverageSection(
                         </tbody>
                     </table>
                     {(more > 0).then(|| view! { <p class="muted small">{format!("{more} more in the CSV.")}</p> })}
-                    <h3>"Per rep"</h3>
-                    <table class="compact">
+                    <h3 class:hidden=!listed>"Per rep"</h3>
+                    <table class="compact" class:hidden=!listed>
                         <thead>
                             <tr>
                                 <th scope="col">"Rep"</th>

@@ -9,8 +9,8 @@ use rustc_hash::FxHashMap;
 
 use super::{
     AccountLine, ActivityRateLine, CoachingLine, CoachingView, CoverageView, LostView,
-    PipelineMonthLine, RepCoverage, SellerLine, SideMetrics, TeamView, TurnoverLine,
-    UntouchedAccount, PIPELINE_MONTHS, TREND_PERIODS, UNTOUCHED_DAYS,
+    PipelineMonthLine, RepCoverage, SellerLine, SideMetrics, TeamCompareLine, TeamView,
+    TurnoverLine, UntouchedAccount, PIPELINE_MONTHS, TREND_PERIODS, UNTOUCHED_DAYS,
 };
 use crate::activities::repo::read_by_plan;
 use crate::auth::session::User;
@@ -121,6 +121,8 @@ pub struct TeamRep {
     pub name: String,
     pub email: String,
     pub sales_role_id: Option<i64>,
+    /// The rep's team (`None`: in no team).
+    pub team: Option<String>,
 }
 
 /// Everything the view is computed from, read once for the whole scope.
@@ -566,6 +568,19 @@ pub fn compute(
     };
 
     let coverage = coverage(data, period, today);
+    let by_team = if team.is_none() {
+        compare_teams(
+            data,
+            period,
+            closed,
+            &reps_turnover,
+            &sellers,
+            &activity,
+            &coaching,
+        )
+    } else {
+        Vec::new()
+    };
 
     TeamView {
         org_name: scope.settings.org_name.clone(),
@@ -592,7 +607,90 @@ pub fn compute(
         side,
         coverage,
         coaching,
+        by_team,
+        rep_count: data.reps.len(),
+        listed: true,
     }
+}
+
+/// The whole organisation's teams side by side (those with reps, by name; the reps in no
+/// team last): each rep's figures summed by team, the team's win rate from its deals.
+fn compare_teams(
+    data: &TeamData,
+    period: &Period,
+    closed: bool,
+    reps_turnover: &[TurnoverLine],
+    sellers: &[SellerLine],
+    activity: &[ActivityRateLine],
+    coaching: &CoachingView,
+) -> Vec<TeamCompareLine> {
+    // Every list is in the order of `data.reps` but the activity lines, found by rep.
+    let mut activity_of: HashMap<i64, (i64, Option<i64>)> = HashMap::new();
+    for l in activity {
+        if let Some(rep) = l.rep_id {
+            let (count, target) = activity_of.entry(rep).or_insert((0, None));
+            *count = count.saturating_add(l.count);
+            *target = add_opt(*target, l.target);
+        }
+    }
+    let mut teams: BTreeMap<(bool, &str), Vec<usize>> = BTreeMap::new();
+    for (i, rep) in data.reps.iter().enumerate() {
+        let key = match &rep.team {
+            Some(t) => (false, t.as_str()),
+            None => (true, ""),
+        };
+        teams.entry(key).or_default().push(i);
+    }
+    teams
+        .into_iter()
+        .map(|((no_team, name), members)| {
+            let team = (!no_team).then(|| name.to_string());
+            let label = team
+                .clone()
+                .unwrap_or_else(|| super::NO_TEAM_LABEL.to_string());
+            let who = Population::Team(members.iter().map(|&i| data.reps[i].id).collect());
+            let (mut won, mut objective, mut expected) = (Money::ZERO, None, None);
+            let (mut deals_won, mut deals_lost, mut pipeline) = (0, 0, Money::ZERO);
+            let (mut activities, mut activity_target) = (0i64, None);
+            let (mut effort, mut flagged) = (Points::ZERO, 0);
+            for &i in &members {
+                let t = &reps_turnover[i];
+                won = won + t.won;
+                objective = add_opt(objective, t.objective.map(|m| m.0));
+                expected = add_opt(expected, t.expected.map(|m| m.0));
+                deals_won += sellers[i].deals_won;
+                deals_lost += sellers[i].deals_lost;
+                pipeline = pipeline + sellers[i].pipeline;
+                if let Some((count, target)) = activity_of.get(&data.reps[i].id) {
+                    activities = activities.saturating_add(*count);
+                    activity_target = add_opt(activity_target, *target);
+                }
+                let c = &coaching.reps[i];
+                effort = effort + c.effort;
+                flagged += i64::from(c.flagged);
+            }
+            // (An open period's expected-to-date was dropped from a closed one's lines.)
+            let turnover = turnover_line(None, &label, won, objective, expected, closed);
+            let reps = members.len() as i64;
+            TeamCompareLine {
+                team,
+                reps,
+                per_seller: Money(won.0 / reps.max(1)),
+                deals_won,
+                deals_lost,
+                win_rate_bp: scoring::win_rate(&data.deals, &who, period).map(|p| p.0),
+                pipeline,
+                activities,
+                activity_target,
+                activity_rate_bp: activity_target
+                    .and_then(|g| scoring::activity_rate(activities, g))
+                    .map(|p| p.0),
+                effort,
+                flagged,
+                turnover,
+            }
+        })
+        .collect()
 }
 
 fn turnover_line(
@@ -799,7 +897,8 @@ fn scored(sql: &str) -> String {
 
 async fn team_reps(db: &Db, team_id: Option<i64>) -> Result<Vec<TeamRep>, AppError> {
     let sql = scored(
-        "SELECT u.id, u.name, u.email, u.sales_role_id FROM users u \
+        "SELECT u.id, u.name, u.email, u.sales_role_id, t.name AS team FROM users u \
+         LEFT JOIN teams t ON t.id = u.team_id \
          WHERE {scored} AND ($1 IS NULL OR u.team_id = $1) ORDER BY u.name, u.id",
     );
     let rows = on_db!(db, |pool| sqlx::query_as(&sql)

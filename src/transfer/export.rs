@@ -448,7 +448,8 @@ async fn scorecards_csv(
 }
 
 /// One table of the team view as CSV: `turnover`, `sellers`, `pipeline`, `activity`,
-/// `lost`, `coaching`, `accounts`, `rep_accounts` or `untouched`, for the period and team
+/// `lost`, `coaching`, `accounts`, `rep_accounts`, `untouched` or `teams` (the whole
+/// organisation's teams side by side; empty for one team), for the period and team
 /// the page shows (`?period=…&team=…&date=…`), with the page's access rule.
 async fn team_csv(
     State(state): State<AppState>,
@@ -506,7 +507,7 @@ async fn team_csv(
 }
 
 /// The tables of the team view that export.
-pub const TEAM_TABLES: [&str; 9] = [
+pub const TEAM_TABLES: [&str; 10] = [
     "turnover",
     "sellers",
     "pipeline",
@@ -516,6 +517,7 @@ pub const TEAM_TABLES: [&str; 9] = [
     "accounts",
     "rep_accounts",
     "untouched",
+    "teams",
 ];
 
 /// The header and rows of one team table; money in plain decimals, ratios as the page
@@ -646,6 +648,52 @@ pub fn team_table(v: &crate::team::TeamView, table: &str) -> (Vec<String>, Vec<V
             }
             (h(&["period", "reason", "deals_lost", "amount"]), rows)
         }
+        "teams" => (
+            h(&[
+                "team",
+                "reps",
+                "won",
+                "objective",
+                "vs_objective",
+                "pace",
+                "gap",
+                "won_per_seller",
+                "deals_won",
+                "deals_lost",
+                "win_rate",
+                "pipeline_6_months",
+                "activities",
+                "activity_target",
+                "activity_rate",
+                "activity_score",
+                "effort_without_conversion",
+            ]),
+            v.by_team
+                .iter()
+                .map(|l| {
+                    let t = &l.turnover;
+                    vec![
+                        text(&t.name),
+                        l.reps.to_string(),
+                        m(t.won),
+                        om(t.objective),
+                        percent(t.ratio_bp),
+                        percent(t.pace_bp),
+                        om(t.gap),
+                        m(l.per_seller),
+                        l.deals_won.to_string(),
+                        l.deals_lost.to_string(),
+                        percent(l.win_rate_bp),
+                        m(l.pipeline),
+                        l.activities.to_string(),
+                        l.activity_target.map(|g| g.to_string()).unwrap_or_default(),
+                        percent(l.activity_rate_bp),
+                        l.effort.display(),
+                        l.flagged.to_string(),
+                    ]
+                })
+                .collect(),
+        ),
         "coaching" => (
             h(&[
                 "rep",
