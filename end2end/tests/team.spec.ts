@@ -77,6 +77,34 @@ test('a manager reads the five indicators, switches period and drills into a rep
   await page.screenshot({ path: `${SHOTS}/team-rep-1440.png`, fullPage: false });
 });
 
+test('an admin compares the teams of the whole organisation and opens one', async ({ page }) => {
+  await page.setViewportSize({ width: 1440, height: 900 });
+  await page.goto('/login?next=%2Fteam');
+  await page.getByLabel('Email').fill('admin@demo.pacesetter.test');
+  await page.getByLabel('Password').fill('demo-admin-password');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForURL((url) => url.pathname === '/team');
+  await expect(page.locator('body[data-hydrated="true"]')).toHaveCount(1, { timeout: 60_000 });
+  await expect(page.getByRole('heading', { level: 1 })).toContainText('(all teams)');
+  const teams = page.getByTestId('teams');
+  await expect(teams.getByRole('heading', { name: 'Teams side by side' })).toBeVisible();
+  await expect(teams.locator('tbody tr[data-team="Atlas"]')).toHaveCount(1);
+  // The demo organisation is small enough to list every rep as well.
+  await expect(page.getByTestId('teams-only')).toHaveCount(0);
+  await expect(page.getByTestId('sellers')).toBeVisible();
+  await chartsDrawn(page);
+  await teams.screenshot({ path: `${SHOTS}/team-org-teams-1440.png` });
+  const csv = await page.request.get('/export/team/teams.csv?period=month');
+  expect(csv.status()).toBe(200);
+  expect(await csv.text()).toMatch(/^team,reps,won,objective,vs_objective/);
+  // Open a team from its row: that team's own view, without the comparison.
+  await teams.locator('tbody tr[data-team="Atlas"]').getByTestId('open-team').click();
+  await page.waitForURL((url) => url.searchParams.get('team') === 'Atlas');
+  await expect(page.getByRole('heading', { level: 1 })).toContainText('Atlas');
+  await expect(page.getByTestId('teams')).toHaveCount(0);
+  await expect(page.locator('[data-testid="sellers"] tbody tr', { hasText: 'Hannah Cole' })).toHaveCount(1);
+});
+
 test('the team view reads on a tablet at 1024×768', async ({ page }) => {
   await page.setViewportSize({ width: 1024, height: 768 });
   await signIn(page, MANAGER, '/team');

@@ -135,7 +135,8 @@ pub struct TeamData {
     /// Daily rollups of the period's other days (a month's edges, a rolling window's).
     pub rollups: Vec<DailyRollup>,
     /// The roster's open deals, and their deals closed since the first day any figure looks
-    /// at.
+    /// at (won deals since the turnover trend's first day, the others since the previous
+    /// period's).
     pub deals: Vec<Deal>,
     /// Account of each deal of `deals`, by deal id.
     pub deal_accounts: HashMap<i64, String>,
@@ -182,9 +183,11 @@ impl Periods {
         }
     }
 
-    /// The first day any deal figure looks at.
-    fn deals_since(&self) -> NaiveDate {
-        self.trend[0].start.min(self.previous.start)
+    /// The first day any deal figure looks at: `(all, won)` — deals closed since `all`,
+    /// and deals won since `won` (the turnover trend's, which looks further back).
+    fn deals_since(&self) -> (NaiveDate, NaiveDate) {
+        let all = self.period.start.min(self.previous.start);
+        (all, self.trend[0].start.min(all))
     }
 
     /// The months targets are needed for.
@@ -289,8 +292,17 @@ pub async fn load(db: &Db, scope: &Scope, periods: &Periods) -> Result<TeamData,
 
 async fn build(db: &Db, scope: &Scope, team: Option<String>) -> Result<TeamView, AppError> {
     let periods = Periods::of(scope);
+    let started = std::time::Instant::now();
     let data = load(db, scope, &periods).await?;
-    Ok(compute(scope, team, &periods, &data))
+    let read = started.elapsed();
+    let view = compute(scope, team, &periods, &data);
+    tracing::debug!(
+        reps = data.reps.len(),
+        reads_ms = read.as_secs_f64() * 1000.0,
+        scoring_ms = (started.elapsed() - read).as_secs_f64() * 1000.0,
+        "team view"
+    );
+    Ok(view)
 }
 
 /// Groups rows by rep id.
@@ -309,12 +321,32 @@ fn add_opt(a: Option<i64>, b: Option<i64>) -> Option<i64> {
     }
 }
 
-/// Every figure of the view from the data (pure: no IO).
+/// Every figure of the view from the data (pure: no IO). Account coverage, a third of the
+/// work for a large organisation, is computed on a second thread beside the rest.
 pub fn compute(
     scope: &Scope,
     team: Option<String>,
     periods: &Periods,
     data: &TeamData,
+) -> TeamView {
+    let today = scope.settings.today();
+    std::thread::scope(|s| {
+        let accounts = s.spawn(|| coverage(data, &periods.period, today));
+        figures(scope, team, periods, data, || {
+            accounts
+                .join()
+                .unwrap_or_else(|e| std::panic::resume_unwind(e))
+        })
+    })
+}
+
+/// [`compute`] but for account coverage, which `coverage` gives.
+fn figures(
+    scope: &Scope,
+    team: Option<String>,
+    periods: &Periods,
+    data: &TeamData,
+    coverage: impl FnOnce() -> CoverageView,
 ) -> TeamView {
     let today = scope.settings.today();
     let period = &periods.period;
@@ -567,10 +599,11 @@ pub fn compute(
             .collect(),
     };
 
-    let coverage = coverage(data, period, today);
+    let coverage = coverage();
     let by_team = if team.is_none() {
         compare_teams(
             data,
+            &deals_of,
             period,
             closed,
             &reps_turnover,
@@ -615,8 +648,10 @@ pub fn compute(
 
 /// The whole organisation's teams side by side (those with reps, by name; the reps in no
 /// team last): each rep's figures summed by team, the team's win rate from its deals.
+#[allow(clippy::too_many_arguments)]
 fn compare_teams(
     data: &TeamData,
+    deals_of: &HashMap<i64, Vec<Deal>>,
     period: &Period,
     closed: bool,
     reps_turnover: &[TurnoverLine],
@@ -648,25 +683,31 @@ fn compare_teams(
             let label = team
                 .clone()
                 .unwrap_or_else(|| super::NO_TEAM_LABEL.to_string());
-            let who = Population::Team(members.iter().map(|&i| data.reps[i].id).collect());
+            // The team's deals: its reps' (every figure on them is the team's).
+            let deals: Vec<Deal> = members
+                .iter()
+                .filter_map(|&i| deals_of.get(&data.reps[i].id))
+                .flatten()
+                .cloned()
+                .collect();
             let (mut won, mut objective, mut expected) = (Money::ZERO, None, None);
             let (mut deals_won, mut deals_lost, mut pipeline) = (0, 0, Money::ZERO);
             let (mut activities, mut activity_target) = (0i64, None);
             let (mut effort, mut flagged) = (Points::ZERO, 0);
             for &i in &members {
                 let t = &reps_turnover[i];
-                won = won + t.won;
+                won = won.saturating_add(t.won);
                 objective = add_opt(objective, t.objective.map(|m| m.0));
                 expected = add_opt(expected, t.expected.map(|m| m.0));
                 deals_won += sellers[i].deals_won;
                 deals_lost += sellers[i].deals_lost;
-                pipeline = pipeline + sellers[i].pipeline;
+                pipeline = pipeline.saturating_add(sellers[i].pipeline);
                 if let Some((count, target)) = activity_of.get(&data.reps[i].id) {
                     activities = activities.saturating_add(*count);
                     activity_target = add_opt(activity_target, *target);
                 }
                 let c = &coaching.reps[i];
-                effort = effort + c.effort;
+                effort = effort.saturating_add(c.effort);
                 flagged += i64::from(c.flagged);
             }
             // (An open period's expected-to-date was dropped from a closed one's lines.)
@@ -678,7 +719,8 @@ fn compare_teams(
                 per_seller: Money(won.0 / reps.max(1)),
                 deals_won,
                 deals_lost,
-                win_rate_bp: scoring::win_rate(&data.deals, &who, period).map(|p| p.0),
+                win_rate_bp: scoring::win_rate(&deals, &Population::Organisation, period)
+                    .map(|p| p.0),
                 pipeline,
                 activities,
                 activity_target,
@@ -777,10 +819,11 @@ fn coverage(data: &TeamData, period: &Period, today: NaiveDate) -> CoverageView 
     let rep_names: HashMap<i64, &str> = data.reps.iter().map(|r| (r.id, r.name.as_str())).collect();
 
     // Each rep's coverage; the team's is their sum (the reps are the scope's).
-    let mut reps_on: FxHashMap<i64, Vec<(String, Points)>> = FxHashMap::default();
+    // Who worked each account: (index of the rep in `data.reps`, points).
+    let mut reps_on: FxHashMap<i64, Vec<(usize, Points)>> = FxHashMap::default();
     let mut by_rep_view = Vec::new();
     let mut parts = Vec::new();
-    for rep in &data.reps {
+    for (index, rep) in data.reps.iter().enumerate() {
         let mine: &[AccountActivity] = acts_of.get(&rep.id).copied().unwrap_or(&[]);
         let touched: Vec<i64> = mine
             .iter()
@@ -801,7 +844,7 @@ fn coverage(data: &TeamData, period: &Period, today: NaiveDate) -> CoverageView 
                 reps_on
                     .entry(c.account_id)
                     .or_default()
-                    .push((rep.name.clone(), c.points));
+                    .push((index, c.points));
             }
         }
         let worked: Vec<_> = cov.iter().filter(|c| c.units > 0).collect();
@@ -825,7 +868,12 @@ fn coverage(data: &TeamData, period: &Period, today: NaiveDate) -> CoverageView 
         .into_iter()
         .filter(|c| c.units > 0)
         .map(|c| {
-            let mut reps = reps_on.remove(&c.account_id).unwrap_or_default();
+            let mut reps: Vec<(String, Points)> = reps_on
+                .remove(&c.account_id)
+                .unwrap_or_default()
+                .into_iter()
+                .map(|(i, p)| (data.reps[i].name.clone(), p))
+                .collect();
             reps.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
             AccountLine {
                 account: names[c.account_id as usize].to_string(),
@@ -960,21 +1008,23 @@ struct Packed {
     packed: String,
 }
 
-/// Open deals and deals closed since `since`, with each deal's account (trimmed, when any).
+/// Open deals, deals closed since `since.0` and deals won since `since.1` (only the
+/// turnover trend looks back that far), with each deal's account (trimmed, when any).
 /// Each deal keeps its entry but for the id (migration 0012); one string for the scope.
 async fn team_deals(
     db: &Db,
     team_id: Option<i64>,
-    since: NaiveDate,
+    since: (NaiveDate, NaiveDate),
 ) -> Result<(Vec<Deal>, HashMap<i64, String>), AppError> {
     let sql = scored(
         "SELECT string_agg(CAST(d.id AS TEXT) || ' ' || d.packed, ',') FROM users u \
          CROSS JOIN deals d WHERE d.rep_id = u.id AND {scored} AND ($1 IS NULL OR u.team_id = $1) \
-         AND (d.status = 'open' OR d.closed_on >= $2)",
+         AND (d.status = 'open' OR d.closed_on >= $2 OR (d.status = 'won' AND d.closed_on >= $3))",
     );
     let (packed,): (Option<String>,) = on_db!(db, |pool| sqlx::query_as(&sql)
         .bind(team_id)
-        .bind(since)
+        .bind(since.0)
+        .bind(since.1)
         .fetch_one(pool)
         .await)?;
     let groups: Vec<String> = packed.into_iter().collect();
@@ -1124,24 +1174,32 @@ async fn account_months(
         "SELECT string_agg(m.packed, ',') FROM users u CROSS JOIN account_months m \
          WHERE m.rep_id = u.id AND m.month = $1 AND {scored} AND ($2 IS NULL OR u.team_id = $2)",
     );
-    let mut months = Vec::new();
+    // Month by month, up to three at once (each on its own pooled connection: a fiscal
+    // year's twelve leave the pool to the other pages).
+    let mut days = Vec::new();
     let mut month = YearMonth::of(first);
     while month.first_day() <= last {
-        let day = month.first_day();
-        let (packed,): (Option<String>,) = on_db!(db, |pool| sqlx::query_as(&sql)
-            .bind(day)
-            .bind(team_id)
-            .fetch_one(pool)
-            .await)?;
-        if let Some(packed) = packed {
-            months.push(ByDay {
-                local_date: day,
-                packed,
-            });
-        }
+        days.push(month.first_day());
         month = month.plus_months(1);
     }
-    Ok(months)
+    let sql = &sql;
+    use futures_util::{StreamExt, TryStreamExt};
+    let months: Vec<Option<ByDay>> =
+        futures_util::stream::iter(days.into_iter().map(|day| async move {
+            let (packed,): (Option<String>,) = on_db!(db, |pool| sqlx::query_as(sql)
+                .bind(day)
+                .bind(team_id)
+                .fetch_one(pool)
+                .await)?;
+            Ok::<_, AppError>(packed.map(|packed| ByDay {
+                local_date: day,
+                packed,
+            }))
+        }))
+        .buffered(3)
+        .try_collect()
+        .await?;
+    Ok(months.into_iter().flatten().collect())
 }
 
 /// Qualifying activity on accounts in `from..=to` (the days outside whole months), one
