@@ -43,6 +43,11 @@ fn fmt_hundredths(value: i64, grouped: bool) -> String {
     format!("{}{}.{:02}", if neg { "-" } else { "" }, whole, frac)
 }
 
+/// A count with its thousands grouped: `1,000`.
+pub fn grouped_count(n: usize) -> String {
+    group_thousands(&n.to_string())
+}
+
 fn group_thousands(digits: &str) -> String {
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, c) in digits.chars().enumerate() {
@@ -343,6 +348,15 @@ pub fn display_percent(p: Option<Percent>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn counts_group_their_thousands() {
+        let shown: Vec<String> = [0, 999, 1_000, 12_345, 1_234_567]
+            .into_iter()
+            .map(grouped_count)
+            .collect();
+        assert_eq!(shown, ["0", "999", "1,000", "12,345", "1,234,567"]);
+    }
 
     #[test]
     fn rounding_is_half_away_from_zero() {

@@ -145,7 +145,7 @@ fn TeamDashboard(view: TeamView, period: String) -> impl IntoView {
 
         {(!v.listed).then(|| view! {
             <p class="notice no-print" data-testid="teams-only">
-                {format!("{} reps are more than a page can list ({PAGE_REPS}): it compares the teams. Open a team for its reps; every CSV has every rep.", v.rep_count)}
+                {format!("{} reps are more than a page can list ({PAGE_REPS}): it compares the teams. Open a team for its reps; every CSV has every rep.", crate::scoring::points::grouped_count(v.rep_count))}
             </p>
         })}
         <div class="team-grid">
