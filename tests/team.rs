@@ -656,6 +656,14 @@ async fn the_teams_side_by_side(engine: Engine) {
             .starts_with("Alpha,2,15000.00,30000.00,50%"),
         "{csv}"
     );
+
+    // Without teams there is nothing to compare: the page lists every rep again.
+    exec(&app.db, "UPDATE users SET team_id = NULL").await;
+    let (_, body) = view(&app, &root, &june).await;
+    let flat: TeamView = serde_json::from_str(&body).unwrap();
+    assert_eq!(flat.by_team.len(), 1);
+    assert!(flat.listed);
+    assert_eq!(flat.reps.len(), PAGE_REPS + 1);
 }
 
 /// Every field of every deal the view reads (each row keeps its packed entry: migration

@@ -725,6 +725,12 @@ pub fn new_customer_rate(
     Percent::ratio(new, won.len() as i64)
 }
 
+/// Turnover per seller = turnover won ÷ sellers (half away from zero); `None` without
+/// sellers.
+pub fn turnover_per_seller(turnover: Money, sellers: i64) -> Option<Money> {
+    (sellers > 0).then(|| Money(div_round(turnover.0 as i128, sellers as i128)))
+}
+
 /// Turnover won / deals won, rounded; `None` when none won.
 pub fn average_deal_size(
     deals: &[Deal],
@@ -979,6 +985,17 @@ mod tests {
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    #[test]
+    fn turnover_per_seller_rounds_and_needs_sellers() {
+        assert_eq!(
+            turnover_per_seller(Money(1_500_000), 2),
+            Some(Money(750_000))
+        );
+        assert_eq!(turnover_per_seller(Money(1_000), 3), Some(Money(333)));
+        assert_eq!(turnover_per_seller(Money(2), 3), Some(Money(1)));
+        assert_eq!(turnover_per_seller(Money(1_000), 0), None);
     }
 
     #[allow(clippy::too_many_arguments)]

@@ -263,12 +263,14 @@ pub struct TeamView {
 
 impl TeamView {
     /// What the page carries: the most attended accounts only (the export has them all).
-    /// On a whole organisation of more than [`PAGE_REPS`] reps, the teams compared rather
-    /// than every rep: the rep-by-rep lines are left out but for the first
+    /// On a whole organisation of more than [`PAGE_REPS`] reps in teams, the teams compared
+    /// rather than every rep: the rep-by-rep lines are left out but for the first
     /// [`PAGE_FLAGGED`] reps named by the coaching insight.
     pub fn for_page(mut self) -> TeamView {
         self.coverage.accounts.truncate(TOP_ACCOUNTS);
-        if self.team.is_none() && self.rep_count > PAGE_REPS {
+        // (An organisation without teams to compare keeps its reps: there is nowhere else
+        // to open them.)
+        if self.team.is_none() && self.rep_count > PAGE_REPS && self.by_team.len() > 1 {
             self.listed = false;
             self.reps.clear();
             self.sellers.clear();
@@ -277,7 +279,7 @@ impl TeamView {
             self.coaching.reps.retain(|c| c.flagged);
             self.coaching
                 .reps
-                .sort_by_key(|c| (std::cmp::Reverse(c.effort), c.name.clone()));
+                .sort_by(|a, b| b.effort.cmp(&a.effort).then_with(|| a.name.cmp(&b.name)));
             self.coaching.reps.truncate(PAGE_FLAGGED);
         }
         self

@@ -152,7 +152,9 @@ fn TeamDashboard(view: TeamView, period: String) -> impl IntoView {
             <TurnoverSection v=v.clone() export=export("turnover") period=period.clone()/>
             <SideSection v=v.clone()/>
         </div>
-        {(!v.by_team.is_empty()).then(|| view! { <TeamsSection v=v.clone() export=export("teams") period=period.clone()/> })}
+        // (Teams compared when there are two groups at least: a team and another, or the reps
+        // in no team.)
+        {(v.by_team.len() > 1).then(|| view! { <TeamsSection v=v.clone() export=export("teams") period=period.clone()/> })}
         {v.listed.then(|| view! { <SellersSection v=v.clone() export=export("sellers") period=period.clone()/> })}
         <div class="team-grid">
             <PipelineSection v=v.clone() export=export("pipeline")/>

@@ -716,7 +716,8 @@ fn compare_teams(
             TeamCompareLine {
                 team,
                 reps,
-                per_seller: Money(won.0 / reps.max(1)),
+                // (A team in the list has a rep at least.)
+                per_seller: scoring::turnover_per_seller(won, reps).unwrap_or(Money::ZERO),
                 deals_won,
                 deals_lost,
                 win_rate_bp: scoring::win_rate(&deals, &Population::Organisation, period)
