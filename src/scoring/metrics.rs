@@ -491,35 +491,117 @@ pub fn account_coverage(
     population: &Population,
     period: &Period,
 ) -> Vec<AccountCoverage> {
-    let known: BTreeSet<i64> = types.iter().map(|t| t.id).collect();
-    let mut map: BTreeMap<i64, AccountCoverage> = accounts
-        .iter()
-        .map(|id| {
-            (
-                *id,
-                AccountCoverage {
-                    account_id: *id,
-                    points: Points::ZERO,
-                    units: 0,
-                    last_activity: None,
-                },
-            )
+    let mut tally = CoverageTally::new(types, weights, period);
+    for a in activities.iter().filter(|a| population.includes(a.rep_id)) {
+        // (one population: its reps' activity on an account counted together)
+        tally.add(&AccountActivity { rep_id: 0, ..a.clone() });
+    }
+    let mut ids: Vec<i64> = accounts.to_vec();
+    ids.sort_unstable();
+    ids.dedup();
+    let mut v: Vec<AccountCoverage> = ids
+        .into_iter()
+        .map(|id| AccountCoverage {
+            account_id: id,
+            points: Points::ZERO,
+            units: 0,
+            last_activity: None,
         })
         .collect();
-    for a in activities {
-        if !known.contains(&a.activity_type_id)
-            || !population.includes(a.rep_id)
-            || !period.contains(a.date)
-        {
-            continue;
+    for (_, c) in tally.lines() {
+        if let Ok(i) = v.binary_search_by_key(&c.account_id, |x| x.account_id) {
+            v[i] = c;
         }
-        let Some(c) = map.get_mut(&a.account_id) else {
-            continue;
+    }
+    by_attention(&mut v);
+    v
+}
+
+/// The order of coverage: most points first, then by account id.
+pub fn by_attention(coverage: &mut [AccountCoverage]) {
+    coverage.sort_by(|a, b| {
+        b.points
+            .cmp(&a.points)
+            .then(a.account_id.cmp(&b.account_id))
+    });
+}
+
+/// The rule of [`account_coverage`] applied entry by entry, per rep and account: what a
+/// read too large to hold as entries first feeds as it goes (a large organisation's year of
+/// account totals). Entries of unknown types or outside the period add nothing; each
+/// counts its units (never below 0) times the weight in force on its date, and its date as
+/// the last activity when it has units.
+pub struct CoverageTally<'a> {
+    known: Vec<i64>,
+    weights: &'a WeightTable,
+    period: Period,
+    /// Each rep's slot in `reps`.
+    slot_of: rustc_hash::FxHashMap<i64, usize>,
+    /// Per rep, the coverage of each account they worked, by account id. (Kept per rep, a
+    /// few kilobytes each, rather than in one map of every (rep, account): entries come rep
+    /// by rep as they are read, and a map of a large organisation's year missed the
+    /// processor's caches on nearly every entry.)
+    reps: Vec<(i64, Vec<AccountCoverage>)>,
+    /// The last entry's rep and slot.
+    last: Option<(i64, usize)>,
+}
+
+impl<'a> CoverageTally<'a> {
+    pub fn new(
+        types: &[ActivityTypeRule],
+        weights: &'a WeightTable,
+        period: &Period,
+    ) -> CoverageTally<'a> {
+        let mut known: Vec<i64> = types.iter().map(|t| t.id).collect();
+        known.sort_unstable();
+        CoverageTally {
+            known,
+            weights,
+            period: *period,
+            slot_of: Default::default(),
+            reps: Vec::new(),
+            last: None,
+        }
+    }
+
+    pub fn add(&mut self, a: &AccountActivity) {
+        if self.known.binary_search(&a.activity_type_id).is_err() || !self.period.contains(a.date)
+        {
+            return;
+        }
+        let slot = match self.last {
+            Some((rep, slot)) if rep == a.rep_id => slot,
+            _ => {
+                let next = self.reps.len();
+                let slot = *self.slot_of.entry(a.rep_id).or_insert(next);
+                if slot == next {
+                    self.reps.push((a.rep_id, Vec::new()));
+                }
+                self.last = Some((a.rep_id, slot));
+                slot
+            }
         };
+        let accounts = &mut self.reps[slot].1;
+        let i = match accounts.binary_search_by_key(&a.account_id, |c| c.account_id) {
+            Ok(i) => i,
+            Err(i) => {
+                accounts.insert(
+                    i,
+                    AccountCoverage {
+                        account_id: a.account_id,
+                        points: Points::ZERO,
+                        units: 0,
+                        last_activity: None,
+                    },
+                );
+                i
+            }
+        };
+        let c = &mut accounts[i];
         let units = a.units.max(0);
         c.units = c.units.saturating_add(units);
         c.points = c.points.saturating_add(
-            weights
+            self.weights
                 .weight_value_on(a.activity_type_id, a.date)
                 .times(units),
         );
@@ -527,13 +609,15 @@ pub fn account_coverage(
             c.last_activity = c.last_activity.max(Some(a.date));
         }
     }
-    let mut v: Vec<AccountCoverage> = map.into_values().collect();
-    v.sort_by(|a, b| {
-        b.points
-            .cmp(&a.points)
-            .then(a.account_id.cmp(&b.account_id))
-    });
-    v
+
+    /// Each (rep, coverage of one account) that had an entry: rep by rep in order of their
+    /// first entry, each rep's by account id.
+    pub fn lines(self) -> Vec<(i64, AccountCoverage)> {
+        self.reps
+            .into_iter()
+            .flat_map(|(rep, accounts)| accounts.into_iter().map(move |c| (rep, c)))
+            .collect()
+    }
 }
 
 /// The coverage of a population from that of its parts (reps, each counted once): per
@@ -553,11 +637,7 @@ pub fn merge_coverage(parts: &[AccountCoverage]) -> Vec<AccountCoverage> {
         c.last_activity = c.last_activity.max(p.last_activity);
     }
     let mut v: Vec<AccountCoverage> = map.into_values().collect();
-    v.sort_by(|a, b| {
-        b.points
-            .cmp(&a.points)
-            .then(a.account_id.cmp(&b.account_id))
-    });
+    by_attention(&mut v);
     v
 }
 

@@ -845,6 +845,30 @@ mod props {
         }
 
         #[test]
+        fn the_tally_covers_each_rep_like_account_coverage(acts in arb_account_activity(), weights in arb_weights()) {
+            // Fed entry by entry (as a large read is), per (rep, account): the same lines as
+            // each rep's own coverage, in any order of the entries.
+            let period = Period::containing(PeriodKind::Month, d(2026, 11, 12), 1);
+            let ts = types();
+            let mut tally = CoverageTally::new(&ts, &weights, &period);
+            for a in acts.iter().rev() {
+                tally.add(a);
+            }
+            let mut lines = tally.lines();
+            lines.retain(|(_, c)| c.units > 0);
+            lines.sort_by_key(|(rep, c)| (*rep, c.account_id));
+            let mut expected = Vec::new();
+            for rep in 1..=4 {
+                let mine: Vec<AccountActivity> = acts.iter().filter(|a| a.rep_id == rep).cloned().collect();
+                let mut cov = account_coverage(&mine, &accounts_of(&mine), &ts, &weights, &Population::Rep(rep), &period);
+                cov.retain(|c| c.units > 0);
+                cov.sort_by_key(|c| c.account_id);
+                expected.extend(cov.into_iter().map(|c| (rep, c)));
+            }
+            prop_assert_eq!(lines, expected);
+        }
+
+        #[test]
         fn account_month_totals_cover_like_the_activities(acts in arb_account_activity(), weights in arb_weights()) {
             // The months the plan reads whole from their totals (dated their last day), the
             // other days activity by activity: the coverage of every account is the same.

@@ -122,7 +122,11 @@ impl Db {
                 .journal_mode(SqliteJournalMode::Wal)
                 .synchronous(SqliteSynchronous::Normal)
                 .foreign_keys(true)
-                .busy_timeout(Duration::from_secs(10));
+                .busy_timeout(Duration::from_secs(10))
+                // Reads straight from the file's pages in memory instead of copying each
+                // page through a read call (`perf` on a large organisation's team view: a
+                // tenth of its time in the kernel copying pages SQLite had read before).
+                .pragma("mmap_size", "1073741824");
             if let Some(parent) = opts.get_filename().parent() {
                 if !parent.as_os_str().is_empty() && !parent.exists() {
                     std::fs::create_dir_all(parent)

@@ -95,7 +95,12 @@ impl<'a> Reader<'a> {
     }
 
     fn token(&mut self) -> Option<&'a str> {
-        let end = self.rest.find([' ', ',']).unwrap_or(self.rest.len());
+        // (bytes: both separators are ASCII, which no byte of a longer character is)
+        let end = self
+            .rest
+            .bytes()
+            .position(|b| b == b' ' || b == b',')
+            .unwrap_or(self.rest.len());
         let (t, rest) = self.rest.split_at(end);
         self.rest = rest;
         self.separator()?;
@@ -142,14 +147,21 @@ impl<'a> Reader<'a> {
     pub fn text(&mut self) -> Option<&'a str> {
         let (len, rest) = self.rest.split_once(':')?;
         let chars: usize = len.parse().ok()?;
-        let end = rest
-            .char_indices()
-            .nth(chars)
-            .map_or(rest.len(), |(i, _)| i);
+        // ASCII (most names): as many bytes as characters.
+        let end = match rest.as_bytes().get(..chars) {
+            Some(b) if b.is_ascii() => chars,
+            _ => {
+                let end = rest
+                    .char_indices()
+                    .nth(chars)
+                    .map_or(rest.len(), |(i, _)| i);
+                if rest[..end].chars().count() != chars {
+                    return None;
+                }
+                end
+            }
+        };
         let text = &rest[..end];
-        if text.chars().count() != chars {
-            return None;
-        }
         self.rest = &rest[end..];
         self.separator()?;
         Some(text)
@@ -198,11 +210,22 @@ pub fn read_all<'a, T>(
     mut read: impl FnMut(&mut Reader<'a>) -> Option<T>,
     out: &mut Vec<T>,
 ) -> Result<(), AppError> {
+    each(packed, what, |r| {
+        out.push(read(r)?);
+        Some(())
+    })
+}
+
+/// [`read_all`] without collecting: `read` reads one entry's fields in order and uses them.
+pub fn each<'a>(
+    packed: &'a str,
+    what: &str,
+    mut read: impl FnMut(&mut Reader<'a>) -> Option<()>,
+) -> Result<(), AppError> {
     let mut r = Reader::new(packed);
     while !r.done() {
-        let item = read(&mut r).ok_or_else(|| fail(what))?;
+        read(&mut r).ok_or_else(|| fail(what))?;
         r.end_entry().ok_or_else(|| fail(what))?;
-        out.push(item);
     }
     Ok(())
 }

@@ -21,12 +21,12 @@ use crate::on_db;
 use crate::people::service::SCORED_SQL;
 use crate::scorecard::repo::calendar;
 use crate::scoring::{
-    self, Absence, AccountActivity, ActivityTypeRule, DailyRollup, Deal, DealStatus, EffortResult,
+    self, Absence, AccountActivity, AccountCoverage, ActivityTypeRule, DailyRollup, Deal, DealStatus, EffortResult,
     Metric, Money, MonthRollup, MonthlyTarget, OpenAccount, Period, PeriodKind, Points, Population,
     TargetBook, WeightTable, WorkCalendar, YearMonth,
 };
 use crate::server::db::Db;
-use crate::server::packed::{agg, read_all, Field};
+use crate::server::packed::{agg, each, entry, read_all, Field};
 
 /// The team a caller asks for, as a name for [`board::scope`]: a manager always gets their
 /// own team (`own_team`), and asking for any other (existing or not) is refused the same
@@ -115,7 +115,7 @@ pub async fn team_names(db: &Db) -> Result<Vec<String>, AppError> {
 }
 
 /// A scored rep of the scope.
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone)]
 pub struct TeamRep {
     pub id: i64,
     pub name: String,
@@ -143,12 +143,12 @@ pub struct TeamData {
     pub targets: TargetBook,
     pub calendar: WorkCalendar,
     pub absences: Vec<Absence>,
-    /// The accounts of `account_activity`, each once, in order of name.
+    /// The accounts of `account_lines`, each once, in order of name.
     pub accounts: Vec<String>,
-    /// Qualifying activity on accounts in the period (`account_id` indexes `accounts`):
-    /// whole months from their account totals (dated their last day), the other days by
-    /// activity.
-    pub account_activity: Vec<AccountActivity>,
+    /// The coverage of each account by each rep who worked it in the period (rep id, and
+    /// `account_id` indexing `accounts`): [`scoring::CoverageTally`] fed whole months from
+    /// their account totals (dated their last day) and the other days by activity.
+    pub account_lines: Vec<(i64, AccountCoverage)>,
     /// When anyone last logged an activity on each account with open deals of the scope.
     pub last_touch: HashMap<String, NaiveDate>,
 }
@@ -208,28 +208,14 @@ pub async fn load(db: &Db, scope: &Scope, periods: &Periods) -> Result<TeamData,
     // The reads are independent but for the activity figures and targets, which need the
     // types and weights: they run at once, each on its own pooled connection.
     let config_and_activity = async {
-        // The account totals of every whole month of the period, read while the types and
-        // weights are; those of a month where a weight changes are dropped below.
-        let every_month = scoring::read_plan(period, &WeightTable::default());
-        let account_totals = async {
-            match (every_month.months.first(), every_month.months.last()) {
-                (Some(first), Some(last)) => account_months(db, team_id, *first, *last).await,
-                _ => Ok(Vec::new()),
-            }
-        };
-        let ((types, weights), account_totals) = tokio::try_join!(
-            async {
-                tokio::try_join!(
-                    crate::activity_types::service::scoring_types(db),
-                    crate::activity_types::service::weight_table(db),
-                )
-            },
-            account_totals,
+        let (types, weights) = tokio::try_join!(
+            crate::activity_types::service::scoring_types(db),
+            crate::activity_types::service::weight_table(db),
         )?;
         // Whole months from their totals, the other days day by day: what the view reads
         // of the activities does not grow with the activities logged.
         let plan = scoring::read_plan(period, &weights);
-        let ((months, rollups), targets, (account_totals, account_days)) = tokio::try_join!(
+        let ((months, rollups), targets, accounts) = tokio::try_join!(
             read_by_plan(
                 &plan,
                 |first, last| team_months(db, team_id, first, last),
@@ -237,20 +223,14 @@ pub async fn load(db: &Db, scope: &Scope, periods: &Periods) -> Result<TeamData,
                 |m: &MonthRollup| m.month,
             ),
             team_targets(db, team_id, from, to, &types),
-            read_by_plan(
-                &plan,
-                move |_, _| async move { Ok(account_totals) },
-                |start, end| account_days(db, team_id, start, end),
-                |m: &ByDay| m.local_date,
-            ),
+            account_lines(db, team_id, &plan, &types, &weights, period),
         )?;
-        let accounts = unpack_accounts(&account_totals, &account_days)?;
         let targets = TargetBook::new(targets);
         Ok::<_, AppError>((types, weights, months, rollups, targets, accounts))
     };
     let (
         reps,
-        (types, weights, months, rollups, targets, (accounts, account_activity)),
+        (types, weights, months, rollups, targets, (accounts, account_lines)),
         (deals, deal_accounts),
         calendar,
         absences,
@@ -285,7 +265,7 @@ pub async fn load(db: &Db, scope: &Scope, periods: &Periods) -> Result<TeamData,
         calendar,
         absences,
         accounts,
-        account_activity,
+        account_lines,
         last_touch,
     })
 }
@@ -331,7 +311,7 @@ pub fn compute(
 ) -> TeamView {
     let today = scope.settings.today();
     std::thread::scope(|s| {
-        let accounts = s.spawn(|| coverage(data, &periods.period, today));
+        let accounts = s.spawn(|| coverage(data, today));
         figures(scope, team, periods, data, || {
             accounts
                 .join()
@@ -792,7 +772,7 @@ fn rate_line(
 
 /// Account coverage: points per account for the team and each rep, and the accounts with
 /// open deals nobody touched in [`UNTOUCHED_DAYS`] days.
-fn coverage(data: &TeamData, period: &Period, today: NaiveDate) -> CoverageView {
+fn coverage(data: &TeamData, today: NaiveDate) -> CoverageView {
     // Accounts are names; the scoring engine counts them by a number: their rank by name
     // among those worked on (`data.accounts`) and those with open deals.
     let mut names: BTreeSet<&str> = data.accounts.iter().map(String::as_str).collect();
@@ -804,42 +784,35 @@ fn coverage(data: &TeamData, period: &Period, today: NaiveDate) -> CoverageView 
     let names: Vec<&str> = names.into_iter().collect();
     let id_of = |name: &str| names.binary_search(&name).map_or(0, |i| i as i64);
     let renumber: Vec<i64> = data.accounts.iter().map(|a| id_of(a)).collect();
-    let mut acts: Vec<AccountActivity> = data
-        .account_activity
-        .iter()
-        .map(|a| AccountActivity {
-            account_id: renumber[a.account_id as usize],
-            ..a.clone()
-        })
-        .collect();
-    acts.sort_by_key(|a| a.rep_id);
-    let acts_of: FxHashMap<i64, &[AccountActivity]> = acts
-        .chunk_by(|a, b| a.rep_id == b.rep_id)
-        .map(|rows| (rows[0].rep_id, rows))
-        .collect();
     let rep_names: HashMap<i64, &str> = data.reps.iter().map(|r| (r.id, r.name.as_str())).collect();
+    let started = std::time::Instant::now();
 
-    // Each rep's coverage; the team's is their sum (the reps are the scope's).
+    // Each rep's coverage, from their lines (anyone else's are not the scope's).
+    let index_of: FxHashMap<i64, usize> = data
+        .reps
+        .iter()
+        .enumerate()
+        .map(|(i, r)| (r.id, i))
+        .collect();
+    let mut covs: Vec<Vec<AccountCoverage>> = vec![Vec::new(); data.reps.len()];
+    for (rep_id, c) in &data.account_lines {
+        if let Some(&i) = index_of.get(rep_id) {
+            covs[i].push(AccountCoverage {
+                account_id: renumber[c.account_id as usize],
+                ..c.clone()
+            });
+        }
+    }
+    for cov in &mut covs {
+        scoring::by_attention(cov);
+    }
+
+    // The team's is their sum (the reps are the scope's).
     // Who worked each account: (index of the rep in `data.reps`, points).
     let mut reps_on: FxHashMap<i64, Vec<(usize, Points)>> = FxHashMap::default();
     let mut by_rep_view = Vec::new();
     let mut parts = Vec::new();
-    for (index, rep) in data.reps.iter().enumerate() {
-        let mine: &[AccountActivity] = acts_of.get(&rep.id).copied().unwrap_or(&[]);
-        let touched: Vec<i64> = mine
-            .iter()
-            .map(|a| a.account_id)
-            .collect::<BTreeSet<_>>()
-            .into_iter()
-            .collect();
-        let cov = scoring::account_coverage(
-            mine,
-            &touched,
-            &data.types,
-            &data.weights,
-            &Population::Rep(rep.id),
-            period,
-        );
+    for ((index, rep), cov) in data.reps.iter().enumerate().zip(covs) {
         for c in &cov {
             if c.units > 0 {
                 reps_on
@@ -924,6 +897,11 @@ fn coverage(data: &TeamData, period: &Period, today: NaiveDate) -> CoverageView 
                 .unwrap_or_default(),
         })
         .collect();
+    tracing::debug!(
+        lines = data.account_lines.len(),
+        coverage_ms = started.elapsed().as_secs_f64() * 1000.0,
+        "account coverage"
+    );
     CoverageView {
         accounts_worked: accounts.len(),
         accounts,
@@ -945,16 +923,40 @@ fn scored(sql: &str) -> String {
 }
 
 async fn team_reps(db: &Db, team_id: Option<i64>) -> Result<Vec<TeamRep>, AppError> {
-    let sql = scored(
-        "SELECT u.id, u.name, u.email, u.sales_role_id, t.name AS team FROM users u \
+    // Packed (one row, not a row a rep: a whole organisation's thousand rows cost ~15 ms
+    // handed over one by one), in the database's order of names.
+    let packed = entry(&[
+        ("u.id", Field::Plain),
+        ("u.name", Field::Text),
+        ("u.email", Field::Text),
+        ("u.sales_role_id", Field::Nullable),
+        ("t.name", Field::NullableText),
+    ]);
+    let sql = scored(&format!(
+        "SELECT string_agg({packed}, ',' ORDER BY u.name, u.id) FROM users u \
          LEFT JOIN teams t ON t.id = u.team_id \
-         WHERE {scored} AND ($1 IS NULL OR u.team_id = $1) ORDER BY u.name, u.id",
-    );
-    let rows = on_db!(db, |pool| sqlx::query_as(&sql)
+         WHERE {{scored}} AND ($1 IS NULL OR u.team_id = $1)"
+    ));
+    let (packed,): (Option<String>,) = on_db!(db, |pool| sqlx::query_as(&sql)
         .bind(team_id)
-        .fetch_all(pool)
+        .fetch_one(pool)
         .await)?;
-    Ok(rows)
+    let mut reps = Vec::new();
+    read_all(
+        packed.as_deref().unwrap_or_default(),
+        "team reps",
+        |r| {
+            Some(TeamRep {
+                id: r.int()?,
+                name: r.text()?.to_string(),
+                email: r.text()?.to_string(),
+                sales_role_id: r.opt_int()?,
+                team: r.opt_text()?.map(str::to_string),
+            })
+        },
+        &mut reps,
+    )?;
+    Ok(reps)
 }
 
 async fn team_rollups(
@@ -1161,46 +1163,70 @@ pub struct ByDay {
     pub packed: String,
 }
 
-/// The account month totals of the scope's reps for the months `first..=last` (first
-/// days), each month's entries kept packed in its rows (migration 0011): rep, type, units,
-/// day of the month of the last activity, account. One read a month, each rep's rows found
-/// by the table's key (rep, month) and joined in the order read: no sort.
+/// The coverage of each account by each rep of the scope over `plan` (see
+/// [`TeamData::account_lines`]), with the accounts' names.
+async fn account_lines(
+    db: &Db,
+    team_id: Option<i64>,
+    plan: &scoring::ReadPlan,
+    types: &[ActivityTypeRule],
+    weights: &WeightTable,
+    period: &Period,
+) -> Result<(Vec<String>, Vec<(i64, AccountCoverage)>), AppError> {
+    let mut names = AccountNames::default();
+    let mut tally = scoring::CoverageTally::new(types, weights, period);
+    let days = async {
+        let mut days = Vec::new();
+        for (start, end) in &plan.days {
+            days.extend(account_days(db, team_id, *start, *end).await?);
+        }
+        Ok::<_, AppError>(days)
+    };
+    let ((), days) = tokio::try_join!(
+        account_months(db, team_id, &plan.months, |month, packed| {
+            unpack_month(&mut names, &mut tally, month, packed)
+        }),
+        days,
+    )?;
+    for day in &days {
+        unpack_day(&mut names, &mut tally, day)?;
+    }
+    Ok(names.by_name(tally.lines()))
+}
+
+/// The account month totals of the scope's reps for `months` (first days), each month's
+/// entries kept packed in its rows (migration 0011): rep, type, units, day of the month of
+/// the last activity, account. One read a month, each rep's rows found by the table's key
+/// (rep, month) and joined in the order read: no sort. Up to three months are read at once,
+/// each on its own pooled connection (a fiscal year's twelve leave the pool to the other
+/// pages); `use_month` unpacks each as it arrives, while the database reads the next ones.
 async fn account_months(
     db: &Db,
     team_id: Option<i64>,
-    first: NaiveDate,
-    last: NaiveDate,
-) -> Result<Vec<ByDay>, AppError> {
+    months: &[NaiveDate],
+    mut use_month: impl FnMut(NaiveDate, &str) -> Result<(), AppError>,
+) -> Result<(), AppError> {
     let sql = scored(
         "SELECT string_agg(m.packed, ',') FROM users u CROSS JOIN account_months m \
          WHERE m.rep_id = u.id AND m.month = $1 AND {scored} AND ($2 IS NULL OR u.team_id = $2)",
     );
-    // Month by month, up to three at once (each on its own pooled connection: a fiscal
-    // year's twelve leave the pool to the other pages).
-    let mut days = Vec::new();
-    let mut month = YearMonth::of(first);
-    while month.first_day() <= last {
-        days.push(month.first_day());
-        month = month.plus_months(1);
-    }
     let sql = &sql;
     use futures_util::{StreamExt, TryStreamExt};
-    let months: Vec<Option<ByDay>> =
-        futures_util::stream::iter(days.into_iter().map(|day| async move {
-            let (packed,): (Option<String>,) = on_db!(db, |pool| sqlx::query_as(sql)
-                .bind(day)
-                .bind(team_id)
-                .fetch_one(pool)
-                .await)?;
-            Ok::<_, AppError>(packed.map(|packed| ByDay {
-                local_date: day,
-                packed,
-            }))
-        }))
-        .buffered(3)
-        .try_collect()
-        .await?;
-    Ok(months.into_iter().flatten().collect())
+    let mut packed_months = futures_util::stream::iter(months.to_vec().into_iter().map(|day| async move {
+        let (packed,): (Option<String>,) = on_db!(db, |pool| sqlx::query_as(sql)
+            .bind(day)
+            .bind(team_id)
+            .fetch_one(pool)
+            .await)?;
+        Ok::<_, AppError>((day, packed))
+    }))
+    .buffered(3);
+    while let Some((month, packed)) = packed_months.try_next().await? {
+        if let Some(packed) = packed {
+            use_month(month, &packed)?;
+        }
+    }
+    Ok(())
 }
 
 /// Qualifying activity on accounts in `from..=to` (the days outside whole months), one
@@ -1234,90 +1260,115 @@ async fn account_days(
     Ok(days)
 }
 
-/// The account activity of [`account_months`] (a month's entries dated the day of their
-/// last activity) and of [`account_days`], each account named once: the names in order,
-/// and the entries with `account_id` the index of their name.
-pub fn unpack_accounts(
-    months: &[ByDay],
-    days: &[ByDay],
-) -> Result<(Vec<String>, Vec<AccountActivity>), AppError> {
+/// Account names as they are read: each once, numbered in order of first sight.
+#[derive(Default)]
+pub struct AccountNames {
+    ids: FxHashMap<String, i64>,
+    names: Vec<String>,
+    /// The last name's number: a rep's entries on one account come together.
+    last: Option<i64>,
+}
+
+impl AccountNames {
+    fn id(&mut self, name: &str) -> i64 {
+        if let Some(last) = self.last {
+            if self.names[last as usize] == name {
+                return last;
+            }
+        }
+        let id = match self.ids.get(name) {
+            Some(&id) => id,
+            None => {
+                let id = self.names.len() as i64;
+                self.names.push(name.to_string());
+                self.ids.insert(name.to_string(), id);
+                id
+            }
+        };
+        self.last = Some(id);
+        id
+    }
+
+    /// The accounts of `lines`, each named once in order of name, and the lines with
+    /// `account_id` the index of their name.
+    pub fn by_name(
+        self,
+        lines: Vec<(i64, AccountCoverage)>,
+    ) -> (Vec<String>, Vec<(i64, AccountCoverage)>) {
+        let mut used = vec![false; self.names.len()];
+        for (_, c) in &lines {
+            used[c.account_id as usize] = true;
+        }
+        let mut order: Vec<usize> = (0..self.names.len()).filter(|&i| used[i]).collect();
+        order.sort_by(|&a, &b| self.names[a].cmp(&self.names[b]));
+        let mut rank = vec![0i64; self.names.len()];
+        for (r, &i) in order.iter().enumerate() {
+            rank[i] = r as i64;
+        }
+        let lines = lines
+            .into_iter()
+            .map(|(rep, c)| {
+                (
+                    rep,
+                    AccountCoverage {
+                        account_id: rank[c.account_id as usize],
+                        ..c
+                    },
+                )
+            })
+            .collect();
+        let mut names: Vec<Option<String>> = self.names.into_iter().map(Some).collect();
+        let named = order.iter().filter_map(|&i| names[i].take()).collect();
+        (named, lines)
+    }
+}
+
+/// A month of [`account_months`] into `tally`: each entry dated the day of its last
+/// activity. (Migration 0011 calls this `unpack_accounts`, its name before.)
+pub fn unpack_month(
+    names: &mut AccountNames,
+    tally: &mut scoring::CoverageTally,
+    month: NaiveDate,
+    packed: &str,
+) -> Result<(), AppError> {
     use chrono::Datelike;
-    let mut entries: Vec<(&str, AccountActivity)> = Vec::new();
-    for month in months {
-        read_all(
-            &month.packed,
-            "account totals",
-            |r| {
-                let (rep_id, activity_type_id, units, day) =
-                    (r.int()?, r.int()?, r.int()?, r.int()?);
-                let date = month.local_date.with_day(u32::try_from(day).ok()?)?;
-                let account = r.text()?;
-                Some((
-                    account,
-                    AccountActivity {
-                        account_id: 0,
-                        rep_id,
-                        date,
-                        activity_type_id,
-                        units,
-                    },
-                ))
-            },
-            &mut entries,
-        )?;
-    }
-    for day in days {
-        read_all(
-            &day.packed,
-            "account activity",
-            |r| {
-                let (rep_id, activity_type_id, units) = (r.int()?, r.int()?, r.int()?);
-                let account = r.text()?;
-                let date = day.local_date;
-                Some((
-                    account,
-                    AccountActivity {
-                        account_id: 0,
-                        rep_id,
-                        date,
-                        activity_type_id,
-                        units,
-                    },
-                ))
-            },
-            &mut entries,
-        )?;
-    }
-    entries.retain(|(account, _)| !account.is_empty());
-    // Numbered in order of first sight, then renumbered in order of name.
-    let mut seen: FxHashMap<&str, usize> = FxHashMap::default();
-    let mut names: Vec<&str> = Vec::new();
-    let mut first_ids: Vec<usize> = Vec::with_capacity(entries.len());
-    for (account, _) in &entries {
-        let id = *seen.entry(account).or_insert_with(|| {
-            names.push(account);
-            names.len() - 1
-        });
-        first_ids.push(id);
-    }
-    let mut order: Vec<usize> = (0..names.len()).collect();
-    order.sort_by_key(|&i| names[i]);
-    let mut rank = vec![0i64; names.len()];
-    for (r, &i) in order.iter().enumerate() {
-        rank[i] = r as i64;
-    }
-    let activity = entries
-        .into_iter()
-        .zip(first_ids)
-        .map(|((_, a), id)| AccountActivity {
-            account_id: rank[id],
-            ..a
-        })
-        .collect();
-    Ok((
-        order.iter().map(|&i| names[i].to_string()).collect(),
-        activity,
-    ))
+    each(packed, "account totals", |r| {
+        let (rep_id, activity_type_id, units, day) = (r.int()?, r.int()?, r.int()?, r.int()?);
+        let date = month.with_day(u32::try_from(day).ok()?)?;
+        let account = r.text()?;
+        if !account.is_empty() {
+            tally.add(&AccountActivity {
+                account_id: names.id(account),
+                rep_id,
+                date,
+                activity_type_id,
+                units,
+            });
+        }
+        Some(())
+    })
+}
+
+/// A day of [`account_days`] into `tally`: one entry per activity.
+fn unpack_day(
+    names: &mut AccountNames,
+    tally: &mut scoring::CoverageTally,
+    day: &ByDay,
+) -> Result<(), AppError> {
+    each(&day.packed, "account activity", |r| {
+        let (rep_id, activity_type_id, units) = (r.int()?, r.int()?, r.int()?);
+        let account = r.text()?;
+        if !account.is_empty() {
+            tally.add(&AccountActivity {
+                account_id: names.id(account),
+                rep_id,
+                date: day.local_date,
+                activity_type_id,
+                units,
+            });
+        }
+        Some(())
+    })
 }
 
 /// The last activity by anyone on each account with open deals of the scope.
