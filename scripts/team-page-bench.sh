@@ -3,7 +3,8 @@
 # printed): a 1,000-rep organisation made by the data generator (`pacesetter generate`:
 # teams of 25, a year of activity, deals, targets) on SQLite, an admin made with
 # `create-user`, then the server-rendered `/team` page (HTML with the data for hydration)
-# for the whole organisation (an admin's page: this month, quarter and fiscal year) and for
+# for the whole organisation (an admin's page: this month, quarter, fiscal year and rolling
+# 90 days) and for
 # one team (a manager's), each
 # fetched RUNS times after two warm-ups: the median and the slowest
 # total time of the answer on loopback, and its size. The page's data alone is
@@ -67,4 +68,6 @@ page "whole organisation, this quarter" "/team?period=quarter"
 page "  its data alone (server function, JSON)" "/api/team_view" "period=quarter"
 page "whole organisation, this fiscal year" "/team?period=year"
 page "  its data alone (server function, JSON)" "/api/team_view" "period=year"
+page "whole organisation, rolling 90 days" "/team?period=last_90"
+page "  its data alone (server function, JSON)" "/api/team_view" "period=last_90"
 page "one team ($team)" "/team?period=month&team=$(python3 -c 'import sys, urllib.parse; print(urllib.parse.quote(sys.argv[1]))' "$team")"

@@ -126,7 +126,7 @@ fn register_service_worker() {
 /// the browser's tab and history, and to screen readers ("My score · Pacesetter").
 #[component]
 fn Framed(title: &'static str, children: Children) -> impl IntoView {
-    let user = Resource::new(|| (), |_| whoami());
+    let user = crate::components::data(|| (), |_| whoami());
     view! {
         <Title text=format!("{title} · Pacesetter")/>
         <TopBar user=user/>

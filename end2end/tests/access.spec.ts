@@ -45,3 +45,21 @@ test('an admin creates a TV display link, sees it once, and the change is audite
   await tv.goto(url);
   await expect(tv.locator('.tv-board li').first()).toBeVisible();
 });
+
+test('signing out ends the session, with the page hydrated and without JavaScript', async ({ browser }) => {
+  for (const javaScriptEnabled of [true, false]) {
+    const context = await browser.newContext({ javaScriptEnabled, viewport: { width: 390, height: 844 } });
+    const page = await context.newPage();
+    await signIn(page, 'sam.rivera@demo.pacesetter.test', 'demo-rep-password', '/me');
+    if (javaScriptEnabled) {
+      await expect(page.locator('body[data-hydrated="true"]')).toHaveCount(1, { timeout: 60_000 });
+    }
+    await page.getByRole('button', { name: /^Sign out/ }).click();
+    await page.waitForURL((url) => url.pathname === '/login');
+    // The session is gone on the server: the rep's page sends them back to sign in.
+    await page.goto('/me');
+    await page.waitForURL((url) => url.pathname === '/login');
+    await expect(page.getByRole('button', { name: /^Sign out/ })).toHaveCount(0);
+    await context.close();
+  }
+});

@@ -11,7 +11,11 @@ import * as http from 'http';
 // correctly (`hydrate_lazy`: before it, a lazily loaded page opened first never hydrated)
 // brings the async hydration code into the main chunk: 366 KB → 401 KB. Stop 17: the chart
 // library's code and names left the main module for a chunk the chart pages share: 368 KB.
-const BUDGET_BYTES = 375 * 1024;
+// Stop 28: every page's data decoded from bytes, as server functions' replies are (one JSON
+// decoder per type instead of two, `components::data`): 362.5 KB. (Seen then: a change
+// elsewhere can make the splitter leave every page's strings in the main module, +30 KB;
+// two such builds were dropped, not shipped. The budget catches it.)
+const BUDGET_BYTES = 370 * 1024;
 const REP = { email: 'sam.rivera@demo.pacesetter.test', password: 'demo-rep-password' };
 
 /** Bytes on the wire for one GET with `Accept-Encoding: br`, and the encoding the server chose. */

@@ -416,7 +416,7 @@ fn retry_later(e: &AppError) -> bool {
 /// sent stay pending and are sent again later with the same key.
 #[derive(Clone, Copy)]
 struct Taps {
-    me: Resource<Result<Option<UserInfo>, AppError>>,
+    me: Resource<Result<Option<UserInfo>, AppError>, crate::components::Json>,
     /// The signed-in rep's pending taps, for the buttons and the pending line.
     pending: RwSignal<Vec<PendingTap>>,
     /// Taps when the device cannot keep them (kept for this page only).
@@ -631,8 +631,8 @@ fn now_ms() -> f64 {
 pub fn MyScorePage() -> impl IntoView {
     let delete = ServerAction::<DeleteActivity>::new();
     let edit = ServerAction::<EditActivity>::new();
-    let types = Resource::new(|| (), |_| list_activity_types());
-    let me = Resource::new(|| (), |_| whoami());
+    let types = crate::components::data(|| (), |_| list_activity_types());
+    let me = crate::components::data(|| (), |_| whoami());
     // Activities logged elsewhere (another device, the CRM through the API) arrive live.
     let pushed = RwSignal::new(0usize);
     crate::live::client::subscribe("/events".into(), move || pushed.update(|n| *n += 1));
@@ -658,7 +658,7 @@ pub fn MyScorePage() -> impl IntoView {
         .watch(taps.sent)
         .watch(delete.value())
         .watch(edit.value());
-    let score = Resource::new(
+    let score = crate::components::data(
         move || (saves.get(), pushed.get()),
         |_| get_my_score("month".to_string()),
     );

@@ -23,7 +23,7 @@ pub fn WeightsPage() -> impl IntoView {
         .watch(save.value())
         .watch(add.value())
         .watch(edit.value());
-    let desk = Resource::new(move || saves.get(), |_| get_weight_desk());
+    let desk = crate::components::data(move || saves.get(), |_| get_weight_desk());
     view! {
         <section class="admin desk">
             <h1>"Activity types and weights"</h1>

@@ -33,7 +33,7 @@ pub fn AdminPage() -> impl IntoView {
     let reset = ServerAction::<AdminResetPassword>::new();
     let new_token = ServerAction::<AdminCreateApiToken>::new();
     let revoke = ServerAction::<AdminRevoke>::new();
-    let data = Resource::new(
+    let data = crate::components::data(
         move || {
             (
                 create_user.version().get(),

@@ -66,7 +66,7 @@ pub fn CalendarPage() -> impl IntoView {
         absence_end: RwSignal::new(String::new()),
         absence_reason: RwSignal::new(String::new()),
     };
-    let desk = Resource::new(
+    let desk = crate::components::data(
         move || {
             (
                 year.get(),

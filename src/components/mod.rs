@@ -1,9 +1,11 @@
 //! Shared widgets: the top bar, period tabs, error messages.
 
 pub mod chart;
+pub mod data;
 pub mod me_nav;
 
 pub use chart::ChartView;
+pub use data::{data, Json};
 pub use me_nav::{MeNav, ME_AREAS};
 
 use leptos::prelude::*;
@@ -22,7 +24,7 @@ pub const PERIOD_TABS: [(&str, &str); 5] = [
 ];
 
 #[component]
-pub fn TopBar(user: Resource<Result<Option<UserInfo>, AppError>>) -> impl IntoView {
+pub fn TopBar(user: Resource<Result<Option<UserInfo>, AppError>, Json>) -> impl IntoView {
     let sign_out = ServerAction::<SignOut>::new();
     view! {
         <header class="topbar">

@@ -91,7 +91,7 @@ pub fn MyDealsPage() -> impl IntoView {
         .watch(actions.lost.value())
         .watch(actions.update.value())
         .watch(actions.close.value());
-    let data = Resource::new(move || saves.get(), |_| get_my_deals());
+    let data = crate::components::data(move || saves.get(), |_| get_my_deals());
     let toast = Toast {
         text: RwSignal::new(None),
         serial: StoredValue::new(0),

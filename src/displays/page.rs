@@ -20,7 +20,7 @@ pub fn DisplaysPage() -> impl IntoView {
         .watch(create.value())
         .watch(update.value())
         .watch(revoke.value());
-    let desk = Resource::new(move || saves.get(), |_| get_displays_desk());
+    let desk = crate::components::data(move || saves.get(), |_| get_displays_desk());
     view! {
         <section class="admin desk">
             <h1>"TV displays"</h1>

@@ -9,7 +9,7 @@ use crate::components::{ErrorMessage, PeriodTabs};
 use crate::error::AppError;
 
 /// Refetches a resource every `seconds` in the browser (never during server rendering).
-pub fn refetch_every<T>(resource: Resource<T>, seconds: u64)
+pub fn refetch_every<T>(resource: Resource<T, crate::components::Json>, seconds: u64)
 where
     T: 'static + Send + Sync + serde::Serialize + serde::de::DeserializeOwned,
 {
@@ -57,7 +57,7 @@ pub fn LeaderboardPage() -> impl IntoView {
         }
         k
     });
-    let board = Resource::new(
+    let board = crate::components::data(
         move || (period.get(), metric.get(), team.get()),
         |(period, metric, team)| get_leaderboard(period, metric, team),
     );

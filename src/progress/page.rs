@@ -62,7 +62,7 @@ const TREND_TABS: [(&str, &str); 2] = [("month", "Months"), ("week", "Weeks")];
 #[component]
 pub fn ProgressPage() -> impl IntoView {
     let period = period_param("month");
-    let trend = Resource::new(move || period.get(), |p| get_my_trend(p, None));
+    let trend = crate::components::data(move || period.get(), |p| get_my_trend(p, None));
     view! {
         <section class="me me-progress">
             <MeNav current="/me/progress"/>
@@ -207,7 +207,7 @@ fn TrendView(trend: Trend) -> impl IntoView {
 /// as CSV.
 #[component]
 pub fn ReportPage() -> impl IntoView {
-    let report = Resource::new(|| (), |_| get_my_report(None));
+    let report = crate::components::data(|| (), |_| get_my_report(None));
     view! {
         <section class="me me-report">
             <MeNav current="/me/report"/>
@@ -328,7 +328,7 @@ fn print_page() {
 #[component]
 pub fn HistoryPage() -> impl IntoView {
     let period = period_param("this_week");
-    let history = Resource::new(move || period.get(), get_my_history);
+    let history = crate::components::data(move || period.get(), get_my_history);
     view! {
         <section class="me me-history">
             <MeNav current="/me/history"/>

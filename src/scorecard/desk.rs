@@ -18,7 +18,7 @@ use crate::scoring::{Indicator, ScorecardMetric, ScorecardTemplate};
 pub fn ScorecardsPage() -> impl IntoView {
     let save = ServerAction::<AdminPutScorecard>::new();
     let saves = Saves::default().watch(save.value());
-    let desk = Resource::new(move || saves.get(), |_| get_scorecard_desk());
+    let desk = crate::components::data(move || saves.get(), |_| get_scorecard_desk());
     // Which role is open survives a save (the page reloads its data).
     let role = RwSignal::new(String::new());
     view! {
@@ -158,7 +158,7 @@ fn Editor(
         }
     };
     // Preview: a rep of this role, loaded once per choice; recomputed here on every edit.
-    let inputs = Resource::new(
+    let inputs = crate::components::data(
         move || rep.get(),
         |rep| async move {
             match rep {

@@ -11,7 +11,7 @@ use crate::error::AppError;
 /// `refresh` changes (e.g. after the rep logs or deletes an activity).
 #[component]
 pub fn ScorecardPanel(#[prop(optional, into)] refresh: Option<Signal<usize>>) -> impl IntoView {
-    let card = Resource::new(
+    let card = crate::components::data(
         move || refresh.map(|r| r.get()),
         |_| get_scorecard("month".to_string(), None),
     );

@@ -494,7 +494,10 @@ pub fn account_coverage(
     let mut tally = CoverageTally::new(types, weights, period);
     for a in activities.iter().filter(|a| population.includes(a.rep_id)) {
         // (one population: its reps' activity on an account counted together)
-        tally.add(&AccountActivity { rep_id: 0, ..a.clone() });
+        tally.add(&AccountActivity {
+            rep_id: 0,
+            ..a.clone()
+        });
     }
     let mut ids: Vec<i64> = accounts.to_vec();
     ids.sort_unstable();
@@ -565,8 +568,7 @@ impl<'a> CoverageTally<'a> {
     }
 
     pub fn add(&mut self, a: &AccountActivity) {
-        if self.known.binary_search(&a.activity_type_id).is_err() || !self.period.contains(a.date)
-        {
+        if self.known.binary_search(&a.activity_type_id).is_err() || !self.period.contains(a.date) {
             return;
         }
         let slot = match self.last {

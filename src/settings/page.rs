@@ -27,7 +27,7 @@ const MONTHS: [&str; 12] = [
 #[component]
 pub fn SettingsPage() -> impl IntoView {
     // Loaded once: a save (good or bad) does not re-render the form, so what was typed stays.
-    let desk = Resource::new(|| (), |_| get_settings_desk());
+    let desk = crate::components::data(|| (), |_| get_settings_desk());
     view! {
         <section class="admin desk">
             <h1>"Settings"</h1>

@@ -35,7 +35,7 @@ pub fn TargetsPage() -> impl IntoView {
     let reload = RwSignal::new(0_u32);
     // Survives the reload, so "Saved" is still said after the grid is rebuilt.
     let flash = RwSignal::new(None::<String>);
-    let desk = Resource::new(
+    let desk = crate::components::data(
         move || (metric(), year(), reload.get()),
         |(m, y, _)| get_target_desk(m, y),
     );

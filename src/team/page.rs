@@ -76,7 +76,7 @@ fn refused() -> AnyView {
 #[component]
 pub fn TeamPage() -> impl IntoView {
     let (period, team) = team_query();
-    let data = Resource::new(
+    let data = crate::components::data(
         move || (period.get(), team.get()),
         |(p, t)| get_team_view(p, t, None),
     );
@@ -1257,7 +1257,7 @@ pub fn TeamRepPage() -> impl IntoView {
             .with(|p| p.get("id"))
             .and_then(|s| s.parse::<i64>().ok())
     });
-    let card = Resource::new(
+    let card = crate::components::data(
         move || (period.get(), rep_id.get()),
         |(p, id)| async move {
             match id {
@@ -1266,7 +1266,7 @@ pub fn TeamRepPage() -> impl IntoView {
             }
         },
     );
-    let data = Resource::new(
+    let data = crate::components::data(
         move || (period.get(), team.get()),
         |(p, t)| get_team_view(p, t, None),
     );

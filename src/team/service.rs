@@ -21,9 +21,9 @@ use crate::on_db;
 use crate::people::service::SCORED_SQL;
 use crate::scorecard::repo::calendar;
 use crate::scoring::{
-    self, Absence, AccountActivity, AccountCoverage, ActivityTypeRule, DailyRollup, Deal, DealStatus, EffortResult,
-    Metric, Money, MonthRollup, MonthlyTarget, OpenAccount, Period, PeriodKind, Points, Population,
-    TargetBook, WeightTable, WorkCalendar, YearMonth,
+    self, Absence, AccountActivity, AccountCoverage, ActivityTypeRule, DailyRollup, Deal,
+    DealStatus, EffortResult, Metric, Money, MonthRollup, MonthlyTarget, OpenAccount, Period,
+    PeriodKind, Points, Population, TargetBook, WeightTable, WorkCalendar, YearMonth,
 };
 use crate::server::db::Db;
 use crate::server::packed::{agg, each, entry, read_all, Field};
@@ -301,8 +301,9 @@ fn add_opt(a: Option<i64>, b: Option<i64>) -> Option<i64> {
     }
 }
 
-/// Every figure of the view from the data (pure: no IO). Account coverage, a third of the
-/// work for a large organisation, is computed on a second thread beside the rest.
+/// Every figure of the view from the data (pure: no IO). Account coverage (its reps' lines
+/// ordered, named and summed: 60,000 lines for a 1,000-rep organisation's year) is computed
+/// on a second thread beside the rest.
 pub fn compute(
     scope: &Scope,
     team: Option<String>,
@@ -1212,15 +1213,16 @@ async fn account_months(
     );
     let sql = &sql;
     use futures_util::{StreamExt, TryStreamExt};
-    let mut packed_months = futures_util::stream::iter(months.to_vec().into_iter().map(|day| async move {
-        let (packed,): (Option<String>,) = on_db!(db, |pool| sqlx::query_as(sql)
-            .bind(day)
-            .bind(team_id)
-            .fetch_one(pool)
-            .await)?;
-        Ok::<_, AppError>((day, packed))
-    }))
-    .buffered(3);
+    let mut packed_months =
+        futures_util::stream::iter(months.iter().copied().map(|day| async move {
+            let (packed,): (Option<String>,) = on_db!(db, |pool| sqlx::query_as(sql)
+                .bind(day)
+                .bind(team_id)
+                .fetch_one(pool)
+                .await)?;
+            Ok::<_, AppError>((day, packed))
+        }))
+        .buffered(3);
     while let Some((month, packed)) = packed_months.try_next().await? {
         if let Some(packed) = packed {
             use_month(month, &packed)?;

@@ -51,7 +51,7 @@ fn page_of<T: Clone>(rows: &[T], page: usize) -> Vec<T> {
 pub fn TvPage() -> impl IntoView {
     let params = use_params_map();
     let token = move || params.with(|p| p.get("token")).unwrap_or_default();
-    let show = Resource::new(token, get_tv_show);
+    let show = crate::components::data(token, get_tv_show);
     let connected = RwSignal::new(true);
     // The won deal being celebrated, with a serial number so that two wins in a row each
     // get their full time on screen.
