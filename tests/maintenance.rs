@@ -8,7 +8,9 @@ mod common;
 use std::process::{Command, Output};
 
 use common::{exec, fixture, scalar, Engine, TestApp};
-use pacesetter::activities::verify::{month_differences, repair_rollups, rollup_differences};
+use pacesetter::activities::verify::{
+    month_differences, pack_differences, repair_rollups, rollup_differences,
+};
 use pacesetter::server::db::Db;
 use serde_json::json;
 
@@ -451,5 +453,42 @@ async fn month_totals_follow_every_write_and_score_as_the_days_do(engine: Engine
         "{}",
         text(&out)
     );
+    assert_months_score_as_days(&app).await;
+
+    // A rep's month pack (what the team view reads) planted wrong, and one missing, are
+    // found and repaired.
+    let april = format!("rep_id = {} AND month = '2026-04-01'", f.ada);
+    let may = format!("rep_id = {} AND month = '2026-05-01'", f.ben);
+    for pair in [&april, &may] {
+        let sql = format!("SELECT COUNT(*) FROM account_month_packs WHERE {pair}");
+        assert_eq!(scalar(&app.db, &sql).await, 1, "{pair}");
+    }
+    let wrong = format!("{} 1 1 1 4:Nope", f.ada);
+    exec(
+        &app.db,
+        &format!("UPDATE account_month_packs SET packed = '{wrong}' WHERE {april}"),
+    )
+    .await;
+    exec(
+        &app.db,
+        &format!("DELETE FROM account_month_packs WHERE {may}"),
+    )
+    .await;
+    let found = pack_differences(&app.db).await.unwrap();
+    assert_eq!(found.len(), 2, "{found:#?}");
+    assert_eq!(found[0].rep_id, f.ada);
+    assert_eq!(found[0].stored.as_deref(), Some(wrong.as_str()));
+    assert!(found[1].rep_id == f.ben && found[1].stored.is_none() && found[1].packed.is_some());
+    let out = pacesetter(&app.database_url, &["verify-rollups"]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(
+        text(&out).contains("account pack 1 entries"),
+        "{}",
+        text(&out)
+    );
+    let out = pacesetter(&app.database_url, &["verify-rollups", "--repair"]);
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(text(&out).contains("repaired 2"), "{}", text(&out));
+    assert_eq!(pack_differences(&app.db).await.unwrap(), vec![]);
     assert_months_score_as_days(&app).await;
 }

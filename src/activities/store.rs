@@ -3,7 +3,7 @@
 //! API, the CSV import, the demo seed and the time-zone setting all write through here, in
 //! the caller's transaction.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use chrono_tz::Tz;
@@ -126,8 +126,44 @@ const ACCOUNT_MONTH_ADD_CONFLICT: &str = " ON CONFLICT (rep_id, month, account, 
     units = account_months.units + excluded.units, last_day = CASE \
     WHEN account_months.last_day >= excluded.last_day THEN account_months.last_day ELSE excluded.last_day END";
 
+/// A rep's month of account totals as one row of `account_month_packs` (migration 0013):
+/// the totals' packed entries joined by ',' in the order of account and type. Followed by
+/// a `WHERE` on (month, rep) and [`ACCOUNT_PACKS_GROUP`]. The packs are derived from the
+/// totals here only; `verify-rollups` compares them with this.
+pub const ACCOUNT_PACKS_SQL: &str = "SELECT month, rep_id, \
+    string_agg(packed, ',' ORDER BY account, activity_type_id) FROM account_months";
+pub const ACCOUNT_PACKS_GROUP: &str = " GROUP BY month, rep_id";
+
+/// Rewrites the packs of the reps' months `pairs` (month, rep) from their account month
+/// totals ([`ACCOUNT_PACKS_SQL`]; none when they have none left), many to a statement.
+async fn repack_account_months(
+    tx: &mut Tx,
+    pairs: &BTreeSet<(NaiveDate, i64)>,
+) -> Result<(), AppError> {
+    let pairs: Vec<_> = pairs.iter().collect();
+    let insert =
+        format!("INSERT INTO account_month_packs (month, rep_id, packed) {ACCOUNT_PACKS_SQL}");
+    let steps = [
+        ("DELETE FROM account_month_packs", ""),
+        (insert.as_str(), ACCOUNT_PACKS_GROUP),
+    ];
+    for chunk in pairs.chunks(BULK_CHUNK) {
+        for (head, tail) in steps {
+            on_tx!(tx, |c| {
+                let mut qb = sqlx::QueryBuilder::new(format!("{head} WHERE (month, rep_id) IN ("));
+                qb.push_values(chunk, |mut b, (month, rep)| {
+                    b.push_bind(*month).push_bind(*rep);
+                });
+                qb.push(format!("){tail}"));
+                qb.build().execute(c).await.map(|_| ())
+            })?;
+        }
+    }
+    Ok(())
+}
+
 /// Adds new activities' account month totals (`totals`, see [`account_month_totals`]) to
-/// the stored ones, many to a statement.
+/// the stored ones, many to a statement, and repacks their reps' months.
 async fn add_to_account_months(
     tx: &mut Tx,
     totals: &BTreeMap<AccountMonthKey, (i64, NaiveDate)>,
@@ -148,11 +184,16 @@ async fn add_to_account_months(
             qb.build().execute(c).await.map(|_| ())
         })?;
     }
-    Ok(())
+    let pairs = totals
+        .keys()
+        .map(|(month, rep, _, _)| (*month, *rep))
+        .collect();
+    repack_account_months(tx, &pairs).await
 }
 
 /// Recounts one account month total from the raw activities (after an activity on it
-/// changed or went away: a last day cannot be taken back from a total).
+/// changed or went away: a last day cannot be taken back from a total). Its rep's month is
+/// then repacked by the caller ([`repack_account_months`]).
 async fn recount_account_month(tx: &mut Tx, key: &AccountMonthKey) -> Result<(), AppError> {
     let raw = format!(
         "SELECT CAST(SUM(quantity) AS BIGINT), MAX(local_date) FROM activities \
@@ -208,10 +249,12 @@ pub async fn rebuild_account_months(tx: &mut Tx) -> Result<(), AppError> {
     );
     let rows: Vec<(i64, NaiveDate, i64, String, i64)> =
         on_tx!(tx, |c| sqlx::query_as(&raw).fetch_all(c).await)?;
-    on_tx!(tx, |c| sqlx::query("DELETE FROM account_months")
-        .execute(c)
-        .await
-        .map(|_| ()))?;
+    for table in ["account_month_packs", "account_months"] {
+        on_tx!(tx, |c| sqlx::query(&format!("DELETE FROM {table}"))
+            .execute(c)
+            .await
+            .map(|_| ()))?;
+    }
     let totals = account_month_totals(
         rows.iter()
             .map(|(rep, date, t, account, q)| (*rep, *date, *t, Some(account.as_str()), *q)),
@@ -321,7 +364,11 @@ async fn reshare(tx: &mut Tx, before: Option<Share>, after: Option<Share>) -> Re
     for key in &accounts {
         recount_account_month(tx, key).await?;
     }
-    Ok(())
+    let pairs = accounts
+        .iter()
+        .map(|(month, rep, _, _)| (*month, *rep))
+        .collect();
+    repack_account_months(tx, &pairs).await
 }
 
 #[derive(Debug, sqlx::FromRow)]

@@ -3,13 +3,18 @@
 //! ([`COUNTS_SQL`]) and compared with the stored rollup, in one read; every (month, rep,
 //! type) summed from that recount with the daily cap ([`month_totals`]) and compared with the
 //! stored total; every account month total of account coverage recounted from the raw rows
-//! ([`account_month_totals`]) and compared; and the repair, which rebuilds them all.
+//! ([`account_month_totals`]) and compared; every rep's month pack of those totals packed
+//! again from them ([`ACCOUNT_PACKS_SQL`]) and compared; and the repair, which rebuilds them
+//! all.
 
 use std::collections::{BTreeMap, HashMap};
 
 use chrono::{Datelike, NaiveDate};
 
-use super::store::{account_month_totals, recount_rollups, AccountMonthKey, COUNTS_SQL};
+use super::store::{
+    account_month_totals, recount_rollups, AccountMonthKey, ACCOUNT_PACKS_GROUP, ACCOUNT_PACKS_SQL,
+    COUNTS_SQL,
+};
 use crate::error::AppError;
 use crate::on_db;
 use crate::scoring::{month_totals, DailyRollup, MonthRollup};
@@ -216,12 +221,68 @@ pub async fn account_differences(db: &Db) -> Result<Vec<AccountDifference>, AppE
         .collect())
 }
 
-/// A difference of a daily rollup, of a month total or of an account month total.
+/// One (month, rep) whose stored pack of account month totals is not those totals packed
+/// again (`None`: no pack, or no totals).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PackDifference {
+    pub month: NaiveDate,
+    pub rep_id: i64,
+    pub stored: Option<String>,
+    pub packed: Option<String>,
+}
+
+impl std::fmt::Display for PackDifference {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let show = |v: &Option<String>| match v {
+            Some(p) => format!("{} entries", p.split(',').count()),
+            None => "nothing".to_string(),
+        };
+        write!(
+            f,
+            "rep {} in {}: account pack {}, account totals {}",
+            self.rep_id,
+            self.month.format("%Y-%m"),
+            show(&self.stored),
+            show(&self.packed)
+        )
+    }
+}
+
+/// Every (month, rep) whose account pack differs from its account month totals packed
+/// again, ordered by month and rep. Empty when they agree.
+pub async fn pack_differences(db: &Db) -> Result<Vec<PackDifference>, AppError> {
+    const STORED: &str = "SELECT month, rep_id, packed FROM account_month_packs";
+    let packed = format!("{ACCOUNT_PACKS_SQL}{ACCOUNT_PACKS_GROUP}");
+    type Packs = Vec<(NaiveDate, i64, String)>;
+    let stored: Packs = on_db!(db, |pool| sqlx::query_as(STORED).fetch_all(pool).await)?;
+    let packed: Packs = on_db!(db, |pool| sqlx::query_as(&packed).fetch_all(pool).await)?;
+    let mut both: BTreeMap<(NaiveDate, i64), (Option<String>, Option<String>)> = BTreeMap::new();
+    for (month, rep, p) in stored {
+        both.entry((month, rep)).or_default().0 = Some(p);
+    }
+    for (month, rep, p) in packed {
+        both.entry((month, rep)).or_default().1 = Some(p);
+    }
+    Ok(both
+        .into_iter()
+        .filter(|(_, (stored, packed))| stored != packed)
+        .map(|((month, rep_id), (stored, packed))| PackDifference {
+            month,
+            rep_id,
+            stored,
+            packed,
+        })
+        .collect())
+}
+
+/// A difference of a daily rollup, of a month total, of an account month total or of a
+/// rep's month pack of them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Difference {
     Day(RollupDifference),
     Month(MonthDifference),
     Account(AccountDifference),
+    Pack(PackDifference),
 }
 
 impl std::fmt::Display for Difference {
@@ -230,12 +291,13 @@ impl std::fmt::Display for Difference {
             Difference::Day(d) => d.fmt(f),
             Difference::Month(m) => m.fmt(f),
             Difference::Account(a) => a.fmt(f),
+            Difference::Pack(p) => p.fmt(f),
         }
     }
 }
 
 /// Every difference of the daily rollups, then of the month totals, then of the account
-/// month totals.
+/// month totals, then of their packs.
 pub async fn differences(db: &Db) -> Result<Vec<Difference>, AppError> {
     let mut found: Vec<Difference> = rollup_differences(db)
         .await?
@@ -254,10 +316,16 @@ pub async fn differences(db: &Db) -> Result<Vec<Difference>, AppError> {
             .into_iter()
             .map(Difference::Account),
     );
+    found.extend(
+        pack_differences(db)
+            .await?
+            .into_iter()
+            .map(Difference::Pack),
+    );
     Ok(found)
 }
 
-/// Rebuilds every daily rollup, month total and account month total from the raw activities (in one
+/// Rebuilds every daily rollup, month total, account month total and pack from the raw activities (in one
 /// transaction: readers see the old rollups or the new ones, never a mix). Returns the
 /// differences it repaired.
 pub async fn repair_rollups(db: &Db) -> Result<Vec<Difference>, AppError> {

@@ -1195,10 +1195,11 @@ async fn account_lines(
     Ok(names.by_name(tally.lines()))
 }
 
-/// The account month totals of the scope's reps for `months` (first days), each month's
-/// entries kept packed in its rows (migration 0011): rep, type, units, day of the month of
-/// the last activity, account. One read a month, each rep's rows found by the table's key
-/// (rep, month) and joined in the order read: no sort. Up to three months are read at once,
+/// The account month totals of the scope's reps for `months` (first days), each rep's
+/// month kept packed in one row (migrations 0011 and 0013): entries of rep, type, units,
+/// day of the month of the last activity, account. One read a month, each rep's row found
+/// by the table's key (month, rep) and joined in the order read: no sort. Up to three
+/// months are read at once,
 /// each on its own pooled connection (a fiscal year's twelve leave the pool to the other
 /// pages); `use_month` unpacks each as it arrives, while the database reads the next ones.
 async fn account_months(
@@ -1208,7 +1209,7 @@ async fn account_months(
     mut use_month: impl FnMut(NaiveDate, &str) -> Result<(), AppError>,
 ) -> Result<(), AppError> {
     let sql = scored(
-        "SELECT string_agg(m.packed, ',') FROM users u CROSS JOIN account_months m \
+        "SELECT string_agg(m.packed, ',') FROM users u CROSS JOIN account_month_packs m \
          WHERE m.rep_id = u.id AND m.month = $1 AND {scored} AND ($2 IS NULL OR u.team_id = $2)",
     );
     let sql = &sql;
