@@ -1164,6 +1164,27 @@ pub struct ByDay {
     pub packed: String,
 }
 
+/// The scope's reps are tallied in this many parts at once (by id), each on its own task:
+/// a large organisation's fiscal year is ~400,000 account entries to unpack, and by the
+/// time the other reads are done one core of a small server would otherwise sit idle.
+const ACCOUNT_PARTS: i64 = 2;
+
+/// One of the [`ACCOUNT_PARTS`] of a scope's reps: those whose id leaves this remainder.
+#[derive(Debug, Clone, Copy)]
+struct RepPart(i64);
+
+/// [`RepPart`] as SQL on `u.id`, its remainder bound as `$part`.
+const IN_PART: &str = "u.id % {parts} = $part";
+
+fn in_part(sql: &str, part: &str) -> String {
+    sql.replace(
+        "{in_part}",
+        &IN_PART
+            .replace("{parts}", &ACCOUNT_PARTS.to_string())
+            .replace("$part", part),
+    )
+}
+
 /// The coverage of each account by each rep of the scope over `plan` (see
 /// [`TeamData::account_lines`]), with the accounts' names.
 async fn account_lines(
@@ -1174,17 +1195,67 @@ async fn account_lines(
     weights: &WeightTable,
     period: &Period,
 ) -> Result<(Vec<String>, Vec<(i64, AccountCoverage)>), AppError> {
+    let parts = (0..ACCOUNT_PARTS).map(|part| {
+        let (db, plan, types, weights, period) = (
+            db.clone(),
+            plan.clone(),
+            types.to_vec(),
+            weights.clone(),
+            *period,
+        );
+        tokio::spawn(async move {
+            account_part(
+                &db,
+                team_id,
+                RepPart(part),
+                &plan,
+                &types,
+                &weights,
+                &period,
+            )
+            .await
+        })
+    });
+    let mut parts = futures_util::future::try_join_all(parts)
+        .await
+        .map_err(|e| {
+            tracing::error!(error = %e, "account coverage task failed");
+            AppError::Internal
+        })?
+        .into_iter();
+    let (mut names, mut lines) = parts.next().ok_or(AppError::Internal)??;
+    for part in parts {
+        let (more_names, more_lines) = part?;
+        let ids: Vec<i64> = more_names.names.iter().map(|n| names.id(n)).collect();
+        lines.extend(more_lines.into_iter().map(|(rep, c)| {
+            let account_id = ids[c.account_id as usize];
+            (rep, AccountCoverage { account_id, ..c })
+        }));
+    }
+    Ok(names.by_name(lines))
+}
+
+/// [`account_lines`] of one part of the scope's reps, with the accounts' names as read.
+async fn account_part(
+    db: &Db,
+    team_id: Option<i64>,
+    part: RepPart,
+    plan: &scoring::ReadPlan,
+    types: &[ActivityTypeRule],
+    weights: &WeightTable,
+    period: &Period,
+) -> Result<(AccountNames, Vec<(i64, AccountCoverage)>), AppError> {
     let mut names = AccountNames::default();
     let mut tally = scoring::CoverageTally::new(types, weights, period);
     let days = async {
         let mut days = Vec::new();
         for (start, end) in &plan.days {
-            days.extend(account_days(db, team_id, *start, *end).await?);
+            days.extend(account_days(db, team_id, part, *start, *end).await?);
         }
         Ok::<_, AppError>(days)
     };
     let ((), days) = tokio::try_join!(
-        account_months(db, team_id, &plan.months, |month, packed| {
+        account_months(db, team_id, part, &plan.months, |month, packed| {
             unpack_month(&mut names, &mut tally, month, packed)
         }),
         days,
@@ -1192,25 +1263,30 @@ async fn account_lines(
     for day in &days {
         unpack_day(&mut names, &mut tally, day)?;
     }
-    Ok(names.by_name(tally.lines()))
+    Ok((names, tally.lines()))
 }
 
-/// The account month totals of the scope's reps for `months` (first days), each rep's
-/// month kept packed in one row (migrations 0011 and 0013): entries of rep, type, units,
-/// day of the month of the last activity, account. One read a month, each rep's row found
-/// by the table's key (month, rep) and joined in the order read: no sort. Up to three
-/// months are read at once,
-/// each on its own pooled connection (a fiscal year's twelve leave the pool to the other
-/// pages); `use_month` unpacks each as it arrives, while the database reads the next ones.
+/// The account month totals of one part of the scope's reps for `months` (first days),
+/// each rep's month kept packed in one row (migrations 0011 and 0013): entries of rep,
+/// type, units, day of the month of the last activity, account. One read a month, each
+/// rep's row found by the table's key (month, rep) and joined in the order read: no sort.
+/// Up to two months of a part are read at once, each on its own pooled connection (a
+/// fiscal year's twelve leave the pool to the other pages); `use_month` unpacks each as it
+/// arrives, while the database reads the next ones.
 async fn account_months(
     db: &Db,
     team_id: Option<i64>,
+    part: RepPart,
     months: &[NaiveDate],
     mut use_month: impl FnMut(NaiveDate, &str) -> Result<(), AppError>,
 ) -> Result<(), AppError> {
-    let sql = scored(
-        "SELECT string_agg(m.packed, ',') FROM users u CROSS JOIN account_month_packs m \
-         WHERE m.rep_id = u.id AND m.month = $1 AND {scored} AND ($2 IS NULL OR u.team_id = $2)",
+    let sql = in_part(
+        &scored(
+            "SELECT string_agg(m.packed, ',') FROM users u CROSS JOIN account_month_packs m \
+             WHERE m.rep_id = u.id AND m.month = $1 AND {scored} AND {in_part} \
+             AND ($2 IS NULL OR u.team_id = $2)",
+        ),
+        "$3",
     );
     let sql = &sql;
     use futures_util::{StreamExt, TryStreamExt};
@@ -1219,11 +1295,12 @@ async fn account_months(
             let (packed,): (Option<String>,) = on_db!(db, |pool| sqlx::query_as(sql)
                 .bind(day)
                 .bind(team_id)
+                .bind(part.0)
                 .fetch_one(pool)
                 .await)?;
             Ok::<_, AppError>((day, packed))
         }))
-        .buffered(3);
+        .buffered(2);
     while let Some((month, packed)) = packed_months.try_next().await? {
         if let Some(packed) = packed {
             use_month(month, &packed)?;
@@ -1238,6 +1315,7 @@ async fn account_months(
 async fn account_days(
     db: &Db,
     team_id: Option<i64>,
+    part: RepPart,
     from: NaiveDate,
     to: NaiveDate,
 ) -> Result<Vec<ByDay>, AppError> {
@@ -1247,17 +1325,22 @@ async fn account_days(
         ("a.quantity", Field::Plain),
         ("TRIM(a.account)", Field::Text),
     ]);
-    let sql = scored(&format!(
-        "SELECT a.local_date, {packed} AS packed \
-         FROM users u CROSS JOIN activities a \
-         WHERE a.rep_id = u.id AND a.deleted_at IS NULL AND a.qualifies = TRUE \
-         AND a.account IS NOT NULL AND a.local_date >= $1 AND a.local_date <= $2 \
-         AND {{scored}} AND ($3 IS NULL OR u.team_id = $3) GROUP BY a.local_date"
-    ));
+    let sql = in_part(
+        &scored(&format!(
+            "SELECT a.local_date, {packed} AS packed \
+             FROM users u CROSS JOIN activities a \
+             WHERE a.rep_id = u.id AND a.deleted_at IS NULL AND a.qualifies = TRUE \
+             AND a.account IS NOT NULL AND a.local_date >= $1 AND a.local_date <= $2 \
+             AND {{scored}} AND {{in_part}} AND ($3 IS NULL OR u.team_id = $3) \
+             GROUP BY a.local_date"
+        )),
+        "$4",
+    );
     let days = on_db!(db, |pool| sqlx::query_as(&sql)
         .bind(from)
         .bind(to)
         .bind(team_id)
+        .bind(part.0)
         .fetch_all(pool)
         .await)?;
     Ok(days)
