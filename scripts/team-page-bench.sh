@@ -4,7 +4,7 @@
 # teams of 25, a year of activity, deals, targets) on SQLite, an admin made with
 # `create-user`, then the server-rendered `/team` page (HTML with the data for hydration)
 # for the whole organisation (an admin's page: this month, quarter, fiscal year and rolling
-# 90 days) and for
+# 90 and 30 days) and for
 # one team (a manager's), each
 # fetched RUNS times after two warm-ups: the median and the slowest
 # total time of the answer on loopback, and its size. The page's data alone is
@@ -70,4 +70,6 @@ page "whole organisation, this fiscal year" "/team?period=year"
 page "  its data alone (server function, JSON)" "/api/team_view" "period=year"
 page "whole organisation, rolling 90 days" "/team?period=last_90"
 page "  its data alone (server function, JSON)" "/api/team_view" "period=last_90"
+page "whole organisation, rolling 30 days" "/team?period=last_30"
+page "  its data alone (server function, JSON)" "/api/team_view" "period=last_30"
 page "one team ($team)" "/team?period=month&team=$(python3 -c 'import sys, urllib.parse; print(urllib.parse.quote(sys.argv[1]))' "$team")"
