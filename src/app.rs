@@ -11,7 +11,7 @@ use crate::admin::page::AdminPage;
 use crate::auth::page::SignInPage;
 use crate::auth::whoami;
 use crate::calendar::page::CalendarPage;
-use crate::components::TopBar;
+use crate::components::{SyncHydrate, TopBar};
 use crate::deals::page::MyDealsPage;
 use crate::displays::page::DisplaysPage;
 use crate::leaderboard::page::LeaderboardPage;
@@ -80,9 +80,9 @@ pub fn App() -> impl IntoView {
         <Meta name="color-scheme" content="light dark"/>
         <Router>
             <Routes fallback=|| view! { <main class="page"><h1>"Page not found"</h1></main> }>
-                // The rep's phone page and sign-in are in the first bundle; every other page is its
-                // own lazily loaded WebAssembly chunk (`scripts/build.sh` splits the bundle), so
-                // a phone downloads only what the page it opens needs.
+                // The rep's phone page is in the first bundle; every other page, sign-in included,
+                // is its own lazily loaded WebAssembly chunk (`scripts/build.sh` splits the
+                // bundle), so a phone downloads only what the page it opens needs.
                 <Route path=path!("/tv/:token") view={Lazy::<TvRoute>::new()}/>
                 // Pages that may redirect to sign-in render fully before responding, so the redirect
                 // is a real HTTP 302 even without JavaScript.
@@ -101,7 +101,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/admin/targets") view={Lazy::<TargetsRoute>::new()} ssr=SsrMode::Async/>
                 <Route path=path!("/team") view={Lazy::<TeamRoute>::new()} ssr=SsrMode::Async/>
                 <Route path=path!("/team/rep/:id") view={Lazy::<TeamRepRoute>::new()} ssr=SsrMode::Async/>
-                <Route path=path!("/login") view=|| view! { <Framed title="Sign in"><SignInPage/></Framed> }/>
+                <Route path=path!("/login") view={Lazy::<SignInRoute>::new()}/>
             </Routes>
         </Router>
     }
@@ -123,15 +123,17 @@ fn register_service_worker() {
 }
 
 /// The top bar and page frame shared by every page but the TV; `title` names the page in
-/// the browser's tab and history, and to screen readers ("My score · Pacesetter").
+/// the browser's tab and history, and to screen readers ("My score · Pacesetter"). The page
+/// is typed, not boxed, and hydrates in one synchronous pass ([`SyncHydrate`]).
 #[component]
-fn Framed(title: &'static str, children: Children) -> impl IntoView {
+fn Framed<C: IntoView + 'static>(title: &'static str, children: TypedChildren<C>) -> impl IntoView {
     let user = crate::components::data(|| (), |_| whoami());
-    view! {
+    let page = children.into_inner();
+    SyncHydrate(view! {
         <Title text=format!("{title} · Pacesetter")/>
         <TopBar user=user/>
-        <main class="page">{children()}</main>
-    }
+        <main class="page">{page()}</main>
+    })
 }
 
 /// A page in the frame, as a route whose code is a separate WebAssembly chunk, fetched the
@@ -156,7 +158,7 @@ macro_rules! lazy_page {
     };
 }
 
-lazy_page!(TvRoute, || view! { <TvPage/> });
+lazy_page!(TvRoute, || SyncHydrate(view! { <TvPage/> }));
 lazy_page!(MyDealsRoute, MyDealsPage, "My deals");
 lazy_page!(ProgressRoute, ProgressPage, "My progress");
 lazy_page!(ReportRoute, ReportPage, "Weekly report");
@@ -171,3 +173,4 @@ lazy_page!(ScorecardsRoute, ScorecardsPage, "Role scorecards");
 lazy_page!(CalendarRoute, CalendarPage, "Calendar");
 lazy_page!(SettingsRoute, SettingsPage, "Settings");
 lazy_page!(TargetsRoute, TargetsPage, "Targets");
+lazy_page!(SignInRoute, SignInPage, "Sign in");

@@ -38,7 +38,7 @@ pub mod tv;
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    // Every page but `/me` and `/login` is a lazily loaded chunk: hydrating waits for the
+    // Every page but `/me` is a lazily loaded chunk: hydrating waits for the
     // route's code (as `leptos::mount::hydrate_lazy` does). Only then is the body marked, so
     // that tests and styles relying on `data-hydrated` find every handler attached.
     wasm_bindgen_futures::spawn_local(async {

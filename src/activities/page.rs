@@ -10,6 +10,7 @@
 //!   and sent, with its own key, when the connection is back (the `online` event, page load,
 //!   and every few seconds), so a retry never counts twice.
 
+use leptos::either::{Either, EitherOf3};
 use leptos::prelude::*;
 use leptos_router::components::{Redirect, A};
 use leptos_router::hooks::use_query_map;
@@ -693,9 +694,9 @@ pub fn MyScorePage() -> impl IntoView {
                 {move || {
                     types.get()
                         .map(|r| match r {
-                            Ok(types) => view! { <QuickLog types=types taps=taps counts=counts notice=notice/> }.into_any(),
-                            Err(AppError::Unauthenticated) => view! { <Redirect path="/login?next=/me"/> }.into_any(),
-                            Err(e) => view! { <ErrorMessage error=e/> }.into_any(),
+                            Ok(types) => EitherOf3::A(view! { <QuickLog types=types taps=taps counts=counts notice=notice/> }),
+                            Err(AppError::Unauthenticated) => EitherOf3::B(view! { <Redirect path="/login?next=/me"/> }),
+                            Err(e) => EitherOf3::C(view! { <ErrorMessage error=e/> }),
                         })
                 }}
             </Transition>
@@ -722,9 +723,9 @@ pub fn MyScorePage() -> impl IntoView {
                 {move || {
                     score.get()
                         .map(|r| match r {
-                            Ok(s) => view! { <ScoreCard score=s toasts=toasts edit=edit/> }.into_any(),
-                            Err(AppError::Unauthenticated) => ().into_any(),
-                            Err(e) => view! { <ErrorMessage error=e/> }.into_any(),
+                            Ok(s) => EitherOf3::A(view! { <ScoreCard score=s toasts=toasts edit=edit/> }),
+                            Err(AppError::Unauthenticated) => EitherOf3::B(()),
+                            Err(e) => EitherOf3::C(view! { <ErrorMessage error=e/> }),
                         })
                 }}
             </Transition>
@@ -738,7 +739,7 @@ pub fn MyScorePage() -> impl IntoView {
 #[component]
 fn NoticeLine(notice: FormNotice, today: Vec<TodayActivity>) -> impl IntoView {
     let delete_url = <DeleteActivity as leptos::server_fn::ServerFn>::url();
-    match notice {
+    let (text, undo) = match notice {
         FormNotice::Logged { id, again } => {
             let entry = today.iter().find(|a| a.id == id);
             let what = entry
@@ -749,36 +750,31 @@ fn NoticeLine(notice: FormNotice, today: Vec<TodayActivity>) -> impl IntoView {
             } else {
                 format!("Logged: {what}")
             };
-            let undo = (entry.is_some() && !again).then(|| {
-                view! {
-                    <form method="post" action=delete_url class="inline">
-                        <input type="hidden" name="id" value=id/>
-                        <button type="submit" class="undo">"Undo"</button>
-                    </form>
-                }
-            });
-            view! {
-                <div class="log-notice" data-testid="log-notice">
-                    <span>{text}</span>
-                    {undo}
-                </div>
-            }
-            .into_any()
+            (text, (entry.is_some() && !again).then_some(id))
         }
-        FormNotice::Deleted => view! {
-            <div class="log-notice" data-testid="log-notice"><span>"Deleted."</span></div>
+        FormNotice::Deleted => ("Deleted.".to_string(), None),
+        FormNotice::Saved => ("Saved.".to_string(), None),
+        FormNotice::Problem(p) => {
+            return Some(Either::Right(view! {
+                <p class="error" role="alert" data-testid="log-notice">{p.message()}</p>
+            }))
         }
-        .into_any(),
-        FormNotice::Saved => view! {
-            <div class="log-notice" data-testid="log-notice"><span>"Saved."</span></div>
+        FormNotice::SignIn => return None,
+    };
+    let undo = undo.map(|id| {
+        view! {
+            <form method="post" action=delete_url class="inline">
+                <input type="hidden" name="id" value=id/>
+                <button type="submit" class="undo">"Undo"</button>
+            </form>
         }
-        .into_any(),
-        FormNotice::Problem(p) => view! {
-            <p class="error" role="alert" data-testid="log-notice">{p.message()}</p>
-        }
-        .into_any(),
-        FormNotice::SignIn => ().into_any(),
-    }
+    });
+    Some(Either::Left(view! {
+        <div class="log-notice" data-testid="log-notice">
+            <span>{text}</span>
+            {undo}
+        </div>
+    }))
 }
 
 /// Taps kept on this device and not yet sent: how many, in words, and a way to send now.
@@ -917,6 +913,25 @@ fn TodayItem(
         .map(|r| r.account.clone())
         .unwrap_or_else(|| a.account.clone());
     let open_form = returned.is_some();
+    // A plain form that posts without JavaScript; in the browser the action sends what was
+    // typed, and a refused edit leaves it in place.
+    let edit_url = <EditActivity as leptos::server_fn::ServerFn>::url();
+    let note_input = NodeRef::<leptos::html::Input>::new();
+    let minutes_input = NodeRef::<leptos::html::Input>::new();
+    let account_input = NodeRef::<leptos::html::Input>::new();
+    let on_edit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let typed = |input: NodeRef<leptos::html::Input>| {
+            input.get().map(|i| i.value()).unwrap_or_default()
+        };
+        last_edit.set(Some(id));
+        edit.dispatch(EditActivity {
+            id,
+            note: typed(note_input),
+            duration_minutes: typed(minutes_input),
+            account: typed(account_input),
+        });
+    };
     let invalid = move |f: &'static str| errors.with(|e| has_error(e, f)).then_some("true");
     let f = move |name: &str| format!("{name}-{id}");
     let delete_label = format!("Delete {} at {}", a.label, a.time);
@@ -944,30 +959,30 @@ fn TodayItem(
             // Stays open after a refused save (nothing reloads), closes with the reload after a good one.
             <details class="edit-activity" open=open_form>
                 <summary>"Edit"</summary>
-                <ActionForm action=edit attr:class="edit-form">
+                <form method="post" action=edit_url class="edit-form" on:submit=on_edit>
                     <input type="hidden" name="id" value=id/>
                     <label for=f("note")>"Note"</label>
-                    <input id=f("note") name="note" type="text" value=note_value maxlength="500"
+                    <input id=f("note") node_ref=note_input name="note" type="text" value=note_value maxlength="500"
                         aria-invalid=move || invalid("note") aria-describedby=f("note-error")/>
                     <FieldMessage errors=errors field="note" id=f("note-error")/>
                     <div class="edit-row">
                         <div>
                             <label for=f("duration")>"Minutes"</label>
-                            <input id=f("duration") name="duration_minutes" type="text" inputmode="numeric"
+                            <input id=f("duration") node_ref=minutes_input name="duration_minutes" type="text" inputmode="numeric"
                                 value=minutes_value
                                 aria-invalid=move || invalid("duration_minutes") aria-describedby=f("duration-error")/>
                             <FieldMessage errors=errors field="duration_minutes" id=f("duration-error")/>
                         </div>
                         <div>
                             <label for=f("account")>"Account"</label>
-                            <input id=f("account") name="account" type="text" value=account_value maxlength="200"
+                            <input id=f("account") node_ref=account_input name="account" type="text" value=account_value maxlength="200"
                                 aria-invalid=move || invalid("account") aria-describedby=f("account-error")/>
                             <FieldMessage errors=errors field="account" id=f("account-error")/>
                         </div>
                     </div>
                     {move || other_error().map(|e| view! { <p class="error" role="alert">{e}</p> })}
-                    <button type="submit" class="primary" on:click=move |_| last_edit.set(Some(id))>"Save"</button>
-                </ActionForm>
+                    <button type="submit" class="primary">"Save"</button>
+                </form>
             </details>
         </li>
     }

@@ -3,11 +3,14 @@
 pub mod chart;
 pub mod data;
 pub mod me_nav;
+pub mod sync_hydrate;
 
 pub use chart::ChartView;
 pub use data::{data, Json};
 pub use me_nav::{MeNav, ME_AREAS};
+pub use sync_hydrate::SyncHydrate;
 
+use leptos::either::Either;
 use leptos::prelude::*;
 use leptos_router::components::A;
 
@@ -25,7 +28,9 @@ pub const PERIOD_TABS: [(&str, &str); 5] = [
 
 #[component]
 pub fn TopBar(user: Resource<Result<Option<UserInfo>, AppError>, Json>) -> impl IntoView {
+    // A plain form (it posts without JavaScript too); in the browser the action sends it.
     let sign_out = ServerAction::<SignOut>::new();
+    let sign_out_url = <SignOut as leptos::server_fn::ServerFn>::url();
     view! {
         <header class="topbar">
             <A href="/" attr:class="brand">"Pacesetter"</A>
@@ -37,13 +42,16 @@ pub fn TopBar(user: Resource<Result<Option<UserInfo>, AppError>, Json>) -> impl 
                         user.get()
                             .map(|u| match u {
                                 Ok(Some(u)) => {
-                                    view! {
+                                    Either::Left(view! {
                                         {matches!(u.role, AccessRole::Manager | AccessRole::Admin)
                                             .then(|| view! { <A href="/team">"Team"</A> })}
                                         {desk_home(u.role)
                                             .map(|href| view! { <A href=href>"Desk"</A> })}
                                         <span class="who" title=u.email.clone()>{u.name.clone()}</span>
-                                        <ActionForm action=sign_out attr:class="inline">
+                                        <form method="post" action=sign_out_url class="inline" on:submit=move |ev| {
+                                            ev.prevent_default();
+                                            sign_out.dispatch(SignOut {});
+                                        }>
                                             <button
                                                 type="submit"
                                                 class="link"
@@ -52,11 +60,10 @@ pub fn TopBar(user: Resource<Result<Option<UserInfo>, AppError>, Json>) -> impl 
                                             >
                                                 "Sign out"
                                             </button>
-                                        </ActionForm>
-                                    }
-                                        .into_any()
+                                        </form>
+                                    })
                                 }
-                                _ => view! { <A href="/login">"Sign in"</A> }.into_any(),
+                                _ => Either::Right(view! { <A href="/login">"Sign in"</A> }),
                             })
                     }}
                 </Transition>
@@ -156,10 +163,12 @@ pub fn ActionOutcome(
     #[prop(into)] saved: String,
 ) -> impl IntoView {
     move || match result.get() {
-        Some(Ok(())) => Some(view! { <p class="ok" role="status">{saved.clone()}</p> }.into_any()),
-        Some(Err(e)) => {
-            Some(view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any())
-        }
+        Some(Ok(())) => Some(Either::Left(
+            view! { <p class="ok" role="status">{saved.clone()}</p> },
+        )),
+        Some(Err(e)) => Some(Either::Right(
+            view! { <p class="error" role="alert">{e.to_string()}</p> },
+        )),
         None => None,
     }
 }

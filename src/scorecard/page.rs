@@ -1,5 +1,6 @@
 //! The rep's own scorecard panel: one card per role metric with its band, then the composite.
 
+use leptos::either::EitherOf3;
 use leptos::prelude::*;
 
 use super::{get_scorecard, BandView, ScorecardView};
@@ -20,9 +21,9 @@ pub fn ScorecardPanel(#[prop(optional, into)] refresh: Option<Signal<usize>>) ->
             {move || {
                 card.get()
                     .map(|r| match r {
-                        Ok(c) => view! { <ScorecardTable card=c/> }.into_any(),
-                        Err(AppError::Unauthenticated) => ().into_any(),
-                        Err(e) => view! { <ErrorMessage error=e/> }.into_any(),
+                        Ok(c) => EitherOf3::A(view! { <ScorecardTable card=c/> }),
+                        Err(AppError::Unauthenticated) => EitherOf3::B(()),
+                        Err(e) => EitherOf3::C(view! { <ErrorMessage error=e/> }),
                     })
             }}
         </Transition>
@@ -37,8 +38,9 @@ fn BandBadge(band: BandView) -> impl IntoView {
 
 /// Width of a pace bar: pace against expected-to-date, drawn up to the composite's 150 %.
 fn pace_width(pace_bp: Option<i64>) -> String {
-    let pct = pace_bp.unwrap_or(0).clamp(0, 15_000) as f64 / 150.0;
-    format!("width: {pct:.1}%")
+    // Tenths of a percent, in whole numbers: no float formatting in the browser bundle.
+    let tenths = (pace_bp.unwrap_or(0).clamp(0, 15_000) * 10 + 75) / 150;
+    format!("width: {}.{}%", tenths / 10, tenths % 10)
 }
 
 /// The role scorecard as one card per metric, so it reads on a 360 px phone as well as in the
