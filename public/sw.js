@@ -25,13 +25,33 @@ const SHELL = [
   '/icons/icon-192.png',
 ];
 
+// The parts of /me whose code the page fetches only when they are needed (the scorecard
+// below the fold: `components::deferred`, each a `#[lazy]` function named `deferred_…`):
+// their chunks, read from the bundle's split manifest, so that they also wake offline.
+async function deferredChunks() {
+  try {
+    const manifest = await (await fetch(`${ASSETS}/__wasm_split_manifest.json`)).json();
+    const files = new Set();
+    for (const [name, chunks] of Object.entries(manifest)) {
+      if (!name.includes('deferred_')) continue;
+      files.add(`${ASSETS}/split_${name}.wasm`);
+      for (const chunk of chunks) files.add(`${ASSETS}/${chunk}.wasm`);
+    }
+    return [...files];
+  } catch {
+    return [];
+  }
+}
+
 self.addEventListener('install', (event) => {
   event.waitUntil(
     (async () => {
       const cache = await caches.open(CACHE);
       // Best effort: a missing file must not stop the worker from installing. The page has
-      // just loaded these, so the browser's HTTP cache answers (or a 304): no second download.
-      await Promise.all(SHELL.map((url) => cache.add(url).catch(() => undefined)));
+      // just loaded the shell, so the browser's HTTP cache answers (or a 304): no second
+      // download. The deferred chunks are fetched here, once per release.
+      const files = [...SHELL, ...(await deferredChunks())];
+      await Promise.all(files.map((url) => cache.add(url).catch(() => undefined)));
       await self.skipWaiting();
     })(),
   );

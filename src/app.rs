@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, Meta, MetaTags, Title};
-use leptos_router::components::{Route, Router, Routes};
+use leptos_router::components::{FlatRoutes, Route, Router};
 use leptos_router::{lazy_route, path, Lazy, LazyRoute, SsrMode};
 
 use crate::activities::page::MyScorePage;
@@ -79,7 +79,7 @@ pub fn App() -> impl IntoView {
         <Title text="Pacesetter"/>
         <Meta name="color-scheme" content="light dark"/>
         <Router>
-            <Routes fallback=|| view! { <main class="page"><h1>"Page not found"</h1></main> }>
+            <FlatRoutes fallback=|| view! { <main class="page"><h1>"Page not found"</h1></main> }>
                 // The rep's phone page is in the first bundle; every other page, sign-in included,
                 // is its own lazily loaded WebAssembly chunk (`scripts/build.sh` splits the
                 // bundle), so a phone downloads only what the page it opens needs.
@@ -102,7 +102,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/team") view={Lazy::<TeamRoute>::new()} ssr=SsrMode::Async/>
                 <Route path=path!("/team/rep/:id") view={Lazy::<TeamRepRoute>::new()} ssr=SsrMode::Async/>
                 <Route path=path!("/login") view={Lazy::<SignInRoute>::new()}/>
-            </Routes>
+            </FlatRoutes>
         </Router>
     }
 }

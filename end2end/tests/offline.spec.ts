@@ -145,6 +145,59 @@ test.describe('offline quick log', () => {
     expect((await todayOnServer(page)).total).toBe(before.total + 3);
   });
 
+  test('the parts of /me whose code loads when needed wake from the first load, and offline from the worker', async ({ page, context }) => {
+    // Everything the page fetches, by name: the deferred parts' chunks are `split_deferred_…`.
+    const fetched: string[] = [];
+    page.on('request', (r) => fetched.push(new URL(r.url()).pathname));
+    // A short screen, so that the scorecard starts well below the fold whatever today holds.
+    await page.setViewportSize({ width: 390, height: 400 });
+    await signIn(page);
+    // (Signing in lands on /me drawn in the browser, with no server copy; load it afresh.)
+    await page.goto('/me');
+    await hydrated(page);
+    // First load: the scorecard below the fold is the server's copy; its code is not fetched.
+    const deferred = () => fetched.filter((p) => p.includes('/split_deferred_'));
+    await expect(page.locator('.deferred-copy [data-metric]').first()).toBeAttached();
+    expect(deferred(), 'no deferred chunk in the first load').toEqual([]);
+    // The worker keeps the deferred chunks for offline use (read from the split manifest).
+    await page.evaluate(async () => {
+      await navigator.serviceWorker.ready;
+    });
+    await page.reload();
+    await hydrated(page);
+    const cached = await page.evaluate(async () => {
+      const cache = await caches.open('pacesetter-offline-v1');
+      return (await cache.keys()).map((r) => new URL(r.url).pathname).filter((p) => p.includes('/split_deferred_'));
+    });
+    expect(cached.some((p) => p.includes('split_deferred_scorecard_panel'))).toBe(true);
+    expect(cached.some((p) => p.includes('split_deferred_edit_form'))).toBe(true);
+
+    // Offline, scrolled near: the live scorecard comes from the worker's cache and, without a
+    // network to reload from, leaves the server's copy in place.
+    await context.setOffline(true);
+    await page.locator('.role-scorecard').scrollIntoViewIfNeeded();
+    await expect.poll(() => deferred().some((p) => p.includes('split_deferred_scorecard_panel'))).toBe(true);
+    await expect(page.locator('.role-scorecard')).toHaveCount(1);
+    await expect(page.getByTestId('composite')).toBeVisible();
+
+    // The edit form wakes too, and keeps what was typed into the server's copy.
+    const item = page.locator('ul.today li').first();
+    await item.locator('summary').tap();
+    await expect.poll(() => deferred().some((p) => p.includes('split_deferred_edit_form'))).toBe(true);
+    const note = item.getByLabel('Note');
+    await note.fill('typed offline');
+    await expect(item.locator('form.edit-form')).toHaveCount(1);
+    await expect(note).toHaveValue('typed offline');
+    await context.setOffline(false);
+
+    // Back online, a log reloads the live scorecard, which takes the copy's place.
+    await page.locator('button.log-button[data-type="email"]').tap();
+    await expect(page.getByRole('status')).toContainText('Logged: Email');
+    await expect(page.locator('.deferred-live [data-metric]').first()).toBeVisible();
+    await expect(page.locator('.deferred-copy [data-metric]')).toHaveCount(0);
+    await expect(page.locator('.role-scorecard')).toHaveCount(1);
+  });
+
   test('a tap whose answer was lost is sent again with its key and counted once', async ({ page, context }) => {
     await signIn(page);
     const before = await todayOnServer(page);

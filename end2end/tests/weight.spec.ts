@@ -17,8 +17,11 @@ import * as http from 'http';
 // two such builds were dropped, not shipped. The budget catches it.) Stop 31: each page
 // hydrates in one synchronous pass (`components::SyncHydrate`; the async copy of every
 // page's hydration code is gone), /login is a lazy route, and the top bar's and the edit
-// form's `ActionForm`s are plain forms sent by their actions: 295.9 KB.
-const BUDGET_BYTES = 300 * 1024;
+// form's `ActionForm`s are plain forms sent by their actions: 295.9 KB. Then one flat route
+// list (`FlatRoutes`: 12 KB less router), and the scorecard below the fold and the edit
+// forms behind "Edit" rendered by the server and woken later (`components::deferred`):
+// 262.3 KB with the demo rep's day.
+const BUDGET_BYTES = 270 * 1024;
 const REP = { email: 'sam.rivera@demo.pacesetter.test', password: 'demo-rep-password' };
 
 /** Bytes on the wire for one GET with `Accept-Encoding: br`, and the encoding the server chose. */
@@ -83,6 +86,23 @@ test('the first load of /me fits the page-weight budget (brotli)', async ({ brow
   }
   expect(await (await context.request.get('/sw.js')).text()).toContain(`const ASSETS = '${bundle}';`);
   expect((await context.request.get('/v/0000000000000000/pkg/pacesetter.wasm')).status()).toBe(404);
+
+  // What the first load leaves for later (`components::deferred`): the scorecard's code when
+  // it scrolls near, the edit form's when "Edit" is tapped. Printed, not budgeted: the
+  // scorecard is in the first load whenever it starts within 200 px of the screen.
+  const firstCount = urls.length;
+  await page.locator('.role-scorecard').scrollIntoViewIfNeeded();
+  await page.locator('ul.today li summary').first().tap();
+  await expect(page.locator('ul.today li form.edit-form').first()).toBeVisible();
+  await page.waitForLoadState('networkidle');
+  const later = [...new Set(urls.slice(firstCount))].filter((u) => !u.includes('/events') && !assets.includes(u));
+  let laterTotal = 0;
+  for (const url of later) laterTotal += (await brotliBytes(url, cookie)).bytes;
+  const deferredFirst = assets.filter((u) => u.includes('/split_deferred_')).map((u) => new URL(u).pathname.split('/').pop());
+  console.log(
+    `today on /me: ${await page.locator('ul.today li').count()} entries; deferred chunks in the first load: ${deferredFirst.join(', ') || 'none'}\n` +
+      `fetched later (scorecard scrolled near, Edit tapped): ${later.length} files, ${(laterTotal / 1024).toFixed(1)} KB brotli`,
+  );
   await context.close();
   expect(total, `first load of /me is ${(total / 1024).toFixed(1)} KB brotli, over the ${BUDGET_BYTES / 1024} KB budget`).toBeLessThanOrEqual(BUDGET_BYTES);
 });

@@ -34,6 +34,7 @@ pub struct ExplainLine {
     pub counted_units: i64,
     pub weight: Points,
     /// The day the weight used came into force (`None` when the type had no weight then).
+    #[serde(with = "iso_day")]
     pub weight_from: Option<chrono::NaiveDate>,
     pub points: Points,
 }
@@ -204,3 +205,58 @@ pub async fn get_my_score(period: String) -> Result<MyScore, AppError> {
 
 #[cfg(feature = "ssr")]
 pub mod service;
+
+/// A day as `YYYY-MM-DD` on the wire, read without chrono's general parser: the rep's first
+/// bundle decodes [`ExplainLine`], and chrono's parser (the one behind `NaiveDate`'s own
+/// `Deserialize`) would be most of chrono in it.
+mod iso_day {
+    use chrono::{Datelike, NaiveDate};
+    use serde::{de::Error, Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(day: &Option<NaiveDate>, s: S) -> Result<S::Ok, S::Error> {
+        match day {
+            Some(d) => {
+                s.serialize_some(&format!("{:04}-{:02}-{:02}", d.year(), d.month(), d.day()))
+            }
+            None => s.serialize_none(),
+        }
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<NaiveDate>, D::Error> {
+        let Some(text) = Option::<String>::deserialize(d)? else {
+            return Ok(None);
+        };
+        let mut parts = text.splitn(3, '-').map(str::parse::<u32>);
+        match (parts.next(), parts.next(), parts.next()) {
+            (Some(Ok(y)), Some(Ok(m)), Some(Ok(day))) => {
+                NaiveDate::from_ymd_opt(y as i32, m, day).map(Some)
+            }
+            _ => None,
+        }
+        .ok_or_else(|| D::Error::custom(format!("not a day (YYYY-MM-DD): {text}")))
+    }
+
+    #[cfg(test)]
+    mod tests {
+        #[derive(serde::Serialize, serde::Deserialize, PartialEq, Debug)]
+        struct Line {
+            #[serde(with = "super")]
+            day: Option<chrono::NaiveDate>,
+        }
+
+        #[test]
+        fn a_day_goes_and_comes_back_as_chrono_writes_it() {
+            let day = chrono::NaiveDate::from_ymd_opt(2026, 3, 7);
+            let json = serde_json::to_string(&Line { day }).unwrap();
+            assert_eq!(json, r#"{"day":"2026-03-07"}"#);
+            assert_eq!(json, format!(r#"{{"day":"{}"}}"#, day.unwrap()));
+            assert_eq!(serde_json::from_str::<Line>(&json).unwrap(), Line { day });
+            assert_eq!(
+                serde_json::from_str::<Line>(r#"{"day":null}"#).unwrap(),
+                Line { day: None }
+            );
+            assert!(serde_json::from_str::<Line>(r#"{"day":"2026-02-30"}"#).is_err());
+            assert!(serde_json::from_str::<Line>(r#"{"day":"yesterday"}"#).is_err());
+        }
+    }
+}

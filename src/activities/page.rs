@@ -684,6 +684,12 @@ pub fn MyScorePage() -> impl IntoView {
         }
         counts
     });
+    let edits = Edits {
+        edit,
+        last_edit: RwSignal::new(None),
+        woken: RwSignal::new(Vec::new()),
+        reachable: crate::components::deferred::chunks_reachable(),
+    };
     // The note of a post made without JavaScript, until the next tap.
     let query = use_query_map();
     let notice = RwSignal::new(query.with_untracked(|q| FormNotice::from_query(|k| q.get(k))));
@@ -723,7 +729,7 @@ pub fn MyScorePage() -> impl IntoView {
                 {move || {
                     score.get()
                         .map(|r| match r {
-                            Ok(s) => EitherOf3::A(view! { <ScoreCard score=s toasts=toasts edit=edit/> }),
+                            Ok(s) => EitherOf3::A(view! { <ScoreCard score=s toasts=toasts edits=edits/> }),
                             Err(AppError::Unauthenticated) => EitherOf3::B(()),
                             Err(e) => EitherOf3::C(view! { <ErrorMessage error=e/> }),
                         })
@@ -849,15 +855,22 @@ fn QuickLog(
     }
 }
 
-/// One entry of today: tap Edit to change its note, duration or account, or delete it
-/// (with an undo). Without JavaScript both forms post.
-#[component]
-fn TodayItem(
-    a: TodayActivity,
-    toasts: Toasts,
+/// What the entries of today share for their edit forms: the action, which entry was saved
+/// last (its answer is shown under it), the entries whose live form is woken (kept across
+/// reloads of the list) and whether their chunk can be fetched.
+#[derive(Clone, Copy)]
+struct Edits {
     edit: ServerAction<EditActivity>,
     last_edit: RwSignal<Option<i64>>,
-) -> impl IntoView {
+    woken: RwSignal<Vec<i64>>,
+    reachable: Signal<bool>,
+}
+
+/// One entry of today: tap Edit to change its note, duration or account, or delete it
+/// (with an undo). Without JavaScript both forms post. The edit form's code is its own chunk
+/// (`components::deferred`), fetched when a finger or the keyboard reaches "Edit".
+#[component]
+fn TodayItem(a: TodayActivity, toasts: Toasts, edits: Edits) -> impl IntoView {
     let id = a.id;
     let label = a.label.clone();
     let delete_url = <DeleteActivity as leptos::server_fn::ServerFn>::url();
@@ -870,70 +883,35 @@ fn TodayItem(
     let returned = use_query_map()
         .with_untracked(|q| EditReturn::from_query(|k| q.get(k)))
         .filter(|r| r.id == id);
-    let returned_field = returned.as_ref().and_then(|r| {
-        r.field
-            .clone()
-            .map(|f| crate::error::FieldError::new(f, r.error.clone()))
-    });
-    let returned_other = returned
-        .as_ref()
-        .filter(|r| r.field.is_none())
-        .map(|r| r.error.clone());
-    let errors = Signal::derive(move || {
-        if last_edit.get() == Some(id) {
-            field_errors(&edit.value().get())
-        } else {
-            returned_field.clone().into_iter().collect()
-        }
-    });
-    let other_error = move || {
-        if last_edit.get() == Some(id) {
-            match edit.value().get() {
-                Some(Err(e)) if !matches!(e, AppError::Invalid(_)) => Some(e.to_string()),
-                _ => None,
-            }
-        } else {
-            returned_other.clone()
-        }
-    };
-    let note_value = returned
-        .as_ref()
-        .map(|r| r.note.clone())
-        .unwrap_or_else(|| a.note.clone());
-    let minutes_value = returned
-        .as_ref()
-        .map(|r| r.minutes.clone())
-        .unwrap_or_else(|| {
-            a.duration_minutes
-                .map(|m| m.to_string())
-                .unwrap_or_default()
-        });
-    let account_value = returned
-        .as_ref()
-        .map(|r| r.account.clone())
-        .unwrap_or_else(|| a.account.clone());
     let open_form = returned.is_some();
-    // A plain form that posts without JavaScript; in the browser the action sends what was
-    // typed, and a refused edit leaves it in place.
-    let edit_url = <EditActivity as leptos::server_fn::ServerFn>::url();
-    let note_input = NodeRef::<leptos::html::Input>::new();
-    let minutes_input = NodeRef::<leptos::html::Input>::new();
-    let account_input = NodeRef::<leptos::html::Input>::new();
-    let on_edit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        let typed = |input: NodeRef<leptos::html::Input>| {
-            input.get().map(|i| i.value()).unwrap_or_default()
-        };
-        last_edit.set(Some(id));
-        edit.dispatch(EditActivity {
-            id,
-            note: typed(note_input),
-            duration_minutes: typed(minutes_input),
-            account: typed(account_input),
-        });
+    let form = EditFormData::new(&a, returned, edits);
+    let copy = NodeRef::<leptos::html::Div>::new();
+    let wake = move || {
+        if !edits.woken.with_untracked(|w| w.contains(&id)) {
+            edits.woken.update(|w| w.push(id));
+        }
     };
-    let invalid = move |f: &'static str| errors.with(|e| has_error(e, f)).then_some("true");
-    let f = move |name: &str| format!("{name}-{id}");
+    // An entry drawn again in the browser (the list reloads after every change) may hold the
+    // server's copy of another entry, or of this one before it changed: it goes.
+    let from_server = Owner::current_shared_context().is_some_and(|sc| sc.during_hydration());
+    Effect::new(move |_| {
+        if !from_server {
+            if let Some(el) = copy.get_untracked() {
+                el.set_inner_html("");
+                // Left open: its live form comes at once.
+                if el.parent_element().is_some_and(|d| d.has_attribute("open")) {
+                    wake();
+                }
+            }
+        }
+    });
+    // A form that came back open wakes once the page is hydrated.
+    Effect::new(move |_| {
+        if open_form {
+            wake();
+        }
+    });
+    let live = move || edits.reachable.get() && edits.woken.with(|w| w.contains(&id));
     let delete_label = format!("Delete {} at {}", a.label, a.time);
     let details = [
         (!a.note.is_empty()).then(|| a.note.clone()),
@@ -957,34 +935,204 @@ fn TodayItem(
             </div>
             {(!details.is_empty()).then(|| view! { <div class="muted small today-details">{details}</div> })}
             // Stays open after a refused save (nothing reloads), closes with the reload after a good one.
-            <details class="edit-activity" open=open_form>
-                <summary>"Edit"</summary>
-                <form method="post" action=edit_url class="edit-form" on:submit=on_edit>
-                    <input type="hidden" name="id" value=id/>
-                    <label for=f("note")>"Note"</label>
-                    <input id=f("note") node_ref=note_input name="note" type="text" value=note_value maxlength="500"
-                        aria-invalid=move || invalid("note") aria-describedby=f("note-error")/>
-                    <FieldMessage errors=errors field="note" id=f("note-error")/>
-                    <div class="edit-row">
-                        <div>
-                            <label for=f("duration")>"Minutes"</label>
-                            <input id=f("duration") node_ref=minutes_input name="duration_minutes" type="text" inputmode="numeric"
-                                value=minutes_value
-                                aria-invalid=move || invalid("duration_minutes") aria-describedby=f("duration-error")/>
-                            <FieldMessage errors=errors field="duration_minutes" id=f("duration-error")/>
-                        </div>
-                        <div>
-                            <label for=f("account")>"Account"</label>
-                            <input id=f("account") node_ref=account_input name="account" type="text" value=account_value maxlength="200"
-                                aria-invalid=move || invalid("account") aria-describedby=f("account-error")/>
-                            <FieldMessage errors=errors field="account" id=f("account-error")/>
-                        </div>
-                    </div>
-                    {move || other_error().map(|e| view! { <p class="error" role="alert">{e}</p> })}
-                    <button type="submit" class="primary">"Save"</button>
-                </form>
+            <details class="edit-activity" open=open_form on:toggle=move |_| wake()>
+                <summary on:pointerdown=move |_| wake() on:focus=move |_| wake()>"Edit"</summary>
+                {edit_copy(form.clone(), copy)}
+                {move || live().then(|| {
+                    let form = form.clone();
+                    view! {
+                        <Suspense fallback=|| ()>
+                            {Suspend::new(async move { deferred_edit_form(form, copy).await })}
+                        </Suspense>
+                    }
+                })}
             </details>
         </li>
+    }
+}
+
+/// One entry's edit form: what it starts with and where its answers go.
+#[derive(Clone)]
+struct EditFormData {
+    id: i64,
+    note: String,
+    minutes: String,
+    account: String,
+    /// A refusal of a post made without JavaScript, on one field or on the whole edit.
+    returned_field: Option<crate::error::FieldError>,
+    returned_other: Option<String>,
+    edits: Edits,
+}
+
+impl EditFormData {
+    fn new(a: &TodayActivity, returned: Option<EditReturn>, edits: Edits) -> Self {
+        let minutes = a
+            .duration_minutes
+            .map(|m| m.to_string())
+            .unwrap_or_default();
+        match returned {
+            Some(r) => EditFormData {
+                id: a.id,
+                returned_field: r
+                    .field
+                    .clone()
+                    .map(|f| crate::error::FieldError::new(f, r.error.clone())),
+                returned_other: r.field.is_none().then(|| r.error.clone()),
+                note: r.note,
+                minutes: r.minutes,
+                account: r.account,
+                edits,
+            },
+            None => EditFormData {
+                id: a.id,
+                note: a.note.clone(),
+                minutes,
+                account: a.account.clone(),
+                returned_field: None,
+                returned_other: None,
+                edits,
+            },
+        }
+    }
+}
+
+/// The edit form as the server renders it, inside the entry (not hydrated).
+#[cfg(feature = "ssr")]
+fn edit_copy(form: EditFormData, copy: NodeRef<leptos::html::Div>) -> impl IntoView {
+    view! { <div class="deferred-copy" node_ref=copy><EditForm form=form/></div> }
+}
+
+/// In the browser the server's copy is left as it is until the live form replaces it.
+#[cfg(not(feature = "ssr"))]
+fn edit_copy(_form: EditFormData, copy: NodeRef<leptos::html::Div>) -> impl IntoView {
+    view! { <div class="deferred-copy" node_ref=copy></div> }
+}
+
+/// The live edit form, its own chunk: it takes over from the server's copy, keeping what was
+/// typed there (and the focus) while the chunk loaded.
+#[leptos::lazy]
+fn deferred_edit_form(form: EditFormData, copy: NodeRef<leptos::html::Div>) -> AnyView {
+    #[allow(unused_mut)]
+    let mut form = form;
+    #[cfg(feature = "hydrate")]
+    if let Some(el) = copy.get_untracked() {
+        use wasm_bindgen::JsCast;
+        let typed = |name: &str| {
+            el.query_selector(&format!("input[name={name}]"))
+                .ok()
+                .flatten()
+                .and_then(|i| i.dyn_into::<web_sys::HtmlInputElement>().ok())
+                .filter(|i| i.value() != i.default_value())
+                .map(|i| i.value())
+        };
+        if let Some(v) = typed("note") {
+            form.note = v;
+        }
+        if let Some(v) = typed("duration_minutes") {
+            form.minutes = v;
+        }
+        if let Some(v) = typed("account") {
+            form.account = v;
+        }
+        let focused = document()
+            .active_element()
+            .filter(|f| el.contains(Some(f)))
+            .map(|f| f.id());
+        el.set_inner_html("");
+        if let Some(focused) = focused.filter(|f| !f.is_empty()) {
+            request_animation_frame(move || {
+                if let Some(input) = document()
+                    .get_element_by_id(&focused)
+                    .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+                {
+                    let _ = input.focus();
+                }
+            });
+        }
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = copy;
+    view! { <EditForm form=form/> }.into_any()
+}
+
+/// The form that changes one entry's note, minutes and account: a plain form that posts
+/// without JavaScript; in the browser the action sends what was typed, and a refused edit
+/// leaves it in place with the reason under the field.
+#[component]
+fn EditForm(form: EditFormData) -> impl IntoView {
+    let EditFormData {
+        id,
+        note,
+        minutes,
+        account,
+        returned_field,
+        returned_other,
+        edits,
+    } = form;
+    let Edits {
+        edit, last_edit, ..
+    } = edits;
+    let errors = Signal::derive(move || {
+        if last_edit.get() == Some(id) {
+            field_errors(&edit.value().get())
+        } else {
+            returned_field.clone().into_iter().collect()
+        }
+    });
+    let other_error = move || {
+        if last_edit.get() == Some(id) {
+            match edit.value().get() {
+                Some(Err(e)) if !matches!(e, AppError::Invalid(_)) => Some(e.to_string()),
+                _ => None,
+            }
+        } else {
+            returned_other.clone()
+        }
+    };
+    let edit_url = <EditActivity as leptos::server_fn::ServerFn>::url();
+    let note_input = NodeRef::<leptos::html::Input>::new();
+    let minutes_input = NodeRef::<leptos::html::Input>::new();
+    let account_input = NodeRef::<leptos::html::Input>::new();
+    let on_edit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let typed = |input: NodeRef<leptos::html::Input>| {
+            input.get().map(|i| i.value()).unwrap_or_default()
+        };
+        last_edit.set(Some(id));
+        edit.dispatch(EditActivity {
+            id,
+            note: typed(note_input),
+            duration_minutes: typed(minutes_input),
+            account: typed(account_input),
+        });
+    };
+    let invalid = move |f: &'static str| errors.with(|e| has_error(e, f)).then_some("true");
+    let f = move |name: &str| format!("{name}-{id}");
+    view! {
+        <form method="post" action=edit_url class="edit-form" on:submit=on_edit>
+            <input type="hidden" name="id" value=id/>
+            <label for=f("note")>"Note"</label>
+            <input id=f("note") node_ref=note_input name="note" type="text" value=note maxlength="500"
+                aria-invalid=move || invalid("note") aria-describedby=f("note-error")/>
+            <FieldMessage errors=errors field="note" id=f("note-error")/>
+            <div class="edit-row">
+                <div>
+                    <label for=f("duration")>"Minutes"</label>
+                    <input id=f("duration") node_ref=minutes_input name="duration_minutes" type="text" inputmode="numeric"
+                        value=minutes
+                        aria-invalid=move || invalid("duration_minutes") aria-describedby=f("duration-error")/>
+                    <FieldMessage errors=errors field="duration_minutes" id=f("duration-error")/>
+                </div>
+                <div>
+                    <label for=f("account")>"Account"</label>
+                    <input id=f("account") node_ref=account_input name="account" type="text" value=account maxlength="200"
+                        aria-invalid=move || invalid("account") aria-describedby=f("account-error")/>
+                    <FieldMessage errors=errors field="account" id=f("account-error")/>
+                </div>
+            </div>
+            {move || other_error().map(|e| view! { <p class="error" role="alert">{e}</p> })}
+            <button type="submit" class="primary">"Save"</button>
+        </form>
     }
 }
 
@@ -1005,11 +1153,10 @@ fn rank_text(score: &MyScore) -> String {
 }
 
 #[component]
-fn ScoreCard(score: MyScore, toasts: Toasts, edit: ServerAction<EditActivity>) -> impl IntoView {
+fn ScoreCard(score: MyScore, toasts: Toasts, edits: Edits) -> impl IntoView {
     let rank = rank_text(&score);
     let has_lines = !score.lines.is_empty();
     let has_today = !score.today.is_empty();
-    let last_edit = RwSignal::new(None::<i64>);
     view! {
         <div class="scorecard">
             <div class="score-head">
@@ -1066,7 +1213,7 @@ fn ScoreCard(score: MyScore, toasts: Toasts, edit: ServerAction<EditActivity>) -
                         .today
                         .clone()
                         .into_iter()
-                        .map(|a| view! { <TodayItem a=a toasts=toasts edit=edit last_edit=last_edit/> })
+                        .map(|a| view! { <TodayItem a=a toasts=toasts edits=edits/> })
                         .collect_view()}
                 </ul>
             </Show>

@@ -2,6 +2,7 @@
 
 pub mod chart;
 pub mod data;
+pub mod deferred;
 pub mod me_nav;
 pub mod sync_hydrate;
 

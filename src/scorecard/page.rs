@@ -7,26 +7,95 @@ use super::{get_scorecard, BandView, ScorecardView};
 use crate::components::ErrorMessage;
 use crate::error::AppError;
 
-/// The signed-in rep's scorecard for the current month. Loads on its own, so any page can
-/// mount it; shows nothing to a visitor who is not signed in. It reloads whenever
-/// `refresh` changes (e.g. after the rep logs or deletes an activity).
+/// The signed-in rep's scorecard for the current month, where it sits below the fold (the
+/// rep's `/me`): the server renders it, and its code is a chunk fetched when it scrolls near
+/// or `refresh` changes (after the rep logs, edits or deletes an activity, or one is pushed
+/// live), which then reloads it on every change (`components::deferred`). Shows nothing to
+/// a visitor who is not signed in.
 #[component]
-pub fn ScorecardPanel(#[prop(optional, into)] refresh: Option<Signal<usize>>) -> impl IntoView {
-    let card = crate::components::data(
-        move || refresh.map(|r| r.get()),
-        |_| get_scorecard("month".to_string(), None),
-    );
+pub fn ScorecardPanel(refresh: Signal<usize>) -> impl IntoView {
+    // Drawn in the browser (the rep came from another page) there is no server copy to show
+    // meanwhile: it wakes at once.
+    let drawn_here = cfg!(feature = "hydrate")
+        && !Owner::current_shared_context().is_some_and(|sc| sc.during_hydration());
+    let wake = RwSignal::new(drawn_here);
+    let ready = RwSignal::new(false);
+    let copy = NodeRef::<leptos::html::Div>::new();
+    let reachable = crate::components::deferred::chunks_reachable();
+    crate::components::deferred::wake_when_near(copy, wake);
+    let first = refresh.get_untracked();
+    Effect::new(move |_| {
+        if refresh.get() != first {
+            wake.set(true);
+        }
+    });
+    // The live panel has its data: the server's copy goes.
+    Effect::new(move |_| {
+        if ready.get() {
+            if let Some(el) = copy.get_untracked() {
+                el.set_inner_html("");
+            }
+        }
+    });
+    let live =
+        Memo::new(move |was: Option<&bool>| was == Some(&true) || (wake.get() && reachable.get()));
     view! {
-        <Transition fallback=|| view! { <p class="muted">"Loading scorecard…"</p> }>
-            {move || {
-                card.get()
-                    .map(|r| match r {
-                        Ok(c) => EitherOf3::A(view! { <ScorecardTable card=c/> }),
-                        Err(AppError::Unauthenticated) => EitherOf3::B(()),
-                        Err(e) => EitherOf3::C(view! { <ErrorMessage error=e/> }),
-                    })
-            }}
+        {server_copy(copy)}
+        {move || live.get().then(|| view! {
+            <div class="deferred-live" hidden=move || !ready.get()>
+                <Suspense fallback=|| ()>
+                    {Suspend::new(async move { deferred_scorecard_panel(refresh, ready).await })}
+                </Suspense>
+            </div>
+        })}
+    }
+}
+
+/// The panel as the server renders it, in the page's HTML (not hydrated: see above).
+#[cfg(feature = "ssr")]
+fn server_copy(copy: NodeRef<leptos::html::Div>) -> impl IntoView {
+    view! {
+        <div class="deferred-copy" node_ref=copy>
+            <Suspense fallback=|| view! { <p class="muted">"Loading scorecard…"</p> }>
+                {Suspend::new(async { panel_view(get_scorecard("month".to_string(), None).await) })}
+            </Suspense>
+        </div>
+    }
+}
+
+/// In the browser the server's copy is left as it is: an element without children does not
+/// hydrate what the server put in it.
+#[cfg(not(feature = "ssr"))]
+fn server_copy(copy: NodeRef<leptos::html::Div>) -> impl IntoView {
+    view! { <div class="deferred-copy" node_ref=copy></div> }
+}
+
+/// The live panel: its own chunk, loaded when the panel wakes; it says when it has its data.
+#[leptos::lazy]
+fn deferred_scorecard_panel(refresh: Signal<usize>, ready: RwSignal<bool>) -> AnyView {
+    let card = LocalResource::new(move || {
+        refresh.track();
+        get_scorecard("month".to_string(), None)
+    });
+    // Ready once it has its data; until then (or offline) the server's copy stays.
+    Effect::new(move |_| {
+        if card.with(|c| matches!(c, Some(Ok(_)))) {
+            ready.set(true);
+        }
+    });
+    view! {
+        <Transition fallback=|| ()>
+            {move || card.get().map(panel_view)}
         </Transition>
+    }
+    .into_any()
+}
+
+fn panel_view(card: Result<ScorecardView, AppError>) -> impl IntoView {
+    match card {
+        Ok(c) => EitherOf3::A(view! { <ScorecardTable card=c/> }),
+        Err(AppError::Unauthenticated) => EitherOf3::B(()),
+        Err(e) => EitherOf3::C(view! { <ErrorMessage error=e/> }),
     }
 }
 
