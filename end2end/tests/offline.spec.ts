@@ -152,8 +152,11 @@ test.describe('offline quick log', () => {
     // A short screen, so that the scorecard starts well below the fold whatever today holds.
     await page.setViewportSize({ width: 390, height: 400 });
     await signIn(page);
-    // (Signing in lands on /me drawn in the browser, with no server copy; load it afresh.)
+    // (Signing in lands on /me drawn in the browser, with no server copy and the scorecard
+    // woken at once; load it afresh, counting from there.)
     await page.goto('/me');
+    fetched.length = 0;
+    await page.reload();
     await hydrated(page);
     // First load: the scorecard below the fold is the server's copy; its code is not fetched.
     const deferred = () => fetched.filter((p) => p.includes('/split_deferred_'));
