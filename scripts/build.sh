@@ -82,6 +82,10 @@ log "script and styles minified (esbuild)"
 # (wasm-bindgen imports the split loader once per chunk under one key: harmless, and noise.)
 esbuild "$pkg/$name.js" --minify --format=esm --log-level=warning --log-override:duplicate-object-key=silent --allow-overwrite --outfile="$pkg/$name.js"
 esbuild style/main.css --bundle --minify --log-level=warning --outfile="$pkg/$name.css"
+# A surface's own sheet (the TV, the desk, the team view: `components::page_sheet`).
+for sheet in tv desk team; do
+  esbuild "style/$sheet.css" --bundle --minify --log-level=warning --outfile="$pkg/$sheet.css"
+done
 
 cp -R public/. "$site/"
 "$tool" compress "$site"

@@ -26,7 +26,8 @@ curl -fsS -c "$work/jar" -o /dev/null -H 'Accept: application/json' \
   --data-urlencode 'email=sam.rivera@demo.pacesetter.test' \
   --data-urlencode 'password=demo-rep-password' \
   "http://127.0.0.1:$port/api/sign_in"
-cookie=$(awk '!/^#/ && NF >= 7 { printf "%s%s=%s", sep, $6, $7; sep="; " }' "$work/jar")
+# (curl marks HttpOnly cookies with a "#HttpOnly_" prefix: they are cookies, not comments.)
+cookie=$(awk '{ sub(/^#HttpOnly_/, "") } !/^#/ && NF >= 7 { printf "%s%s=%s", sep, $6, $7; sep="; " }' "$work/jar")
 
 for path in /me /; do
   out="$work/report-$(echo "$path" | tr -c 'a-z' '_').json"
@@ -41,6 +42,9 @@ for path in /me /; do
 import json, sys
 r = json.load(open(sys.argv[1]))
 cats = r["categories"]; a = r["audits"]
+final = r.get("finalDisplayedUrl") or r.get("finalUrl", "")
+if not final.split("?")[0].endswith(sys.argv[2]):
+    sys.exit(f"lighthouse: {sys.argv[2]} ended on {final}, not the page asked for (signed out?)")
 scores = "  ".join(f"{k} {round(v['score'] * 100)}" for k, v in cats.items())
 print(f"{sys.argv[2]:<4} {scores}  |  LCP {a['largest-contentful-paint']['displayValue']}, "
       f"TBT {a['total-blocking-time']['displayValue']}, CLS {a['cumulative-layout-shift']['displayValue']}, "

@@ -41,6 +41,15 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     #[cfg(not(feature = "ssr"))]
     let assets = String::new();
     let stylesheet = format!("{assets}/pkg/pacesetter.css");
+    // The surface's own sheet, if the page has one (`components::page_sheet`).
+    #[cfg(feature = "ssr")]
+    let page_sheet = use_context::<axum::http::request::Parts>()
+        .and_then(|parts| crate::components::page_sheet::page_sheet(parts.uri.path()))
+        .map(|sheet| {
+            view! { <link rel="stylesheet" data-sheet=sheet href=format!("{assets}/pkg/{sheet}.css")/> }
+        });
+    #[cfg(not(feature = "ssr"))]
+    let page_sheet: Option<()> = None;
     view! {
         <!DOCTYPE html>
         <html lang="en">
@@ -55,8 +64,9 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <link rel="icon" type="image/svg+xml" href="/icons/icon.svg"/>
                 <link rel="apple-touch-icon" href="/icons/apple-touch-icon.png"/>
                 <link rel="stylesheet" id="leptos" href=stylesheet/>
+                {page_sheet}
                 <AutoReload options=options.clone()/>
-                <HydrationScripts options root=assets/>
+                <HydrationScript options root=assets/>
                 <MetaTags/>
             </head>
             <body>
@@ -64,6 +74,26 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
             </body>
         </html>
     }
+}
+
+/// The script that loads the browser bundle and hydrates the page: leptos's
+/// `<HydrationScripts>`, except that the bundle is fetched once the page has painted.
+///
+/// The server's HTML is the page: it reads, and its forms post, before and without the
+/// WebAssembly. So the first paint should not share a phone's bandwidth with 250 KB of
+/// code. `<HydrationScripts>` preloads the bundle (and a lazy route's chunks) from `<head>`;
+/// here nothing is fetched until the first frame is on screen, then the bundle and, once it
+/// runs, the route's chunks. A backstop starts it anyway after 3 s (a tab opened in the
+/// background paints no frame until it is shown).
+#[component]
+fn HydrationScript(options: LeptosOptions, root: String) -> impl IntoView {
+    let pkg = format!("{root}/{}/{}", options.site_pkg_dir, options.output_name);
+    let script = format!(
+        "(function(pkg){{let started=false;const go=()=>{{if(started)return;started=true;\
+         import(pkg+'.js').then(m=>m.default({{module_or_path:pkg+'.wasm'}}).then(()=>m.hydrate()));}};\
+         requestAnimationFrame(()=>setTimeout(go,0));setTimeout(go,3000);}})({pkg:?});"
+    );
+    view! { <script type="module" nonce=leptos::nonce::use_nonce()>{script}</script> }
 }
 
 #[component]
@@ -152,7 +182,7 @@ macro_rules! lazy_page {
             }
 
             fn view(_this: Self) -> AnyView {
-                $view.into_any()
+                crate::components::page_sheet::with_page_sheet(move || $view).into_any()
             }
         }
     };

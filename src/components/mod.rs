@@ -4,6 +4,7 @@ pub mod chart;
 pub mod data;
 pub mod deferred;
 pub mod me_nav;
+pub mod page_sheet;
 pub mod sync_hydrate;
 
 pub use chart::ChartView;

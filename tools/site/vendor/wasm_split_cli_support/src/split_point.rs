@@ -524,6 +524,9 @@ pub fn compute_split_modules(
         }
     }
 
+    // Pacesetter: fewer, larger chunks (see `merge_chunks`).
+    merge_chunks(module, &mut split_module_contents);
+
     // Now, check for each module which of its dependencies it needs to import from some other module.
     for out_module in split_module_contents.values_mut() {
         let needed_symbols = out_module
@@ -610,4 +613,134 @@ pub fn compute_split_modules(
     program_info.canary_export_name = format!("__canary_{:x}", hasher.finish());
 
     Ok(program_info)
+}
+
+/// At most this many shared chunks are fetched with any one split module (the split itself is one
+/// more request): a browser opens six connections to a host over HTTP/1.1, so one round trip.
+const MAX_CHUNKS_PER_SPLIT: usize = 12;
+/// A chunk smaller than this (code and data, before compression) is merged into another one.
+const MIN_CHUNK_BYTES: u64 = 4 * 1024;
+
+/// Pacesetter's change to the splitter: merge the shared chunks into fewer, larger ones.
+///
+/// The splitter gives every set of split modules that share code a chunk of its own, which
+/// for an app with twenty lazy parts is hundreds of chunks of a few hundred bytes: a lazy
+/// route then waits for a hundred requests. Merging chunk A (needed by splits S_A) into chunk
+/// B makes one chunk needed by S_A ∪ S_B; every split still finds all its code (a chunk only
+/// ever grows its set), and code that calls into a chunk goes through the shared function
+/// table, so a chunk loaded without the code it calls is harmless. The price is bytes: a
+/// split in S_B \ S_A now also downloads A. Each merge picks the partner that wastes the
+/// fewest bytes (`size_a · |S_B \ S_A| + size_b · |S_A \ S_B|`), until no chunk is below
+/// `MIN_CHUNK_BYTES` and no split needs more than `MAX_CHUNKS_PER_SPLIT` chunks.
+fn merge_chunks(
+    module: &InputModule,
+    contents: &mut HashMap<SplitModuleIdentifier, OutputModuleInfo>,
+) {
+    let max_chunks = std::env::var("WASM_SPLIT_MAX_CHUNKS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(MAX_CHUNKS_PER_SPLIT);
+    let min_bytes = std::env::var("WASM_SPLIT_MIN_CHUNK_BYTES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(MIN_CHUNK_BYTES);
+    let imported = module.imported_funcs.len();
+    let size_of = |node: &DepNode| -> u64 {
+        match *node {
+            DepNode::Function(f) => f
+                .checked_sub(imported)
+                .and_then(|i| module.defined_funcs.get(i))
+                .map_or(0, |d| { let r = d.body.range(); (r.end - r.start) as u64 }),
+            DepNode::DataSymbol(s) => match module.reloc_info.symbols.get(s) {
+                Some(wasmparser::SymbolInfo::Data {
+                    symbol: Some(sym), ..
+                }) => u64::from(sym.size),
+                _ => 0,
+            },
+            _ => 0,
+        }
+    };
+    struct Group {
+        splits: BTreeSet<String>,
+        bytes: u64,
+        members: Vec<SplitModuleIdentifier>,
+    }
+    let mut groups: Vec<Group> = contents
+        .iter()
+        .filter_map(|(id, info)| match id {
+            SplitModuleIdentifier::Chunk(splits) => Some(Group {
+                splits: splits.clone(),
+                bytes: info.included_symbols.iter().map(size_of).sum(),
+                members: vec![id.clone()],
+            }),
+            _ => None,
+        })
+        .collect();
+    // A stable order, so that the same input always gives the same chunks.
+    groups.sort_by(|a, b| a.splits.cmp(&b.splits));
+    let before = groups.len();
+    let waste = |a: &Group, b: &Group| -> u64 {
+        a.bytes * b.splits.difference(&a.splits).count() as u64
+            + b.bytes * a.splits.difference(&b.splits).count() as u64
+    };
+    let mut stuck = HashSet::<usize>::new();
+    loop {
+        // The smallest chunk below the minimum, else the smallest chunk of the split that
+        // needs the most chunks, if that is more than allowed.
+        let small = (0..groups.len())
+            .filter(|i| groups[*i].bytes < min_bytes && !stuck.contains(i))
+            .min_by_key(|i| (groups[*i].bytes, *i));
+        let pick = match small {
+            Some(i) => Some((i, None)),
+            None => {
+                let mut per_split = HashMap::<&String, Vec<usize>>::new();
+                for (i, g) in groups.iter().enumerate() {
+                    for s in &g.splits {
+                        per_split.entry(s).or_default().push(i);
+                    }
+                }
+                per_split
+                    .into_iter()
+                    .filter(|(_, chunks)| chunks.len() > max_chunks)
+                    .max_by_key(|(split, chunks)| (chunks.len(), (*split).clone()))
+                    .and_then(|(split, chunks)| {
+                        let i = chunks.into_iter().min_by_key(|i| (groups[*i].bytes, *i))?;
+                        Some((i, Some(split.clone())))
+                    })
+            }
+        };
+        let Some((a, split)) = pick else { break };
+        let partner = (0..groups.len())
+            .filter(|&b| b != a)
+            .filter(|&b| match &split {
+                Some(s) => groups[b].splits.contains(s),
+                None => !groups[b].splits.is_disjoint(&groups[a].splits),
+            })
+            .min_by_key(|&b| (waste(&groups[a], &groups[b]), groups[b].bytes, b));
+        let Some(b) = partner else {
+            stuck.insert(a);
+            continue;
+        };
+        let taken = groups.swap_remove(a);
+        // `swap_remove` moved the last group to `a`.
+        let b = if b == groups.len() { a } else { b };
+        stuck.clear();
+        let into = &mut groups[b];
+        into.splits.extend(taken.splits);
+        into.bytes += taken.bytes;
+        into.members.extend(taken.members);
+    }
+    trace!("merge_chunks: {before} chunks -> {}", groups.len());
+    for group in groups {
+        let mut merged = OutputModuleInfo::default();
+        for member in &group.members {
+            let info = contents.remove(member).expect("every chunk is merged once");
+            merged.included_symbols.extend(info.included_symbols);
+        }
+        contents
+            .entry(SplitModuleIdentifier::Chunk(group.splits))
+            .or_default()
+            .included_symbols
+            .extend(merged.included_symbols);
+    }
 }
