@@ -20,8 +20,11 @@ import * as http from 'http';
 // form's `ActionForm`s are plain forms sent by their actions: 295.9 KB. Then one flat route
 // list (`FlatRoutes`: 12 KB less router), and the scorecard below the fold and the edit
 // forms behind "Edit" rendered by the server and woken later (`components::deferred`):
-// 262.3 KB with the demo rep's day.
-const BUDGET_BYTES = 270 * 1024;
+// 262.3 KB with the demo rep's day. Stop 32: the splitter's shared chunks merged (its loader
+// script 6.3 → 1.5 KB), the TV's, desk's and team view's rules in sheets of their own
+// (`components::page_sheet`), and no float formatting left in the bundle (vendor/README.md):
+// the 250 KB issue 11 asks for.
+const BUDGET_BYTES = 250 * 1024;
 const REP = { email: 'sam.rivera@demo.pacesetter.test', password: 'demo-rep-password' };
 
 /** Bytes on the wire for one GET with `Accept-Encoding: br`, and the encoding the server chose. */
