@@ -621,6 +621,12 @@ const MAX_CHUNKS_PER_SPLIT: usize = 12;
 /// A chunk smaller than this (code and data, before compression) is merged into another one.
 const MIN_CHUNK_BYTES: u64 = 4 * 1024;
 
+/// How much more a byte wasted on a part of a page that wakes when needed (a lazy function
+/// named `deferred_…`, such as /me's scorecard and edit form) counts than one wasted on a
+/// whole lazy page: a rep's phone fetches those parts while the rep is using /me, a page
+/// once per visit.
+const DEFERRED_PART_WEIGHT: u64 = 16;
+
 /// Pacesetter's change to the splitter: merge the shared chunks into fewer, larger ones.
 ///
 /// The splitter gives every set of split modules that share code a chunk of its own, which
@@ -630,8 +636,11 @@ const MIN_CHUNK_BYTES: u64 = 4 * 1024;
 /// ever grows its set), and code that calls into a chunk goes through the shared function
 /// table, so a chunk loaded without the code it calls is harmless. The price is bytes: a
 /// split in S_B \ S_A now also downloads A. Each merge picks the partner that wastes the
-/// fewest bytes (`size_a · |S_B \ S_A| + size_b · |S_A \ S_B|`), until no chunk is below
-/// `MIN_CHUNK_BYTES` and no split needs more than `MAX_CHUNKS_PER_SPLIT` chunks.
+/// fewest bytes (`size_a · |S_B \ S_A| + size_b · |S_A \ S_B|`, each split counted by its
+/// weight: `DEFERRED_PART_WEIGHT`), until no chunk is below `MIN_CHUNK_BYTES` and no split
+/// needs more than `MAX_CHUNKS_PER_SPLIT` chunks. (`WASM_SPLIT_MAX_CHUNKS`,
+/// `WASM_SPLIT_MIN_CHUNK_BYTES` and `WASM_SPLIT_PART_WEIGHT` override the three, to try
+/// other values.)
 fn merge_chunks(
     module: &InputModule,
     contents: &mut HashMap<SplitModuleIdentifier, OutputModuleInfo>,
@@ -679,9 +688,17 @@ fn merge_chunks(
     // A stable order, so that the same input always gives the same chunks.
     groups.sort_by(|a, b| a.splits.cmp(&b.splits));
     let before = groups.len();
+    let weight = std::env::var("WASM_SPLIT_PART_WEIGHT")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(DEFERRED_PART_WEIGHT);
+    let weigh = |splits: std::collections::btree_set::Difference<'_, String>| -> u64 {
+        splits
+            .map(|s| if s.starts_with("deferred_") { weight } else { 1 })
+            .sum()
+    };
     let waste = |a: &Group, b: &Group| -> u64 {
-        a.bytes * b.splits.difference(&a.splits).count() as u64
-            + b.bytes * a.splits.difference(&b.splits).count() as u64
+        a.bytes * weigh(b.splits.difference(&a.splits)) + b.bytes * weigh(a.splits.difference(&b.splits))
     };
     let mut stuck = HashSet::<usize>::new();
     loop {
