@@ -6,7 +6,7 @@
 //! carry them. [`page_sheet`] says which sheet a path needs, in one place:
 //! - the server links it in the page's `<head>` (`app::shell`), so a first load is styled
 //!   before it paints;
-//! - a page reached in the browser ([`WithPageSheet`]) adds the link and shows the page once
+//! - a page reached in the browser ([`with_page_sheet`]) adds the link and shows the page once
 //!   the sheet has loaded (or failed to: then unstyled rather than blank), never unstyled
 //!   for a frame.
 
