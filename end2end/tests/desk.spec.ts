@@ -44,7 +44,8 @@ test('an admin previews a weight change in the browser, saves it, and the leader
   await expect(leader.locator('td.points')).toHaveText(firstPoints);
 
   // The leader's own breakdown scores this month's visits at the new weight, since the 1st.
-  const rep = await (await browser.newContext()).newPage();
+  const repContext = await browser.newContext();
+  const rep = await repContext.newPage();
   await rep.setViewportSize({ width: 390, height: 844 });
   await signIn(rep, `${firstAfter.toLowerCase().replace(/ /g, '.')}@demo.pacesetter.test`, 'demo-rep-password', '/me');
   await expect(rep.locator('body[data-hydrated="true"]')).toHaveCount(1, { timeout: 60_000 });
@@ -58,6 +59,7 @@ test('an admin previews a weight change in the browser, saves it, and the leader
   }
   await expect(visits.locator('td').nth(2)).toHaveText('40.00');
   await expect(visits.locator('td').nth(2)).toHaveAttribute('title', /^since \d{4}-\d{2}-01$/);
+  await repContext.close();
 });
 
 test('a rep who types the weights address is turned away without a form', async ({ page }) => {

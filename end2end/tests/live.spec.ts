@@ -1,4 +1,4 @@
-import { test, expect, Page, Browser } from '@playwright/test';
+import { test, expect, Page, Browser, BrowserContext } from '@playwright/test';
 import * as fs from 'fs';
 
 const SHOTS = 'screenshots';
@@ -14,8 +14,16 @@ async function signIn(page: Page, email: string, password: string, next: string)
   await expect(page.locator('body[data-hydrated="true"]')).toHaveCount(1, { timeout: 60_000 });
 }
 
+// The contexts a test opened: closed after it, so no page of one test keeps its live
+// stream and keeps refetching through the tests after it.
+const opened: BrowserContext[] = [];
+test.afterEach(async () => {
+  for (const context of opened.splice(0)) await context.close();
+});
+
 async function newPage(browser: Browser, width: number, height: number): Promise<Page> {
   const context = await browser.newContext({ viewport: { width, height } });
+  opened.push(context);
   return context.newPage();
 }
 

@@ -1,4 +1,4 @@
-import { test, expect, Page, Browser } from '@playwright/test';
+import { test, expect, Page, Browser, BrowserContext } from '@playwright/test';
 import * as fs from 'fs';
 
 // The office TV plays its display's rotation on one screen, at 1080p and 4K: every slide
@@ -6,8 +6,16 @@ import * as fs from 'fs';
 const SHOTS = 'screenshots';
 fs.mkdirSync(SHOTS, { recursive: true });
 
+// The contexts a test opened: closed after it, so no TV of one test keeps its live stream
+// and keeps refetching through the tests after it.
+const opened: BrowserContext[] = [];
+test.afterEach(async () => {
+  for (const context of opened.splice(0)) await context.close();
+});
+
 async function open(browser: Browser, path: string, width: number, height: number): Promise<Page> {
   const context = await browser.newContext({ viewport: { width, height } });
+  opened.push(context);
   const page = await context.newPage();
   await page.goto(path);
   await expect(page.locator('body[data-hydrated="true"]')).toHaveCount(1, { timeout: 60_000 });
@@ -271,6 +279,7 @@ test('an activity and a won deal reach an open TV within a second, with a celebr
 
   // Reduced motion: the celebration shows without animation.
   const calm = await browser.newContext({ viewport: { width: 3840, height: 2160 }, reducedMotion: 'reduce' });
+  opened.push(calm);
   const tv4k = await calm.newPage();
   await tv4k.goto(path);
   await expect(tv4k.locator('body[data-hydrated="true"]')).toHaveCount(1, { timeout: 60_000 });

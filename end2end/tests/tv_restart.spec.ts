@@ -1,4 +1,4 @@
-import { test, expect } from '@playwright/test';
+import { test, expect, BrowserContext } from '@playwright/test';
 import { spawn, execFileSync, ChildProcess } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
@@ -46,9 +46,11 @@ test('after a SIGKILL and a restart, an open TV shows the next change within 2 s
   const tvPath = cli(db, 'displays', 'create', '--name', 'Restart TV');
   const token = cli(db, 'tokens', 'create', '--name', 'Restart', '--scope', 'ingest,read');
   let server = serve(db, `${work}/server.log`);
+  let context: BrowserContext | undefined;
   try {
     await healthy();
-    const tv = await (await browser.newContext({ viewport: { width: 1920, height: 1080 } })).newPage();
+    context = await browser.newContext({ viewport: { width: 1920, height: 1080 } });
+    const tv = await context.newPage();
     await tv.goto(BASE + tvPath);
     await expect(tv.locator('body[data-hydrated="true"]')).toHaveCount(1, { timeout: 60_000 });
     await tv.evaluate(() => ((window as any).__noReload = true));
@@ -80,6 +82,7 @@ test('after a SIGKILL and a restart, an open TV shows the next change within 2 s
     await expect(tv.locator('.tv-reconnecting')).toHaveCount(0);
     expect(await tv.evaluate(() => (window as any).__noReload)).toBe(true);
   } finally {
+    await context?.close();
     server.kill('SIGKILL');
     fs.rmSync(work, { recursive: true, force: true });
   }

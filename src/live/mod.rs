@@ -145,10 +145,35 @@ mod server {
     #[derive(Debug)]
     pub struct Memo<V> {
         inner: std::sync::Mutex<MemoInner<V>>,
-        /// One turn per key: who computes it while the others wait.
-        computing: std::sync::Mutex<
-            std::collections::HashMap<String, std::sync::Arc<tokio::sync::Mutex<()>>>,
+        /// The keys being computed, each with the bell its computer rings when done.
+        computing:
+            std::sync::Mutex<std::collections::HashMap<String, std::sync::Arc<tokio::sync::Notify>>>,
+    }
+
+    /// How long a caller waits for another's computation of the same key before it computes
+    /// for itself. A render may poll a read once and keep it unpolled for a while (leptos's
+    /// `Suspend::dry_resolve`); whoever waits on such a read must not wait for ever.
+    pub const LEAD_WAIT: Duration = Duration::from_secs(2);
+
+    /// Held by the caller computing a key: when it is done, fails or is dropped, the key is
+    /// free again and everyone waiting is told.
+    struct Lead<'a> {
+        computing: &'a std::sync::Mutex<
+            std::collections::HashMap<String, std::sync::Arc<tokio::sync::Notify>>,
         >,
+        key: &'a str,
+    }
+
+    impl Drop for Lead<'_> {
+        fn drop(&mut self) {
+            let mut computing = self
+                .computing
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            if let Some(bell) = computing.remove(self.key) {
+                bell.notify_waiters();
+            }
+        }
     }
 
     #[derive(Debug)]
@@ -172,9 +197,11 @@ mod server {
         }
 
         /// The result kept for `key`, or `compute`'s, kept. Callers that miss at the same
-        /// time take turns: the first computes, the others then find its result (64 TVs
-        /// asking at once after a change cost one computation, not 64; before this, a cold
-        /// start of 64 connections on the TV page had a p99 of 1.3 s instead of 28 ms).
+        /// time wait for the first, which computes, and then find its result (64 TVs asking
+        /// at once after a change cost one computation, not 64; before this, a cold start of
+        /// 64 connections on the TV page had a p99 of 1.3 s instead of 28 ms). Nobody hands a
+        /// turn to a waiter: a waiter that is never polled again holds nobody up, and a
+        /// waiter whose computer stalls computes for itself after [`LEAD_WAIT`].
         pub async fn get_or_compute<E, F>(
             &self,
             key: String,
@@ -186,23 +213,36 @@ mod server {
             if let (Some(v), _) = self.get(&key) {
                 return Ok(v);
             }
-            let turn = {
+            let waiting = {
                 let mut computing = self
                     .computing
                     .lock()
                     .unwrap_or_else(std::sync::PoisonError::into_inner);
-                if computing.len() >= MEMO_MAX_ENTRIES {
-                    computing.retain(|_, t| std::sync::Arc::strong_count(t) > 1);
+                match computing.get(&key) {
+                    // Made under the lock the computer rings under: no ring is missed.
+                    Some(bell) => Some(bell.clone().notified_owned()),
+                    None => {
+                        computing.insert(key.clone(), Default::default());
+                        None
+                    }
                 }
-                computing.entry(key.clone()).or_default().clone()
             };
-            let _turn = turn.lock().await;
+            let _lead = match waiting {
+                Some(bell) => {
+                    let _ = tokio::time::timeout(LEAD_WAIT, bell).await;
+                    None
+                }
+                None => Some(Lead {
+                    computing: &self.computing,
+                    key: &key,
+                }),
+            };
             let (kept, generation) = self.get(&key);
             if let Some(v) = kept {
                 return Ok(v);
             }
             let fresh = compute().await?;
-            self.put(key, fresh.clone(), generation);
+            self.put(key.clone(), fresh.clone(), generation);
             Ok(fresh)
         }
 
@@ -675,5 +715,45 @@ mod tests {
         assert_eq!(failed.await, Err("down".to_string()));
         let after = memo.get_or_compute("tv".into(), || compute(computed.clone()));
         assert_eq!(after.await, Ok(4));
+    }
+
+    /// A render may poll a read once and then keep it unpolled (leptos's
+    /// `Suspend::dry_resolve`). With turns handed from caller to caller, such a read got the
+    /// turn when the computation before it ended, never took it, and every later caller of
+    /// the key waited for ever: a `/me` render that never answered.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_waiter_kept_unpolled_holds_nobody_up() {
+        use std::future::Future;
+        use std::time::Duration;
+        let (tx, _) = broadcast::channel(4);
+        let memo: std::sync::Arc<Memo<u32>> = std::sync::Arc::new(Memo::new(tx.subscribe()));
+        let slow = || async {
+            tokio::time::sleep(Duration::from_millis(100)).await;
+            Ok::<u32, String>(7)
+        };
+        let first = tokio::spawn({
+            let memo = memo.clone();
+            async move { memo.get_or_compute("settings".into(), slow).await }
+        });
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        // Polled once while the first computes, then kept and never polled again.
+        let mut kept = Box::pin(memo.get_or_compute("settings".into(), slow));
+        let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+        assert!(kept.as_mut().poll(&mut cx).is_pending());
+        let third = memo.get_or_compute("settings".into(), || async { Ok::<u32, String>(8) });
+        let third = tokio::time::timeout(Duration::from_secs(1), third).await;
+        assert_eq!(third, Ok(Ok(7)), "the third caller is answered with the first's result");
+        assert_eq!(first.await.unwrap(), Ok(7));
+
+        // A computer that stalls delays the others by at most LEAD_WAIT.
+        tx.send("changed".into()).unwrap();
+        let mut stalled = Box::pin(memo.get_or_compute("settings".into(), slow));
+        assert!(stalled.as_mut().poll(&mut cx).is_pending());
+        let next = memo.get_or_compute("settings".into(), || async { Ok::<u32, String>(9) });
+        let next = tokio::time::timeout(super::LEAD_WAIT * 2, next).await;
+        assert_eq!(next, Ok(Ok(9)));
+        drop(stalled);
+        drop(kept);
+        assert_eq!(memo.get("settings").0, Some(9));
     }
 }
