@@ -146,8 +146,9 @@ mod server {
     pub struct Memo<V> {
         inner: std::sync::Mutex<MemoInner<V>>,
         /// The keys being computed, each with the bell its computer rings when done.
-        computing:
-            std::sync::Mutex<std::collections::HashMap<String, std::sync::Arc<tokio::sync::Notify>>>,
+        computing: std::sync::Mutex<
+            std::collections::HashMap<String, std::sync::Arc<tokio::sync::Notify>>,
+        >,
     }
 
     /// How long a caller waits for another's computation of the same key before it computes
@@ -742,7 +743,11 @@ mod tests {
         assert!(kept.as_mut().poll(&mut cx).is_pending());
         let third = memo.get_or_compute("settings".into(), || async { Ok::<u32, String>(8) });
         let third = tokio::time::timeout(Duration::from_secs(1), third).await;
-        assert_eq!(third, Ok(Ok(7)), "the third caller is answered with the first's result");
+        assert_eq!(
+            third,
+            Ok(Ok(7)),
+            "the third caller is answered with the first's result"
+        );
         assert_eq!(first.await.unwrap(), Ok(7));
 
         // A computer that stalls delays the others by at most LEAD_WAIT.
