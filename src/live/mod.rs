@@ -146,10 +146,12 @@ mod server {
     pub struct Memo<V> {
         inner: std::sync::Mutex<MemoInner<V>>,
         /// The keys being computed, each with the bell its computer rings when done.
-        computing: std::sync::Mutex<
-            std::collections::HashMap<String, std::sync::Arc<tokio::sync::Notify>>,
-        >,
+        computing: Computing,
     }
+
+    /// The keys being computed, each with its bell.
+    type Computing =
+        std::sync::Mutex<std::collections::HashMap<String, std::sync::Arc<tokio::sync::Notify>>>;
 
     /// How long a caller waits for another's computation of the same key before it computes
     /// for itself. A render may poll a read once and keep it unpolled for a while (leptos's
@@ -159,9 +161,7 @@ mod server {
     /// Held by the caller computing a key: when it is done, fails or is dropped, the key is
     /// free again and everyone waiting is told.
     struct Lead<'a> {
-        computing: &'a std::sync::Mutex<
-            std::collections::HashMap<String, std::sync::Arc<tokio::sync::Notify>>,
-        >,
+        computing: &'a Computing,
         key: &'a str,
     }
 
