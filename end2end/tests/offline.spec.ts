@@ -6,6 +6,10 @@ import * as fs from 'fs';
 // the connection is back. And before (or without) JavaScript, the buttons are forms that work.
 const REP = { email: 'sam.rivera@demo.pacesetter.test', password: 'demo-rep-password' };
 const SHOTS = 'screenshots';
+// A full-page shot shows what scrolling reveals: below the fold, /me lays its entries and
+// cards out only as they come near the screen (content-visibility), which a shot taken
+// without scrolling would show as blanks.
+const WHOLE_PAGE = '* { content-visibility: visible !important; }';
 fs.mkdirSync(SHOTS, { recursive: true });
 
 const PHONE = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true };
@@ -126,7 +130,7 @@ test.describe('offline quick log', () => {
     await expect(page.getByTestId('my-total')).toBeVisible();
     await expect(page.getByTestId('pending-line')).toContainText('Pending: 3 taps saved on this phone, not sent yet.');
     await expect(calls.getByTestId('pending-count')).toHaveText('2 pending');
-    await page.screenshot({ path: `${SHOTS}/offline-reloaded-390.png`, fullPage: true });
+    await page.screenshot({ path: `${SHOTS}/offline-reloaded-390.png`, fullPage: true, style: WHOLE_PAGE });
 
     // Back online: sent once each, and the page counts them.
     await context.setOffline(false);
@@ -300,8 +304,13 @@ test.describe('quick log without JavaScript', () => {
     await page.locator('button.log-button[data-type="call"]').tap();
     await page.waitForURL((url) => url.searchParams.has('logged'));
     const id = new URL(page.url()).searchParams.get('logged')!;
+    // Without JavaScript, "Edit" holds a link to the page with this entry's form open (the
+    // forms are not in every load of the page).
+    await page.locator(`li[data-activity="${id}"]`).locator('summary', { hasText: 'Edit' }).tap();
+    await page.locator(`li[data-activity="${id}"]`).getByRole('link', { name: 'Open the edit form' }).tap();
+    await page.waitForURL((url) => url.searchParams.get('open') === id);
     const item = page.locator(`li[data-activity="${id}"]`);
-    await item.locator('summary', { hasText: 'Edit' }).tap();
+    await expect(item.locator('details.edit-activity')).toHaveAttribute('open', '');
     await item.getByLabel('Note').fill('Left a voicemail');
     await item.getByLabel('Minutes').fill('ten');
     await item.getByLabel('Account').fill('Acme Logistics');

@@ -5,6 +5,10 @@ import * as fs from 'fs';
 // scrolls sideways.
 const REP = { email: 'sam.rivera@demo.pacesetter.test', password: 'demo-rep-password' };
 const SHOTS = 'screenshots';
+// A full-page shot shows what scrolling reveals: below the fold, /me lays its entries and
+// cards out only as they come near the screen (content-visibility), which a shot taken
+// without scrolling would show as blanks.
+const WHOLE_PAGE = '* { content-visibility: visible !important; }';
 fs.mkdirSync(SHOTS, { recursive: true });
 
 async function signIn(page: Page) {
@@ -48,7 +52,7 @@ for (const [width, height] of [[360, 740], [390, 844]]) {
       await expect(page.getByText(/Index .* \/ 10/)).toBeVisible();
       await expect(page.getByRole('heading', { name: 'Why this score' })).toBeVisible();
       await expectNoSidewaysScroll(page);
-      await page.screenshot({ path: `${SHOTS}/phone-me-${width}.png`, fullPage: true });
+      await page.screenshot({ path: `${SHOTS}/phone-me-${width}.png`, fullPage: true, style: WHOLE_PAGE });
     });
 
     test('one tap logs and counts on the button; undo takes it back', async ({ page }) => {
@@ -89,7 +93,7 @@ for (const [width, height] of [[360, 740], [390, 844]]) {
       await expect(first.getByLabel('Note')).toHaveValue(note);
       await expect(first.getByLabel('Account')).toHaveValue('Acme Logistics');
       await expectNoSidewaysScroll(page);
-      await page.screenshot({ path: `${SHOTS}/phone-edit-error-${width}.png`, fullPage: true });
+      await page.screenshot({ path: `${SHOTS}/phone-edit-error-${width}.png`, fullPage: true, style: WHOLE_PAGE });
       await first.getByLabel('Minutes').fill('10');
       await first.getByRole('button', { name: 'Save' }).tap();
       await expect(page.getByRole('status')).toContainText('Saved.');

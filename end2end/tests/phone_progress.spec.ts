@@ -6,6 +6,10 @@ import * as fs from 'fs';
 // the history by period.
 const REP = { email: 'sam.rivera@demo.pacesetter.test', password: 'demo-rep-password' };
 const SHOTS = 'screenshots';
+// A full-page shot shows what scrolling reveals: below the fold, /me and the history lay
+// their entries out only as they come near the screen (content-visibility), which a shot
+// taken without scrolling would show as blanks.
+const WHOLE_PAGE = '* { content-visibility: visible !important; }';
 fs.mkdirSync(SHOTS, { recursive: true });
 
 async function signIn(page: Page, next = '/me') {
@@ -41,7 +45,7 @@ for (const [width, height] of [[360, 740], [390, 844]]) {
       await expect(nav.getByRole('link', { name: 'Log' })).toHaveAttribute('aria-current', 'page');
       await expectNoSidewaysScroll(page);
       await page.locator('.role-scorecard').scrollIntoViewIfNeeded();
-      await page.screenshot({ path: `${SHOTS}/progress-me-${width}.png`, fullPage: true });
+      await page.screenshot({ path: `${SHOTS}/progress-me-${width}.png`, fullPage: true, style: WHOLE_PAGE });
       await page.waitForTimeout(500);
       expect(echarts, 'no ECharts on /me').toEqual([]);
       expect(await page.evaluate(() => 'echarts' in window)).toBe(false);
@@ -95,7 +99,7 @@ for (const [width, height] of [[360, 740], [390, 844]]) {
       await expect(page.getByTestId('history-summary')).toContainText(/activit/);
       await expect(page.locator('ul.history li').first()).toBeVisible();
       await expectNoSidewaysScroll(page);
-      await page.screenshot({ path: `${SHOTS}/progress-history-${width}.png`, fullPage: true });
+      await page.screenshot({ path: `${SHOTS}/progress-history-${width}.png`, fullPage: true, style: WHOLE_PAGE });
     });
   });
 }

@@ -3,6 +3,10 @@ import * as fs from 'fs';
 
 const REP = { email: 'sam.rivera@demo.pacesetter.test', password: 'demo-rep-password', name: 'Sam Rivera' };
 const SHOTS = 'screenshots';
+// A full-page shot shows what scrolling reveals: below the fold, /me lays its entries and
+// cards out only as they come near the screen (content-visibility), which a shot taken
+// without scrolling would show as blanks.
+const WHOLE_PAGE = '* { content-visibility: visible !important; }';
 fs.mkdirSync(SHOTS, { recursive: true });
 
 async function signIn(page: Page, next = '/me') {
@@ -41,7 +45,7 @@ test.describe('phone, JavaScript on', () => {
     // The scorecard below agrees with the new total (it reloads after each log).
     const scoreLine = page.locator('[data-metric="activity_score"]');
     await expect(scoreLine).toContainText(((before + weight) / 100).toFixed(2));
-    await page.screenshot({ path: `${SHOTS}/phone-me.png`, fullPage: true });
+    await page.screenshot({ path: `${SHOTS}/phone-me.png`, fullPage: true, style: WHOLE_PAGE });
 
     // Client-side navigation to the leaderboard: the new total is there, no reload happened.
     await page.getByRole('link', { name: 'Leaderboard →' }).click();

@@ -879,11 +879,15 @@ fn TodayItem(a: TodayActivity, toasts: Toasts, edits: Edits) -> impl IntoView {
         toasts.show(format!("Deleted: {label}"), Some(Undo::Deleting(id)));
         toasts.hidden.update(|h| h.push(id));
     };
-    // A refused edit of this entry posted without JavaScript, back with what was typed.
-    let returned = use_query_map()
-        .with_untracked(|q| EditReturn::from_query(|k| q.get(k)))
-        .filter(|r| r.id == id);
-    let open_form = returned.is_some();
+    // A refused edit of this entry posted without JavaScript, back with what was typed; or
+    // the page asked for with this entry's form open (`?open=`, the link in the server's copy).
+    let (returned, asked) = use_query_map().with_untracked(|q| {
+        (
+            EditReturn::from_query(|k| q.get(k)).filter(|r| r.id == id),
+            q.get("open").is_some_and(|o| o == id.to_string()),
+        )
+    });
+    let open_form = returned.is_some() || asked;
     let form = EditFormData::new(&a, returned, edits);
     let copy = NodeRef::<leptos::html::Div>::new();
     let wake = move || {
@@ -937,7 +941,7 @@ fn TodayItem(a: TodayActivity, toasts: Toasts, edits: Edits) -> impl IntoView {
             // Stays open after a refused save (nothing reloads), closes with the reload after a good one.
             <details class="edit-activity" open=open_form on:toggle=move |_| wake()>
                 <summary on:pointerdown=move |_| wake() on:focus=move |_| wake()>"Edit"</summary>
-                {edit_copy(form.clone(), copy)}
+                {edit_copy(form.clone(), copy, open_form)}
                 {move || live().then(|| {
                     let form = form.clone();
                     view! {
@@ -996,15 +1000,26 @@ impl EditFormData {
     }
 }
 
-/// The edit form as the server renders it, inside the entry (not hydrated).
+/// What the server puts in an entry's "Edit" (not hydrated): the form itself when the page
+/// was asked for with it open, otherwise a link that asks for that. Twenty entries' forms
+/// in every load of /me cost a phone ~100 ms of the browser's own form scanning, for forms
+/// that only matter without JavaScript (with it, opening "Edit" wakes the live form).
 #[cfg(feature = "ssr")]
-fn edit_copy(form: EditFormData, copy: NodeRef<leptos::html::Div>) -> impl IntoView {
-    view! { <div class="deferred-copy" node_ref=copy><EditForm form=form/></div> }
+fn edit_copy(form: EditFormData, copy: NodeRef<leptos::html::Div>, open: bool) -> impl IntoView {
+    let id = form.id;
+    let inner = if open {
+        Either::Left(view! { <EditForm form=form/> })
+    } else {
+        Either::Right(view! {
+            <p class="small"><a href=format!("/me?open={id}#activity-{id}")>"Open the edit form"</a></p>
+        })
+    };
+    view! { <div class="deferred-copy" node_ref=copy>{inner}</div> }
 }
 
 /// In the browser the server's copy is left as it is until the live form replaces it.
 #[cfg(not(feature = "ssr"))]
-fn edit_copy(_form: EditFormData, copy: NodeRef<leptos::html::Div>) -> impl IntoView {
+fn edit_copy(_form: EditFormData, copy: NodeRef<leptos::html::Div>, _open: bool) -> impl IntoView {
     view! { <div class="deferred-copy" node_ref=copy></div> }
 }
 
