@@ -1,7 +1,7 @@
 //! The HTML shell, the root component and the routes.
 
 use leptos::prelude::*;
-use leptos_meta::{provide_meta_context, Meta, MetaTags, Title};
+use leptos_meta::{provide_meta_context, MetaTags, Title};
 use leptos_router::components::{FlatRoutes, Route, Router};
 use leptos_router::{lazy_route, path, Lazy, LazyRoute, SsrMode};
 
@@ -11,7 +11,7 @@ use crate::admin::page::AdminPage;
 use crate::auth::page::SignInPage;
 use crate::auth::whoami;
 use crate::calendar::page::CalendarPage;
-use crate::components::{SyncHydrate, TopBar};
+use crate::components::{LaterPage, SyncHydrate, TopBar};
 use crate::deals::page::MyDealsPage;
 use crate::displays::page::DisplaysPage;
 use crate::leaderboard::page::LeaderboardPage;
@@ -56,6 +56,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
             <head>
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <meta name="color-scheme" content="light dark"/>
                 // Installable on a phone's home screen; the service worker (public/sw.js) keeps
                 // the shell and the last /me for offline use.
                 <link rel="manifest" href="/manifest.webmanifest"/>
@@ -107,7 +108,6 @@ pub fn App() -> impl IntoView {
     });
     view! {
         <Title text="Pacesetter"/>
-        <Meta name="color-scheme" content="light dark"/>
         <Router>
             <FlatRoutes fallback=|| view! { <main class="page"><h1>"Page not found"</h1></main> }>
                 // The rep's phone page is in the first bundle; every other page, sign-in included,
@@ -116,7 +116,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/tv/:token") view={Lazy::<TvRoute>::new()}/>
                 // Pages that may redirect to sign-in render fully before responding, so the redirect
                 // is a real HTTP 302 even without JavaScript.
-                <Route path=path!("/me") view=|| view! { <Framed title="My score"><MyScorePage/></Framed> } ssr=SsrMode::Async/>
+                <Route path=path!("/me") view=|| view! { <Framed title="My score">{SyncHydrate(view! { <MyScorePage/> })}</Framed> } ssr=SsrMode::Async/>
                 <Route path=path!("/me/deals") view={Lazy::<MyDealsRoute>::new()} ssr=SsrMode::Async/>
                 <Route path=path!("/me/progress") view={Lazy::<ProgressRoute>::new()} ssr=SsrMode::Async/>
                 <Route path=path!("/me/report") view={Lazy::<ReportRoute>::new()} ssr=SsrMode::Async/>
@@ -154,23 +154,31 @@ fn register_service_worker() {
 
 /// The top bar and page frame shared by every page but the TV; `title` names the page in
 /// the browser's tab and history, and to screen readers ("My score · Pacesetter"). The page
-/// is typed, not boxed, and hydrates in one synchronous pass ([`SyncHydrate`]).
+/// is typed, not boxed. The frame hydrates in one synchronous pass ([`SyncHydrate`]); the
+/// page as its route says: `/me` in the same pass ([`SyncHydrate`]), a lazily loaded page
+/// built and hydrated in tasks of its own after the frame's ([`LaterPage`]), so a phone is
+/// not busy for one long task.
 #[component]
 fn Framed<C: IntoView + 'static>(title: &'static str, children: TypedChildren<C>) -> impl IntoView {
     let user = crate::components::data(|| (), |_| whoami());
     let page = children.into_inner();
-    SyncHydrate(view! {
-        <Title text=format!("{title} · Pacesetter")/>
-        <TopBar user=user/>
-        <main class="page">{page()}</main>
-    })
+    (
+        SyncHydrate(view! {
+            <Title text=format!("{title} · Pacesetter")/>
+            <TopBar user=user/>
+        }),
+        view! { <main class="page">{page()}</main> },
+    )
 }
 
 /// A page in the frame, as a route whose code is a separate WebAssembly chunk, fetched the
 /// first time the page is opened (or, on a first load, before it hydrates).
 macro_rules! lazy_page {
     ($route:ident, $page:ident, $title:literal) => {
-        lazy_page!($route, || view! { <Framed title=$title><$page/></Framed> });
+        lazy_page!(
+            $route,
+            || view! { <Framed title=$title>{LaterPage::new(|| SyncHydrate(view! { <$page/> }))}</Framed> }
+        );
     };
     ($route:ident, || $view:expr) => {
         struct $route;

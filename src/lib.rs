@@ -48,6 +48,8 @@ pub fn hydrate() {
         else {
             return;
         };
+        // Loading the bundle was a task; hydrating starts in the next one.
+        components::next_task().await;
         leptos::mount::hydrate_from_async(body.clone(), app::App)
             .await
             .forget();

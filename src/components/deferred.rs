@@ -2,54 +2,16 @@
 //!
 //! The server renders such a part in full, so it reads before (and without) the
 //! WebAssembly. The browser leaves that copy as it is — not hydrated, no code for it in the
-//! page's first bundle — until the part is *woken*: it scrolls near the screen, or what it
-//! shows changes. Its live version is a separate chunk (`#[lazy]`), fetched then; it
-//! replaces the server's copy once it has its data, so nothing flickers or shows twice.
+//! page's first bundle — until the part is *woken*: the rep opens it (an entry's edit
+//! form), or what it shows changes (the scorecard: until then the server's copy is exact,
+//! so scrolling to it runs no code). Its live version is a separate chunk (`#[lazy]`),
+//! fetched then; it replaces the server's copy once it has its data, so nothing flickers or
+//! shows twice.
 //! The service worker keeps these chunks for offline use (`public/sw.js`); where there is
 //! none, a part is not woken while the browser is offline (it wakes when the network is
 //! back), since a chunk that cannot be fetched stops the page.
 
 use leptos::prelude::*;
-
-/// Sets `wake` once `el` comes within 200 px of the screen (at once where the browser
-/// cannot tell).
-pub fn wake_when_near(el: NodeRef<leptos::html::Div>, wake: RwSignal<bool>) {
-    #[cfg(feature = "hydrate")]
-    Effect::new(move |_| {
-        use wasm_bindgen::closure::Closure;
-        use wasm_bindgen::JsCast;
-        use web_sys::{IntersectionObserver, IntersectionObserverEntry, IntersectionObserverInit};
-
-        let Some(node) = el.get() else { return };
-        if wake.get_untracked() {
-            return;
-        }
-        let seen = Closure::<dyn FnMut(js_sys::Array, IntersectionObserver)>::new(
-            move |entries: js_sys::Array, observer: IntersectionObserver| {
-                let near = entries.iter().any(|e| {
-                    e.unchecked_into::<IntersectionObserverEntry>()
-                        .is_intersecting()
-                });
-                if near {
-                    observer.disconnect();
-                    wake.set(true);
-                }
-            },
-        );
-        let init = IntersectionObserverInit::new();
-        init.set_root_margin("200px 0px");
-        match IntersectionObserver::new_with_options(seen.as_ref().unchecked_ref(), &init) {
-            Ok(observer) => {
-                observer.observe(&node);
-                let kept = send_wrapper::SendWrapper::new((observer, seen));
-                on_cleanup(move || kept.0.disconnect());
-            }
-            Err(_) => wake.set(true),
-        }
-    });
-    #[cfg(not(feature = "hydrate"))]
-    let _ = (el, wake);
-}
 
 /// Whether a deferred part's chunk can be fetched: the browser is online, or a service
 /// worker (which keeps the chunks) controls the page. Followed live; `true` on the server.

@@ -10,7 +10,7 @@ pub mod sync_hydrate;
 pub use chart::ChartView;
 pub use data::{data, Json};
 pub use me_nav::{MeNav, ME_AREAS};
-pub use sync_hydrate::SyncHydrate;
+pub use sync_hydrate::{next_task, Later, LaterPage, SyncHydrate};
 
 use leptos::either::Either;
 use leptos::prelude::*;

@@ -8,10 +8,11 @@ use crate::components::ErrorMessage;
 use crate::error::AppError;
 
 /// The signed-in rep's scorecard for the current month, where it sits below the fold (the
-/// rep's `/me`): the server renders it, and its code is a chunk fetched when it scrolls near
-/// or `refresh` changes (after the rep logs, edits or deletes an activity, or one is pushed
-/// live), which then reloads it on every change (`components::deferred`). Shows nothing to
-/// a visitor who is not signed in.
+/// rep's `/me`). The server renders it in full, and that copy is exact until what it shows
+/// changes: its live version is a chunk fetched only when `refresh` changes (after the rep
+/// logs, edits or deletes an activity, or one is pushed live), which then reloads it on every
+/// change (`components::deferred`). A first load, scrolled or not, runs none of its code.
+/// Shows nothing to a visitor who is not signed in.
 #[component]
 pub fn ScorecardPanel(refresh: Signal<usize>) -> impl IntoView {
     // Drawn in the browser (the rep came from another page) there is no server copy to show
@@ -22,7 +23,6 @@ pub fn ScorecardPanel(refresh: Signal<usize>) -> impl IntoView {
     let ready = RwSignal::new(false);
     let copy = NodeRef::<leptos::html::Div>::new();
     let reachable = crate::components::deferred::chunks_reachable();
-    crate::components::deferred::wake_when_near(copy, wake);
     let first = refresh.get_untracked();
     Effect::new(move |_| {
         if refresh.get() != first {

@@ -320,11 +320,27 @@ impl DataEmitInfo {
         // puts the whole segment, every split module's data included, in the main module. So
         // move the data of the modules with the least data in that segment to the main module,
         // one module at a time, until it fits.
+        //
+        // First, though, the data two modules share: symbols LLVM laid over each other (a
+        // string that is the tail of another) painted for different modules are copied into
+        // each, and those copies are what makes a segment overlong. Placed once, in the main
+        // module, they are there for every module; a few hundred bytes move instead of every
+        // page's strings.
         let mut to_main: HashSet<usize> = HashSet::new();
+        let mut shared_moved = false;
         loop {
             let (info, overlong) = Self::layout(input_module, program_info, &to_main)?;
             if overlong.is_empty() {
                 return Ok(info);
+            }
+            if !shared_moved {
+                shared_moved = true;
+                let segments: HashSet<usize> = overlong.iter().map(|(s, _)| *s).collect();
+                let shared = Self::overlapping_across_modules(input_module, program_info, &segments);
+                if !shared.is_empty() {
+                    to_main.extend(shared);
+                    continue;
+                }
             }
             let mut moved = false;
             for (segment_index, module_sizes) in overlong {
@@ -350,6 +366,53 @@ impl DataEmitInfo {
                 return Ok(info);
             }
         }
+    }
+
+    /// The data symbols of `segments` whose bytes overlap a symbol of another split module (not
+    /// the main one): each module would get its own copy of the shared bytes.
+    fn overlapping_across_modules(
+        input_module: &InputModule,
+        program_info: &SplitProgramInfo,
+        segments: &HashSet<usize>,
+    ) -> HashSet<usize> {
+        // (segment, start, end, module, symbol), for every data symbol a split module holds
+        let mut placed = Vec::new();
+        for (module_index, (_, module)) in program_info.output_modules.iter().enumerate().skip(1) {
+            for symbol in module.included_symbols.iter() {
+                let DepNode::DataSymbol(symbol_index) = *symbol else { continue };
+                if let SymbolInfo::Data { symbol: Some(def_data), .. } =
+                    input_module.reloc_info.symbols[symbol_index]
+                {
+                    let segment = def_data.index as usize;
+                    if def_data.size == 0 || !segments.contains(&segment) {
+                        continue;
+                    }
+                    let start = u64::from(def_data.offset);
+                    placed.push((segment, start, start + u64::from(def_data.size), module_index, symbol_index));
+                }
+            }
+        }
+        placed.sort_unstable();
+        let mut shared = HashSet::new();
+        // the symbols of the run of overlapping symbols being swept, and where it ends
+        let mut run: Vec<(usize, usize)> = Vec::new();
+        let mut run_end = 0;
+        let mut run_segment = usize::MAX;
+        for (segment, start, end, module, symbol) in placed {
+            if segment != run_segment || start >= run_end {
+                run.clear();
+                run_segment = segment;
+                run_end = end;
+            } else {
+                run_end = run_end.max(end);
+            }
+            if run.iter().any(|&(m, _)| m != module) {
+                shared.insert(symbol);
+                shared.extend(run.iter().filter(|&&(m, _)| m != module).map(|&(_, s)| s));
+            }
+            run.push((module, symbol));
+        }
+        shared
     }
 
     /// The data layout, with the data symbols of `to_main` placed in the main module (index 0)
