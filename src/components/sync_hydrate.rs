@@ -135,7 +135,7 @@ wraps_a_view!(SyncHydrate, |this, cursor, position| this
 
 /// `inner`, hydrated in a task of its own after the browser has had a turn (see the module's
 /// text): in one synchronous pass when `inner` is a [`SyncHydrate`], else as `inner` hydrates
-/// (the app's router, whose lazily loaded routes wait for their chunks). On the server, and
+/// (a part that holds a lazily loaded route waits for its chunk). On the server, and
 /// when the page is rendered in the browser rather than hydrated, it is `inner` itself. Parts
 /// marked `Later` one after the other hydrate in order, one task each.
 pub struct Later<T>(pub T);
