@@ -116,7 +116,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/tv/:token") view={Lazy::<TvRoute>::new()}/>
                 // Pages that may redirect to sign-in render fully before responding, so the redirect
                 // is a real HTTP 302 even without JavaScript.
-                <Route path=path!("/me") view=|| view! { <Framed title="My score">{SyncHydrate(view! { <MyScorePage/> })}</Framed> } ssr=SsrMode::Async/>
+                <Route path=path!("/me") view=|| view! { <Framed title="My score">{LaterPage::new(|| view! { <MyScorePage/> })}</Framed> } ssr=SsrMode::Async/>
                 <Route path=path!("/me/deals") view={Lazy::<MyDealsRoute>::new()} ssr=SsrMode::Async/>
                 <Route path=path!("/me/progress") view={Lazy::<ProgressRoute>::new()} ssr=SsrMode::Async/>
                 <Route path=path!("/me/report") view={Lazy::<ReportRoute>::new()} ssr=SsrMode::Async/>
@@ -155,9 +155,10 @@ fn register_service_worker() {
 /// The top bar and page frame shared by every page but the TV; `title` names the page in
 /// the browser's tab and history, and to screen readers ("My score · Pacesetter"). The page
 /// is typed, not boxed. The frame hydrates in one synchronous pass ([`SyncHydrate`]); the
-/// page as its route says: `/me` in the same pass ([`SyncHydrate`]), a lazily loaded page
-/// built and hydrated in tasks of its own after the frame's ([`LaterPage`]), so a phone is
-/// not busy for one long task.
+/// page is built and hydrated in tasks of its own after the frame's ([`LaterPage`]): `/me`
+/// in two parts (`MyScorePage` marks the second one
+/// [`Later`](crate::components::Later)), a lazily loaded page in one pass. So a phone is
+/// never busy for one long task.
 #[component]
 fn Framed<C: IntoView + 'static>(title: &'static str, children: TypedChildren<C>) -> impl IntoView {
     let user = crate::components::data(|| (), |_| whoami());

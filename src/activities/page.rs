@@ -24,7 +24,9 @@ use super::{
     Logged, MyScore, TodayActivity,
 };
 use crate::auth::{whoami, UserInfo};
-use crate::components::{field_errors, has_error, ErrorMessage, FieldMessage, MeNav, Saves};
+use crate::components::{
+    field_errors, has_error, ErrorMessage, FieldMessage, Later, MeNav, Saves, SyncHydrate,
+};
 use crate::error::AppError;
 use crate::leaderboard::format_index;
 use crate::scoring::ordinal;
@@ -694,51 +696,54 @@ pub fn MyScorePage() -> impl IntoView {
     let query = use_query_map();
     let notice = RwSignal::new(query.with_untracked(|q| FormNotice::from_query(|k| q.get(k))));
 
-    view! {
-        <section class="me">
-            <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
-                {move || {
-                    types.get()
-                        .map(|r| match r {
-                            Ok(types) => EitherOf3::A(view! { <QuickLog types=types taps=taps counts=counts notice=notice/> }),
-                            Err(AppError::Unauthenticated) => EitherOf3::B(view! { <Redirect path="/login?next=/me"/> }),
-                            Err(e) => EitherOf3::C(view! { <ErrorMessage error=e/> }),
-                        })
-                }}
-            </Transition>
-            <Transition fallback=|| ()>
-                {move || {
-                    let today = score.get().and_then(Result::ok).map(|s| s.today).unwrap_or_default();
-                    notice.get().map(|n| view! { <NoticeLine notice=n today=today/> })
-                }}
-            </Transition>
-            <PendingLine taps=taps/>
-            <div class="toast" role="status" aria-live="polite" class:shown=move || toasts.current.with(|t| t.is_some())>
-                {move || toasts.current.get().map(|t| view! {
-                    <span class="toast-text">{t.text}</span>
-                    {t.undo.map(|_| view! {
-                        <button type="button" class="undo" on:click=move |_| {
-                            if let Some(key) = toasts.undo() {
-                                taps.cancel(key);
-                            }
-                        }>"Undo"</button>
-                    })}
+    // The log buttons come alive first, in one task; today's list, the score and the rest
+    // in the next (`components::Later`): a tap waits for neither the other nor one long task.
+    let log = view! {
+        <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
+            {move || {
+                types.get()
+                    .map(|r| match r {
+                        Ok(types) => EitherOf3::A(view! { <QuickLog types=types taps=taps counts=counts notice=notice/> }),
+                        Err(AppError::Unauthenticated) => EitherOf3::B(view! { <Redirect path="/login?next=/me"/> }),
+                        Err(e) => EitherOf3::C(view! { <ErrorMessage error=e/> }),
+                    })
+            }}
+        </Transition>
+        <Transition fallback=|| ()>
+            {move || {
+                let today = score.get().and_then(Result::ok).map(|s| s.today).unwrap_or_default();
+                notice.get().map(|n| view! { <NoticeLine notice=n today=today/> })
+            }}
+        </Transition>
+        <PendingLine taps=taps/>
+        <div class="toast" role="status" aria-live="polite" class:shown=move || toasts.current.with(|t| t.is_some())>
+            {move || toasts.current.get().map(|t| view! {
+                <span class="toast-text">{t.text}</span>
+                {t.undo.map(|_| view! {
+                    <button type="button" class="undo" on:click=move |_| {
+                        if let Some(key) = toasts.undo() {
+                            taps.cancel(key);
+                        }
+                    }>"Undo"</button>
                 })}
-            </div>
-            <Transition fallback=|| ()>
-                {move || {
-                    score.get()
-                        .map(|r| match r {
-                            Ok(s) => EitherOf3::A(view! { <ScoreCard score=s toasts=toasts edits=edits/> }),
-                            Err(AppError::Unauthenticated) => EitherOf3::B(()),
-                            Err(e) => EitherOf3::C(view! { <ErrorMessage error=e/> }),
-                        })
-                }}
-            </Transition>
-            <crate::scorecard::ScorecardPanel refresh=Signal::derive(move || saves.get() + pushed.get())/>
-            <MeNav current="/me"/>
-        </section>
-    }
+            })}
+        </div>
+    };
+    let rest = view! {
+        <Transition fallback=|| ()>
+            {move || {
+                score.get()
+                    .map(|r| match r {
+                        Ok(s) => EitherOf3::A(view! { <ScoreCard score=s toasts=toasts edits=edits/> }),
+                        Err(AppError::Unauthenticated) => EitherOf3::B(()),
+                        Err(e) => EitherOf3::C(view! { <ErrorMessage error=e/> }),
+                    })
+            }}
+        </Transition>
+        <crate::scorecard::ScorecardPanel refresh=Signal::derive(move || saves.get() + pushed.get())/>
+        <MeNav current="/me"/>
+    };
+    view! { <section class="me">{SyncHydrate(log)}{Later(SyncHydrate(rest))}</section> }
 }
 
 /// What a post made without JavaScript did, in words; after a log, its undo (a plain form too).
