@@ -53,6 +53,7 @@ pub fn hydrate() {
         leptos::mount::hydrate_from_async(body.clone(), app::App)
             .await
             .forget();
+        components::mark_page_hydrated();
         let _ = body.set_attribute("data-hydrated", "true");
     });
 }

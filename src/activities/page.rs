@@ -599,8 +599,9 @@ impl Taps {
     fn keep_sending(self) {
         #[cfg(feature = "hydrate")]
         Effect::new(move |_| {
-            // Once the rep is known (the page's data has arrived).
-            if self.me.with(|m| m.is_none()) {
+            // Once the page is hydrated (the server's HTML knows nothing of this phone's
+            // taps) and the rep is known (the page's data has arrived).
+            if !crate::components::page_hydrated() || self.me.with(|m| m.is_none()) {
                 return;
             }
             self.refresh();

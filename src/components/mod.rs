@@ -10,7 +10,9 @@ pub mod sync_hydrate;
 pub use chart::ChartView;
 pub use data::{data, Json};
 pub use me_nav::{MeNav, ME_AREAS};
-pub use sync_hydrate::{next_task, Later, LaterPage, SyncHydrate};
+pub use sync_hydrate::{
+    mark_page_hydrated, next_task, page_hydrated, Later, LaterPage, SyncHydrate,
+};
 
 use leptos::either::Either;
 use leptos::prelude::*;

@@ -167,6 +167,30 @@ pub async fn next_task() {
     }
 }
 
+/// Whether the page the server sent is hydrated (tracked): false in the browser until
+/// `lib.rs::hydrate` is done, true from then on and on the server.
+///
+/// The effects of a part of the page run before the parts hydrated in later tasks
+/// ([`LaterPage`], [`Later`]) are hydrated. An effect that changes what the page shows from
+/// something the server could not know (taps waiting on this phone) waits for this, so that
+/// each part finds the server's HTML as the server wrote it.
+pub fn page_hydrated() -> bool {
+    use leptos::prelude::Get;
+    hydrated_mark().get()
+}
+
+/// Marks the page hydrated (`lib.rs::hydrate`, once the whole page is).
+pub fn mark_page_hydrated() {
+    use leptos::prelude::Set;
+    hydrated_mark().set(true);
+}
+
+fn hydrated_mark() -> &'static leptos::prelude::ArcRwSignal<bool> {
+    static MARK: std::sync::OnceLock<leptos::prelude::ArcRwSignal<bool>> =
+        std::sync::OnceLock::new();
+    MARK.get_or_init(|| leptos::prelude::ArcRwSignal::new(cfg!(not(feature = "hydrate"))))
+}
+
 /// A page built and hydrated in tasks of its own (see the module's text): in the browser,
 /// the page's own setup (its data read from the HTML, its signals and effects) waits for the
 /// next task, after the frame around it, and its hydration for the one after that. It stays
